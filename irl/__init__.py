@@ -1,0 +1,10 @@
+"""irl: GAIL, AIRL (and GCL) as choices inside one energy-based discriminator,
+D = exp(-E) / (exp(-E) + Z·q), with a stable-baselines3 inner loop."""
+
+from irl.config import TrainConfig
+from irl.demos import DemoSet, load_demos, save_demos
+from irl.errors import IrlError
+from irl.types import Transitions
+
+__all__ = ["DemoSet", "IrlError", "TrainConfig", "Transitions", "load_demos", "save_demos"]
+__version__ = "0.1.0"

@@ -1,0 +1,149 @@
+"""The ``irl`` command line: quickstart, collect, train, eval.
+
+Errors the user can fix print as one line (``irl: error: ...``) and exit 2;
+no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from importlib import resources
+from pathlib import Path
+
+from irl.errors import IrlError
+
+QUICKSTART = {"env": "Pendulum-v1", "demos": "pendulum-v1.npz", "learner": "airl", "steps": 150_000}
+
+
+def shipped_demos(name: str) -> Path:
+    """Path of a demo set shipped in ``demos/`` (installed as ``irl.demo_sets``)."""
+    path = Path(str(resources.files("irl.demo_sets").joinpath(name)))
+    if not path.is_file():
+        raise IrlError(f"shipped demo set {name!r} not found at {path}; reinstall irl")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    warnings.filterwarnings("ignore", module="gymnasium")
+    try:
+        return args.func(args)
+    except IrlError as exc:
+        print(f"irl: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("irl: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="irl", description="GAIL and AIRL as energy-based models, on SB3.")
+    sub = parser.add_subparsers(dest="command")
+
+    q = sub.add_parser("quickstart", help="train AIRL on the shipped Pendulum demos (a few minutes)")
+    q.add_argument("--out", type=Path, default=Path("runs/quickstart"))
+    q.add_argument("--steps", type=int, default=QUICKSTART["steps"])
+    q.add_argument("--seed", type=int, default=0)
+    q.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+    q.set_defaults(func=_quickstart)
+
+    c = sub.add_parser("collect", help="record demonstrations of an SB3 policy")
+    c.add_argument("--env", required=True)
+    c.add_argument("--expert", required=True, type=Path, help="SB3 .zip (unpickled: use only trusted files)")
+    c.add_argument("--episodes", type=int, default=10)
+    c.add_argument("--out", required=True, type=Path)
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--overwrite", action="store_true")
+    c.set_defaults(func=_collect)
+
+    t = sub.add_parser("train", help="learn a reward and a policy from demonstrations")
+    t.add_argument("learner", choices=["gail", "airl"])
+    t.add_argument("--env", required=True)
+    t.add_argument("--demos", required=True, type=Path)
+    t.add_argument("--steps", type=int, default=1_000_000)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--out", required=True, type=Path)
+    t.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+    t.add_argument("--reward", choices=["softplus", "log_d", "logit"], default=None,
+                   help="policy reward from the logit (default: softplus for GAIL, logit for AIRL)")
+    t.add_argument("--state-only", action=argparse.BooleanOptionalAction, default=None,
+                   help="reward of s only (default: on for AIRL, off for GAIL)")
+    t.add_argument("--absorbing", action=argparse.BooleanOptionalAction, default=True,
+                   help="absorbing-state handling of terminal steps (default: on)")
+    t.add_argument("--disc-lr", type=float, default=3e-4)
+    t.add_argument("--disc-updates", type=int, default=4, help="discriminator steps per rollout")
+    t.add_argument("--grad-penalty", type=float, default=10.0)
+    t.add_argument("--eval-episodes", type=int, default=20)
+    t.add_argument("--no-progress", action="store_true")
+    t.set_defaults(func=_train)
+
+    e = sub.add_parser("eval", help="true and normalised return of a trained run")
+    e.add_argument("run", type=Path)
+    e.add_argument("--episodes", type=int, default=20)
+    e.add_argument("--seed", type=int, default=0)
+    e.set_defaults(func=_eval)
+    return parser
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from irl.api import collect
+
+    demos = collect(args.env, args.expert, episodes=args.episodes, out=args.out, seed=args.seed,
+                    overwrite=args.overwrite)
+    r = demos.episode_returns
+    print(f"wrote {args.out}: {demos.n_episodes} episodes, {len(demos.transitions)} transitions, "
+          f"return {r.mean():.1f} ± {r.std():.1f} (min {r.min():.1f}), random {demos.random_return:.1f}")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from irl.api import train
+    from irl.config import TrainConfig
+
+    config = TrainConfig(
+        learner=args.learner, env_id=args.env, demos=str(args.demos), total_steps=args.steps, seed=args.seed,
+        policy_reward=args.reward, state_only=args.state_only, absorbing=args.absorbing, disc_lr=args.disc_lr,
+        disc_updates_per_round=args.disc_updates, grad_penalty=args.grad_penalty, eval_episodes=args.eval_episodes,
+    )
+    result = train(config, args.out, overwrite=args.overwrite, progress=not args.no_progress)
+    _print_eval(result)
+    print(f"run folder: {args.out} (curves.png, metrics.csv, tb/, policy.zip, energy.safetensors)")
+    return 0
+
+
+def _quickstart(args: argparse.Namespace) -> int:
+    from irl.api import train
+    from irl.config import TrainConfig
+
+    config = TrainConfig(learner=QUICKSTART["learner"], env_id=QUICKSTART["env"],
+                         demos=str(shipped_demos(QUICKSTART["demos"])), total_steps=args.steps, seed=args.seed)
+    print(f"AIRL on {config.env_id} from the shipped demos, {config.total_steps} steps -> {args.out}")
+    result = train(config, args.out, overwrite=args.overwrite)
+    _print_eval(result)
+    print(f"learning curves: {args.out / 'curves.png'}; TensorBoard: tensorboard --logdir {args.out / 'tb'}")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from irl.api import evaluate_run
+
+    _print_eval(evaluate_run(args.run, episodes=args.episodes, seed=args.seed))
+    return 0
+
+
+def _print_eval(r: dict) -> None:
+    print(f"{r['learner']} on {r['env_id']}: true return {r['return_mean']:.1f} ± {r['return_std']:.1f} "
+          f"over {r['episodes']} episodes; normalised {r['normalized_return']:.3f} "
+          f"(0 = random {r['random_return']:.1f}, 1 = expert {r['expert_return']:.1f})")
+    print(json.dumps(r))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

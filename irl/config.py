@@ -1,0 +1,90 @@
+"""Training configuration: one frozen dataclass, validated on construction, saved as JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from irl.errors import ConfigError
+from irl.losses import POLICY_REWARDS
+from irl.presets import preset
+
+LEARNER_NAMES = ("gail", "airl")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainConfig:
+    """Everything that defines an adversarial imitation run."""
+
+    learner: str
+    """'gail' or 'airl'."""
+    env_id: str
+    """Gymnasium id of the task (Box observations; Box or Discrete actions)."""
+    demos: str
+    """Path of the demonstration file (.npz, see :mod:`irl.demos`)."""
+    total_steps: int
+    """Environment steps of the generator."""
+    seed: int = 0
+    """Seeds the generator, its envs, the discriminator and batch sampling."""
+    policy_reward: str | None = None
+    """How the generator's reward is read off the logit: 'softplus' (-log(1-D)),
+    'log_d' (log D) or 'logit'; None picks the learner's default."""
+    state_only: bool | None = None
+    """Reward term sees s only; None picks the default (AIRL: True, GAIL: False)."""
+    absorbing: bool = True
+    """Absorbing-state handling of terminal steps (Kostrikov et al. 2019); inert on tasks
+    that never terminate."""
+    energy_hidden: tuple[int, ...] = (64, 64)
+    """Hidden widths of the energy MLPs."""
+    disc_lr: float = 3e-4
+    """Adam learning rate of the energy."""
+    disc_updates_per_round: int = 4
+    """Discriminator minibatch steps after each generator rollout."""
+    disc_batch_size: int = 256
+    """Expert rows and generator rows per discriminator step (each)."""
+    grad_penalty: float = 10.0
+    """Weight of the gradient penalty on interpolates (0 turns it off)."""
+    scale_rewards: bool = True
+    """Divide policy rewards by the running std of their discounted return (as VecNormalize)."""
+    eval_episodes: int = 20
+    """Episodes of the final evaluation on the true reward (stochastic policy)."""
+    torch_threads: int = 1
+    """torch.set_num_threads; 1 is fastest for small MLPs on CPU."""
+    ppo: dict[str, Any] = field(default_factory=dict)
+    """Overrides of the tuned PPO preset for ``env_id`` (see :mod:`irl.presets`)."""
+
+    def __post_init__(self) -> None:
+        if self.learner not in LEARNER_NAMES:
+            raise ConfigError(f"learner must be one of {LEARNER_NAMES}, got {self.learner!r}")
+        if self.policy_reward is not None and self.policy_reward not in POLICY_REWARDS:
+            raise ConfigError(f"policy_reward must be one of {sorted(POLICY_REWARDS)}, got {self.policy_reward!r}")
+        for name in ("total_steps", "disc_batch_size", "eval_episodes", "torch_threads"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.disc_updates_per_round < 0:
+            raise ConfigError(f"disc_updates_per_round must be >= 0, got {self.disc_updates_per_round}")
+        if not self.disc_lr > 0:
+            raise ConfigError(f"disc_lr must be positive, got {self.disc_lr}")
+        if self.grad_penalty < 0:
+            raise ConfigError(f"grad_penalty must be >= 0, got {self.grad_penalty}")
+        if not self.energy_hidden or any(w <= 0 for w in self.energy_hidden):
+            raise ConfigError(f"energy_hidden must be positive widths, got {self.energy_hidden}")
+
+    @property
+    def resolved_state_only(self) -> bool:
+        return self.learner == "airl" if self.state_only is None else self.state_only
+
+    @property
+    def hyper(self) -> dict[str, Any]:
+        """The PPO preset for the task with this config's overrides applied."""
+        return {**preset("ppo", self.env_id), **self.ppo}
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "energy_hidden": list(self.energy_hidden)}, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> "TrainConfig":
+        data = json.loads(text)
+        data["energy_hidden"] = tuple(data["energy_hidden"])
+        return cls(**data)

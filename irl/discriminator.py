@@ -1,0 +1,153 @@
+"""The discriminator: a learner's energy and log q, the loss, and its updates.
+
+D(x) = sigmoid(logit(x)), logit = -E(x) - log q(x)  (see :mod:`irl.losses`).
+This module turns :class:`~irl.types.Transitions` into tensors (with the
+absorbing-state augmentation of Kostrikov et al. 2019, "Discriminator-Actor-
+Critic", sec. 4.2), trains the energy, and reads policy rewards off it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import gymnasium as gym
+import numpy as np
+import torch
+
+from irl.learner import Learner, LogProbFn
+from irl.losses import discriminator_logit, discriminator_loss, gradient_penalty, policy_reward
+from irl.types import Transitions
+
+
+@dataclass(frozen=True)
+class DiscBatch:
+    """Transitions as discriminator inputs.
+
+    Attributes:
+        obs, next_obs: (B, obs_dim [+1 absorbing flag]) float32.
+        acts: (B, act_dim) float32, one-hot for Discrete actions.
+        terminated: (B,) float32, masks the shaping term (0 everywhere when absorbing
+            states are on: a terminal step leads to the absorbing state instead).
+        raw_obs: (B, obs_dim) float32 and raw_acts: (B, *act_shape), as the policy sees them.
+        absorbing: (B,) bool, the row is the absorbing self-transition (log q = 0 there:
+            the policy has a single action in the absorbing state).
+    """
+
+    obs: torch.Tensor
+    acts: torch.Tensor
+    next_obs: torch.Tensor
+    terminated: torch.Tensor
+    raw_obs: torch.Tensor
+    raw_acts: torch.Tensor
+    absorbing: torch.Tensor
+
+    def __len__(self) -> int:
+        return len(self.obs)
+
+    def index(self, idx: torch.Tensor) -> "DiscBatch":
+        return DiscBatch(*(getattr(self, f)[idx] for f in self.__dataclass_fields__))
+
+    @property
+    def energy_inputs(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        return self.obs, self.acts, self.next_obs, self.terminated
+
+
+def encode_actions(acts: np.ndarray, act_space: gym.Space) -> np.ndarray:
+    """(N, *act_shape) -> (N, act_dim) float32; one-hot for Discrete."""
+    if isinstance(act_space, gym.spaces.Discrete):
+        return np.eye(act_space.n, dtype=np.float32)[acts.astype(np.int64)]
+    return acts.reshape(len(acts), -1).astype(np.float32)
+
+
+def to_disc_batch(t: Transitions, act_space: gym.Space, *, absorbing: bool) -> DiscBatch:
+    """Transitions -> DiscBatch; with ``absorbing``, terminal steps lead to the absorbing
+    state and one absorbing self-transition is appended per terminal step."""
+    n = len(t)
+    obs = t.obs.reshape(n, -1)
+    next_obs = t.next_obs.reshape(n, -1)
+    acts = encode_actions(t.acts, act_space)
+    term = t.terminated.astype(np.float32)
+    raw_acts = t.acts
+    is_abs = np.zeros(n, dtype=bool)
+    if absorbing:
+        zero = np.zeros((n, 1), np.float32)
+        terminal = t.terminated[:, None]
+        obs = np.hstack([obs, zero])
+        next_obs = np.where(terminal, 0.0, np.hstack([next_obs, zero])).astype(np.float32)
+        next_obs[t.terminated, -1] = 1.0
+        k = int(t.terminated.sum())
+        absorbing_state = np.zeros((k, obs.shape[1]), np.float32)
+        absorbing_state[:, -1] = 1.0
+        obs = np.vstack([obs, absorbing_state])
+        next_obs = np.vstack([next_obs, absorbing_state])
+        acts = np.vstack([acts, np.zeros((k, acts.shape[1]), np.float32)])
+        term = np.zeros(n + k, np.float32)
+        raw_acts = np.concatenate([raw_acts, np.zeros((k, *raw_acts.shape[1:]), raw_acts.dtype)])
+        is_abs = np.concatenate([is_abs, np.ones(k, dtype=bool)])
+    raw_obs = np.vstack([t.obs.reshape(n, -1), np.zeros((len(obs) - n, t.obs[0].size), np.float32)])
+    return DiscBatch(*(torch.as_tensor(a) for a in (obs, acts, next_obs, term, raw_obs, raw_acts, is_abs)))
+
+
+def absorbing_batch(obs_dim: int, act_dim: int, raw_act_shape: tuple[int, ...], raw_act_dtype) -> DiscBatch:
+    """The single absorbing self-transition, as a batch of one."""
+    state = torch.zeros(1, obs_dim + 1)
+    state[0, -1] = 1.0
+    return DiscBatch(state, torch.zeros(1, act_dim), state.clone(), torch.zeros(1), torch.zeros(1, obs_dim),
+                     torch.zeros((1, *raw_act_shape), dtype=raw_act_dtype), torch.ones(1, dtype=torch.bool))
+
+
+class Discriminator:
+    """Trains a learner's energy against the generator with balanced batches.
+
+    Args:
+        learner: the energy and its log q term.
+        lr: Adam learning rate.
+        grad_penalty: weight of :func:`irl.losses.gradient_penalty` on E (0 = off).
+        batch_size: expert rows and generator rows per update (each).
+        seed: seeds the batch sampling and interpolation weights.
+    """
+
+    def __init__(self, learner: Learner, *, lr: float, grad_penalty: float, batch_size: int, seed: int) -> None:
+        self.learner = learner
+        self.energy = learner.energy
+        self.optimizer = torch.optim.Adam(self.energy.parameters(), lr=lr)
+        self.grad_penalty = grad_penalty
+        self.batch_size = batch_size
+        self.generator = torch.Generator().manual_seed(seed)
+
+    def logits(self, batch: DiscBatch, log_prob: LogProbFn) -> torch.Tensor:
+        """logit = -E - log q for every row: (B,)."""
+        energy = self.energy(*batch.energy_inputs)
+        return discriminator_logit(energy, self.learner.log_q(batch, log_prob))
+
+    def update(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn, *, steps: int) -> dict[str, float]:
+        """``steps`` Adam steps on balanced minibatches; returns mean loss, penalty and accuracies."""
+        totals = {"disc_loss": 0.0, "grad_penalty": 0.0, "acc_expert": 0.0, "acc_gen": 0.0}
+        for _ in range(steps):
+            e = expert.index(self._sample(len(expert)))
+            g = gen.index(self._sample(len(gen)))
+            logit_e, logit_g = self.logits(e, log_prob), self.logits(g, log_prob)
+            loss = discriminator_loss(logit_e, logit_g)
+            penalty = torch.zeros(())
+            if self.grad_penalty > 0:
+                alpha = torch.rand(len(e), 1, generator=self.generator)
+                term = torch.where(alpha[:, 0] > 0.5, e.terminated, g.terminated)
+                penalty = gradient_penalty(lambda o, a, n: self.energy(o, a, n, term),
+                                           (e.obs, e.acts, e.next_obs), (g.obs, g.acts, g.next_obs), alpha)
+            self.optimizer.zero_grad(set_to_none=True)
+            (loss + self.grad_penalty * penalty).backward()
+            self.optimizer.step()
+            totals["disc_loss"] += loss.item()
+            totals["grad_penalty"] += penalty.item()
+            totals["acc_expert"] += (logit_e > 0).float().mean().item()
+            totals["acc_gen"] += (logit_g < 0).float().mean().item()
+        return {k: v / max(steps, 1) for k, v in totals.items()}
+
+    @torch.no_grad()
+    def policy_rewards(self, batch: DiscBatch, log_prob: LogProbFn, kind: str) -> torch.Tensor:
+        """The generator's reward for each row, read off the logit: (B,)."""
+        return policy_reward(self.logits(batch, log_prob), kind)
+
+    def _sample(self, n: int) -> torch.Tensor:
+        return torch.randint(n, (self.batch_size,), generator=self.generator)

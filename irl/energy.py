@@ -1,0 +1,159 @@
+"""Energy networks E(s, a, s', done): low energy = expert-like; reward = -E.
+
+Two forms cover the learners:
+
+* :class:`FreeEnergy`, any function of (s) or (s, a): GAIL's discriminator
+  (Ho & Ermon 2016) and GCL's cost (Finn, Levine, Abbeel 2016).
+* :class:`ShapedEnergy`, AIRL's disentangled form (Fu, Luo, Levine 2018,
+  eq. 4 with f = -E):  E = -(g(s[, a]) + γ·h(s')·(1 - done) - h(s)).
+  g is the reward (state-only g transfers across dynamics), h a shaping
+  potential that recovers the soft value on deterministic dynamics.
+
+Inputs go through :class:`ObsNormalizer`, fixed to the expert's statistics.
+When absorbing states are on (Kostrikov et al. 2019), observations carry one
+extra column that is 1 in the absorbing state and 0 elsewhere; it is not
+normalised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True, kw_only=True)
+class EnergySpec:
+    """What an energy network needs to know to be built (saved next to its weights)."""
+
+    kind: str
+    """'free' (GAIL, GCL) or 'shaped' (AIRL)."""
+    obs_dim: int
+    """Width of a flattened observation, absorbing flag excluded."""
+    act_dim: int
+    """Width of an action as input: n for Discrete (one-hot), prod(shape) for Box."""
+    state_only: bool
+    """The reward term sees only s (not a)."""
+    absorbing: bool
+    """Observations carry an absorbing-state flag column."""
+    hidden: tuple[int, ...] = (64, 64)
+    """Hidden layer widths of each MLP."""
+    gamma: float = 0.99
+    """Discount of the shaping term (AIRL); the policy's discount."""
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("free", "shaped"):
+            raise ValueError(f"energy kind must be 'free' or 'shaped', got {self.kind!r}")
+        if not 0.0 < self.gamma <= 1.0:
+            raise ValueError(f"gamma must be in (0, 1], got {self.gamma}")
+
+    @property
+    def input_obs_dim(self) -> int:
+        return self.obs_dim + int(self.absorbing)
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "hidden": list(self.hidden)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "EnergySpec":
+        return cls(**{**data, "hidden": tuple(data["hidden"])})
+
+
+def mlp(in_dim: int, hidden: tuple[int, ...], out_dim: int = 1) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for width in hidden:
+        layers += [nn.Linear(in_dim, width), nn.ReLU()]
+        in_dim = width
+    layers.append(nn.Linear(in_dim, out_dim))
+    return nn.Sequential(*layers)
+
+
+class ObsNormalizer(nn.Module):
+    """(obs - mean) / std with the expert's statistics, clipped to ±10.
+
+    obs: (B, obs_dim [+ 1 absorbing flag]) float32 -> same shape.
+    """
+
+    def __init__(self, obs_dim: int, absorbing: bool) -> None:
+        super().__init__()
+        self.absorbing = absorbing
+        self.register_buffer("mean", torch.zeros(obs_dim))
+        self.register_buffer("std", torch.ones(obs_dim))
+
+    def fit(self, obs: np.ndarray) -> None:
+        """Set the statistics from expert observations (N, obs_dim)."""
+        self.mean.copy_(torch.as_tensor(obs.mean(axis=0), dtype=torch.float32))
+        self.std.copy_(torch.as_tensor(obs.std(axis=0) + 1e-6, dtype=torch.float32).clamp_min(1e-3))
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        if not self.absorbing:
+            return ((obs - self.mean) / self.std).clamp(-10, 10)
+        state, flag = obs[:, :-1], obs[:, -1:]
+        state = ((state - self.mean) / self.std).clamp(-10, 10) * (1 - flag)  # absorbing state -> 0
+        return torch.cat([state, flag], dim=1)
+
+
+class FreeEnergy(nn.Module):
+    """E(s) or E(s, a) as one MLP; its output bias plays the role of log Z."""
+
+    def __init__(self, spec: EnergySpec) -> None:
+        super().__init__()
+        self.spec = spec
+        self.normalize = ObsNormalizer(spec.obs_dim, spec.absorbing)
+        in_dim = spec.input_obs_dim + (0 if spec.state_only else spec.act_dim)
+        self.net = mlp(in_dim, spec.hidden)
+
+    def forward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
+                terminated: torch.Tensor) -> torch.Tensor:
+        """obs, next_obs: (B, input_obs_dim); acts: (B, act_dim); terminated: (B,) -> E: (B,)."""
+        x = self.normalize(obs)
+        if not self.spec.state_only:
+            x = torch.cat([x, acts], dim=1)
+        return self.net(x).squeeze(-1)
+
+    def reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
+               terminated: torch.Tensor) -> torch.Tensor:
+        """The exported reward -E: (B,)."""
+        return -self(obs, acts, next_obs, terminated)
+
+
+class ShapedEnergy(nn.Module):
+    """AIRL: E = -(g(s[, a]) + γ·h(s')·(1 - terminated) - h(s)); Fu et al. 2018, eq. 4."""
+
+    def __init__(self, spec: EnergySpec) -> None:
+        super().__init__()
+        self.spec = spec
+        self.normalize = ObsNormalizer(spec.obs_dim, spec.absorbing)
+        g_in = spec.input_obs_dim + (0 if spec.state_only else spec.act_dim)
+        self.g = mlp(g_in, spec.hidden)
+        self.h = mlp(spec.input_obs_dim, spec.hidden)
+
+    def g_value(self, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
+        """The disentangled reward g: (B,)."""
+        x = self.normalize(obs)
+        if not self.spec.state_only:
+            x = torch.cat([x, acts], dim=1)
+        return self.g(x).squeeze(-1)
+
+    def h_value(self, obs: torch.Tensor) -> torch.Tensor:
+        """The shaping potential h: (B,)."""
+        return self.h(self.normalize(obs)).squeeze(-1)
+
+    def forward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
+                terminated: torch.Tensor) -> torch.Tensor:
+        """obs, next_obs: (B, input_obs_dim); acts: (B, act_dim); terminated: (B,) -> E: (B,)."""
+        both = self.h_value(torch.cat([obs, next_obs], dim=0))  # one pass for h(s) and h(s')
+        h_s, h_next = both.chunk(2)
+        f = self.g_value(obs, acts) + self.spec.gamma * (1 - terminated) * h_next - h_s
+        return -f
+
+    def reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
+               terminated: torch.Tensor) -> torch.Tensor:
+        """The exported reward: g alone (shaping removed), (B,)."""
+        return self.g_value(obs, acts)
+
+
+def build_energy(spec: EnergySpec) -> FreeEnergy | ShapedEnergy:
+    return FreeEnergy(spec) if spec.kind == "free" else ShapedEnergy(spec)

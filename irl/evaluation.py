@@ -1,0 +1,54 @@
+"""Roll out policies on the true reward and score them against the demo card."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from irl.sb3_adapter import make_env
+
+ActFn = Callable[[np.ndarray], np.ndarray]  # obs (1, *obs_shape) -> act (1, *act_shape)
+
+
+def rollout_returns(act: ActFn, env_id: str, *, episodes: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """True returns and lengths of ``episodes`` episodes, episode i reset with ``seed + i``.
+
+    Returns:
+        returns: (episodes,) float64; lengths: (episodes,) int64.
+    """
+    env = make_env(env_id)
+    returns, lengths = np.zeros(episodes), np.zeros(episodes, dtype=np.int64)
+    try:
+        for i in range(episodes):
+            obs, _ = env.reset(seed=seed + i)
+            done = False
+            while not done:
+                action = act(obs[None])[0]
+                obs, rew, terminated, truncated, _ = env.step(action)
+                returns[i] += float(rew)
+                lengths[i] += 1
+                done = terminated or truncated
+    finally:
+        env.close()
+    return returns, lengths
+
+
+def evaluate_policy(policy, env_id: str, *, episodes: int = 20, seed: int = 0,
+                    deterministic: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Returns and lengths of an :class:`irl.sb3_adapter.Policy` (stochastic by default,
+    the way demonstrations are recorded)."""
+    return rollout_returns(lambda o: policy.act(o, deterministic=deterministic), env_id,
+                           episodes=episodes, seed=seed)
+
+
+def random_returns(env_id: str, *, episodes: int = 20, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Returns and lengths of the uniform-random policy."""
+    space = make_env(env_id).action_space
+    space.seed(seed)
+    return rollout_returns(lambda o: np.asarray(space.sample())[None], env_id, episodes=episodes, seed=seed)
+
+
+def normalized_return(ret: float | np.ndarray, *, expert: float, random: float) -> float | np.ndarray:
+    """(R - R_random) / (R_expert - R_random): 0 = random, 1 = expert."""
+    return (ret - random) / (expert - random)

@@ -1,0 +1,68 @@
+"""The discriminator formula, its loss, and the policy rewards read off it.
+
+One formula (Finn, Christiano, Abbeel, Levine 2016, sec. 3.1-3.2)::
+
+    D(x) = exp(-E(x)) / (exp(-E(x)) + Z·q(x))
+    logit(x) = log D - log(1 - D) = -E(x) - log q(x) - log Z     (expert labelled 1)
+
+GAIL sets log q = 0 (q absorbed into a free E), AIRL sets log q = log π(a|s)
+of the current policy, GCL uses the sampler's density. log Z is the bias of
+E's last layer. All maps are pure functions of tensors, in stable forms.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+
+def discriminator_logit(energy: torch.Tensor, log_q: torch.Tensor | None = None) -> torch.Tensor:
+    """logit = -E - log q.  energy, log_q: (B,) -> (B,); log_q None means 0."""
+    return -energy if log_q is None else -energy - log_q
+
+
+def discriminator_loss(logit_expert: torch.Tensor, logit_gen: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy, expert labelled 1, classes weighted equally.
+
+    -1/2·E_expert[log D] - 1/2·E_gen[log(1 - D)], with log D = -softplus(-logit)
+    and log(1 - D) = -softplus(logit).  logit_expert: (B_e,), logit_gen: (B_g,) -> ().
+    """
+    return 0.5 * (F.softplus(-logit_expert).mean() + F.softplus(logit_gen).mean())
+
+
+def gradient_penalty(fn: Callable[..., torch.Tensor], expert: tuple[torch.Tensor, ...],
+                     gen: tuple[torch.Tensor, ...], alpha: torch.Tensor) -> torch.Tensor:
+    """WGAN-GP style penalty E[(||∇_x fn(x̂)||₂ - 1)²] on interpolates x̂ = α·x_e + (1-α)·x_g.
+
+    Gulrajani et al. 2017, eq. 3; used for adversarial imitation by Kostrikov
+    et al. 2019 (DAC) and recommended by Orsini et al. 2021.
+
+    Args:
+        fn: maps input tensors (each (B, d_i)) to (B,) outputs.
+        expert, gen: matching tuples of float tensors (B, d_i).
+        alpha: (B, 1) mixing weights in [0, 1].
+    """
+    mixed = [(alpha * e + (1 - alpha) * g).detach().requires_grad_(True) for e, g in zip(expert, gen)]
+    out = fn(*mixed)
+    grads = torch.autograd.grad(out.sum(), mixed, create_graph=True, allow_unused=True)
+    used = [g.flatten(1) for g in grads if g is not None]  # an input fn ignores has zero gradient
+    norm = torch.cat(used, dim=1).norm(dim=1)
+    return ((norm - 1) ** 2).mean()
+
+
+# Policy rewards as functions of the logit; names carry their sign.
+POLICY_REWARDS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    # -log(1 - D) >= 0: a survival bonus on tasks that terminate (GAIL's usual choice).
+    "softplus": F.softplus,
+    # log D <= 0: a per-step cost, a death wish on tasks that terminate.
+    "log_d": lambda logit: -F.softplus(-logit),
+    # log D - log(1 - D): AIRL's reward, = -E - log π (an entropy-regularised reward).
+    "logit": lambda logit: logit,
+}
+
+
+def policy_reward(logit: torch.Tensor, kind: str) -> torch.Tensor:
+    """The reward the generator is trained on, from the discriminator logit (B,) -> (B,)."""
+    return POLICY_REWARDS[kind](logit)

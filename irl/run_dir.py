@@ -1,0 +1,132 @@
+"""A run folder: what training writes and what ``irl eval`` reads.
+
+    config.json          TrainConfig
+    scores.json          expert and random returns used for the normalised score
+    metrics.csv          one row of figures per round
+    tb/                  TensorBoard logs (irl's figures and SB3's own)
+    policy.zip           the generator, an ordinary SB3 model
+    policy.obs_norm.npz  its observation statistics (pickle-free)
+    energy.safetensors   the energy network's weights (incl. observation normaliser)
+    energy.json          how to rebuild it: EnergySpec, learner, policy reward
+    curves.png           learning curves
+    eval.json            final evaluation on the true reward
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from safetensors.torch import save_file
+
+from irl.config import TrainConfig
+from irl.errors import RunDirError
+
+MARKER = "config.json"
+
+
+def prepare(out: Path, *, overwrite: bool) -> Path:
+    """Create ``out``; refuse a folder that holds a run unless ``overwrite``."""
+    if (out / MARKER).exists() and not overwrite:
+        raise RunDirError(f"{out} already holds a run; pass --overwrite to replace it or choose another --out")
+    if out.exists() and not out.is_dir():
+        raise RunDirError(f"{out} exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def read_config(run: Path) -> TrainConfig:
+    path = run / MARKER
+    if not path.is_file():
+        raise RunDirError(f"{run} is not a run folder (no {MARKER}); expected the --out of `irl train`")
+    return TrainConfig.from_json(path.read_text())
+
+
+def read_json(run: Path, name: str) -> dict[str, Any]:
+    path = run / name
+    if not path.is_file():
+        raise RunDirError(f"{run} has no {name}: the run did not finish")
+    return json.loads(path.read_text())
+
+
+class MetricsLog:
+    """Appends per-round figures to metrics.csv and TensorBoard."""
+
+    COLUMNS = ("round", "steps", "seconds", "ep_return", "normalized_return", "policy_reward", "disc_loss",
+               "grad_penalty", "acc_expert", "acc_gen", "absorbing_reward")
+
+    def __init__(self, run: Path) -> None:
+        from torch.utils.tensorboard import SummaryWriter
+
+        self.path = run / "metrics.csv"
+        with self.path.open("w", newline="") as f:
+            csv.writer(f).writerow(self.COLUMNS)
+        self.writer = SummaryWriter(str(run / "tb" / "irl"))
+
+    def __call__(self, metrics: dict[str, float]) -> None:
+        with self.path.open("a", newline="") as f:
+            csv.writer(f).writerow([_fmt(metrics.get(c)) for c in self.COLUMNS])
+        for key, value in metrics.items():
+            if key not in ("round", "steps"):
+                self.writer.add_scalar(f"irl/{key}", value, int(metrics["steps"]))
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+def _fmt(value: float | None) -> str:
+    return "" if value is None else f"{value:.6g}"
+
+
+def read_metrics(run: Path) -> dict[str, np.ndarray]:
+    with (run / "metrics.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    return {c: np.array([float(r[c]) if r[c] else math.nan for r in rows]) for c in MetricsLog.COLUMNS}
+
+
+def save_energy(run: Path, energy, spec_json: dict, *, learner: str, policy_reward: str) -> None:
+    save_file({k: v.contiguous() for k, v in energy.state_dict().items()}, str(run / "energy.safetensors"))
+    meta = {"format": "irl-energy", "version": 1, "learner": learner, "policy_reward": policy_reward,
+            "spec": spec_json}
+    (run / "energy.json").write_text(json.dumps(meta, indent=2))
+
+
+def plot_curves(run: Path, title: str) -> Path:
+    """curves.png: true return (normalised when possible) and discriminator accuracy vs steps."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    m = read_metrics(run)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    use_norm = not np.all(np.isnan(m["normalized_return"]))
+    y = m["normalized_return"] if use_norm else m["ep_return"]
+    ok = ~np.isnan(y)
+    ax1.plot(m["steps"][ok], y[ok], alpha=0.35, color="C0")
+    ax1.plot(m["steps"][ok], _smooth(y[ok]), color="C0", label="policy (smoothed)")
+    if use_norm:
+        ax1.axhline(1.0, color="k", ls="--", lw=1, label="expert")
+        ax1.axhline(0.0, color="gray", ls=":", lw=1, label="random")
+    ax1.set(xlabel="environment steps", ylabel="normalised return" if use_norm else "true return",
+            title=f"{title}: true return")
+    ax1.legend()
+    ax2.plot(m["steps"], _smooth(m["acc_expert"]), label="expert classified expert")
+    ax2.plot(m["steps"], _smooth(m["acc_gen"]), label="generator classified generator")
+    ax2.set(xlabel="environment steps", ylabel="accuracy", ylim=(0, 1.02), title="discriminator")
+    ax2.legend()
+    fig.tight_layout()
+    path = run / "curves.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _smooth(y: np.ndarray, k: int = 10) -> np.ndarray:
+    """Centred moving average of width ``k``, edges averaged over what exists."""
+    kernel = np.ones(min(k, len(y)))
+    return np.convolve(y, kernel, mode="same") / np.convolve(np.ones(len(y)), kernel, mode="same")

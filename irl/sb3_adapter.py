@@ -1,0 +1,331 @@
+"""The one module that imports stable-baselines3.
+
+Everything else talks to :class:`Generator` (the adversarial inner loop) and
+to the few helpers here, so SB3's classes do not leak through the library.
+
+How the learned reward reaches SB3 without per-step overhead
+-------------------------------------------------------------
+The training env returns reward 0 and records each transition
+(raw obs, act, next_obs, terminated) beside SB3. When a PPO rollout is
+complete, our rollout buffer asks a callback for the rewards of the whole
+rollout in one batch (``(n_steps, n_envs)``), adds them to what SB3 already
+stored there (only its time-limit bootstrap terms γ·V(s_T)), and then
+computes GAE as usual. The callback is where the trainer updates the
+discriminator, so each rollout is rewarded by the discriminator that has
+just seen it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import gymnasium as gym
+import numpy as np
+import torch
+from stable_baselines3 import PPO, SAC
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.buffers import RolloutBuffer
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.monitor import Monitor
+from stable_baselines3.common.running_mean_std import RunningMeanStd
+from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv, VecEnvWrapper, VecNormalize
+
+from irl.errors import ConfigError, EnvError
+from irl.types import Transitions
+
+ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "sac": SAC}
+_ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "elu": torch.nn.ELU}
+
+
+def make_env(env_id: str, **kwargs: Any) -> gym.Env:
+    """``gym.make`` with a one-line error for unknown ids."""
+    try:
+        return gym.make(env_id, **kwargs)
+    except gym.error.Error as exc:  # NameNotFound, VersionNotFound, ...
+        raise EnvError(f"unknown env id {env_id!r}: {exc}") from None
+
+
+def make_vec_env(env_id: str, n_envs: int, seed: int) -> DummyVecEnv:
+    """``n_envs`` Monitor-wrapped copies of ``env_id``, env i seeded ``seed + i``."""
+    make_env(env_id).close()  # fail early and clearly on an unknown id
+    venv = DummyVecEnv([lambda: Monitor(make_env(env_id)) for _ in range(n_envs)])
+    venv.seed(seed)
+    return venv
+
+
+def sb3_kwargs(hyper: dict[str, Any]) -> dict[str, Any]:
+    """Turn a preset (plain data) into SB3 constructor keyword arguments."""
+    kwargs = {k: v for k, v in hyper.items() if k not in ("n_envs", "normalize_obs")}
+    policy_kwargs = dict(kwargs.pop("policy_kwargs", {}))
+    if isinstance(policy_kwargs.get("activation_fn"), str):
+        policy_kwargs["activation_fn"] = _ACTIVATIONS[policy_kwargs["activation_fn"]]
+    if isinstance(policy_kwargs.get("net_arch"), dict):  # SB3 >= 1.8 takes the dict itself
+        policy_kwargs["net_arch"] = dict(policy_kwargs["net_arch"])
+    if policy_kwargs:
+        kwargs["policy_kwargs"] = policy_kwargs
+    return kwargs
+
+
+# --------------------------------------------------------------------------
+# Observation normalisation of the policy, saved as data (never pickled).
+
+
+def save_obs_norm(venv: VecNormalize, path: Path) -> None:
+    """Write VecNormalize's observation statistics as a pickle-free ``.npz``."""
+    np.savez(
+        path,
+        mean=venv.obs_rms.mean,
+        var=venv.obs_rms.var,
+        count=np.float64(venv.obs_rms.count),
+        clip_obs=np.float64(venv.clip_obs),
+        epsilon=np.float64(venv.epsilon),
+    )
+
+
+def load_obs_norm(venv: VecEnv, path: Path) -> VecNormalize:
+    """Wrap ``venv`` in a frozen VecNormalize holding the statistics at ``path``."""
+    with np.load(path, allow_pickle=False) as data:
+        norm = VecNormalize(
+            venv, training=False, norm_reward=False,
+            clip_obs=float(data["clip_obs"]), epsilon=float(data["epsilon"]),
+        )
+        if data["mean"].shape != norm.obs_rms.mean.shape:
+            raise ConfigError(
+                f"observation statistics in {path} have shape {data['mean'].shape}, "
+                f"the env's observations have {norm.obs_rms.mean.shape}"
+            )
+        norm.obs_rms.mean = data["mean"].astype(np.float64)
+        norm.obs_rms.var = data["var"].astype(np.float64)
+        norm.obs_rms.count = float(data["count"])
+    return norm
+
+
+def wrap_obs_norm(venv: VecEnv, *, training: bool, norm_reward: bool = False, gamma: float = 0.99) -> VecNormalize:
+    """VecNormalize of observations (and of the env's reward when ``norm_reward``)."""
+    return VecNormalize(venv, training=training, norm_obs=True, norm_reward=norm_reward, gamma=gamma)
+
+
+def obs_norm_path(policy_path: Path) -> Path:
+    """Where the observation statistics of a saved policy live."""
+    return policy_path.with_name(policy_path.stem + ".obs_norm.npz")
+
+
+def save_agent(agent: BaseAlgorithm, venv: VecEnv, path: Path) -> None:
+    """Save ``agent`` as an ordinary SB3 zip and, if normalised, its obs statistics."""
+    agent.save(path)
+    norm = _find_vec_normalize(venv)
+    if norm is not None:
+        save_obs_norm(norm, obs_norm_path(path))
+
+
+def _find_vec_normalize(venv: VecEnv) -> VecNormalize | None:
+    while isinstance(venv, VecEnvWrapper):
+        if isinstance(venv, VecNormalize):
+            return venv
+        venv = venv.venv
+    return None
+
+
+class Policy:
+    """A saved SB3 policy as a function of raw observations.
+
+    Loading an SB3 ``.zip`` unpickles parts of it: load only policies you
+    trust (your own, or ones made by this project's scripts).
+    """
+
+    def __init__(self, path: str | Path, *, device: str = "cpu") -> None:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"policy file {path} does not exist (expected an SB3 .zip)")
+        algo = _algorithm_of(path)
+        self.model = algo.load(path, device=device)
+        self.obs_rms: tuple[np.ndarray, np.ndarray, float, float] | None = None
+        stats = obs_norm_path(path)
+        if stats.is_file():
+            with np.load(stats, allow_pickle=False) as data:
+                self.obs_rms = (data["mean"], data["var"], float(data["clip_obs"]), float(data["epsilon"]))
+
+    @property
+    def observation_space(self) -> gym.Space:
+        return self.model.observation_space
+
+    @property
+    def action_space(self) -> gym.Space:
+        return self.model.action_space
+
+    def normalize(self, obs: np.ndarray) -> np.ndarray:
+        if self.obs_rms is None:
+            return obs
+        mean, var, clip, eps = self.obs_rms
+        return np.clip((obs - mean) / np.sqrt(var + eps), -clip, clip).astype(np.float32)
+
+    def act(self, obs: np.ndarray, *, deterministic: bool = False) -> np.ndarray:
+        """obs: (B, *obs_shape) raw -> actions (B, *act_shape), clipped to the space."""
+        action, _ = self.model.predict(self.normalize(obs), deterministic=deterministic)
+        return action
+
+
+def _algorithm_of(path: Path) -> type[BaseAlgorithm]:
+    """Which SB3 algorithm saved ``path``, read from the zip's JSON (no unpickling)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data = json.loads(zf.read("data"))
+        module = str(data["policy_class"]["__module__"])  # e.g. stable_baselines3.sac.policies
+    except (zipfile.BadZipFile, KeyError, TypeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path} is not an SB3 policy zip ({exc})") from None
+    if ".sac." in module:
+        return SAC
+    if "clip_range" in data and "n_epochs" in data:  # PPO saves its ActorCriticPolicy from common.policies
+        return PPO
+    raise ConfigError(f"{path} was saved by an SB3 algorithm irl does not load ({module}); supported: ppo, sac")
+
+
+def build_agent(
+    algo: str, venv: VecEnv, *, hyper: dict[str, Any], seed: int, tensorboard_log: str | None = None,
+    **extra: Any,
+) -> BaseAlgorithm:
+    """An SB3 ``algo`` ('ppo' or 'sac') on ``venv`` with preset ``hyper``."""
+    if algo not in ALGORITHMS:
+        raise ConfigError(f"algorithm must be one of {sorted(ALGORITHMS)}, got {algo!r}")
+    return ALGORITHMS[algo](
+        "MlpPolicy", venv, seed=seed, verbose=0, device="cpu",
+        tensorboard_log=tensorboard_log, **sb3_kwargs(hyper), **extra,
+    )
+
+
+# --------------------------------------------------------------------------
+# The adversarial inner loop.
+
+RolloutRewardFn = Callable[[Transitions, list[float]], np.ndarray]
+"""(rollout transitions in time-major order (n_steps * n_envs), true returns of the
+episodes that ended in it) -> learned rewards (n_steps * n_envs,)."""
+
+
+class TransitionRecorder(VecEnvWrapper):
+    """Records raw (obs, act, next_obs, terminated, truncated, true rew) and hands SB3
+    a reward of 0: the learned reward is added to the rollout buffer in one batch."""
+
+    def __init__(self, venv: VecEnv) -> None:
+        super().__init__(venv)
+        self._obs: np.ndarray | None = None
+        self._actions: np.ndarray | None = None
+        self.rows: list[tuple[np.ndarray, ...]] = []
+        self.episode_returns: list[float] = []
+
+    def reset(self) -> np.ndarray:
+        self._obs = self.venv.reset()
+        return self._obs
+
+    def step_async(self, actions: np.ndarray) -> None:
+        self._actions = actions
+        self.venv.step_async(actions)
+
+    def step_wait(self):
+        obs, rews, dones, infos = self.venv.step_wait()
+        next_obs = obs.copy()
+        truncated = np.zeros(self.num_envs, dtype=bool)
+        for i, done in enumerate(dones):
+            if done:
+                next_obs[i] = infos[i]["terminal_observation"]
+                truncated[i] = bool(infos[i].get("TimeLimit.truncated", False))
+                if "episode" in infos[i]:
+                    self.episode_returns.append(float(infos[i]["episode"]["r"]))
+        terminated = dones.astype(bool) & ~truncated
+        self.rows.append((self._obs, np.array(self._actions), next_obs, terminated, truncated, rews))
+        self._obs = obs
+        return obs, np.zeros_like(rews), dones, infos
+
+    def drain(self) -> tuple[Transitions, list[float]]:
+        """The transitions recorded since the last drain, time-major, and the episodes' returns."""
+        cols = [np.concatenate(c) for c in zip(*self.rows)]
+        t = Transitions(cols[0].astype(np.float32), cols[1], cols[2].astype(np.float32), cols[3], cols[4],
+                        cols[5].astype(np.float32))
+        episodes, self.rows, self.episode_returns = self.episode_returns, [], []
+        return t, episodes
+
+
+class _RelabelingRolloutBuffer(RolloutBuffer):
+    """A PPO rollout buffer that adds the learned reward of the whole rollout, in one
+    batch, just before computing GAE."""
+
+    relabel: Callable[[], np.ndarray] | None = None
+
+    def compute_returns_and_advantage(self, last_values: torch.Tensor, dones: np.ndarray) -> None:
+        assert self.relabel is not None, "Generator installs the relabel hook"
+        self.rewards += self.relabel().reshape(self.rewards.shape)  # rewards held only time-limit bootstraps
+        super().compute_returns_and_advantage(last_values, dones)
+
+
+class _StepCounter(BaseCallback):
+    def __init__(self, on_step: Callable[[int], None] | None) -> None:
+        super().__init__()
+        self._on_step_fn = on_step
+
+    def _on_step(self) -> bool:
+        if self._on_step_fn is not None:
+            self._on_step_fn(self.num_timesteps)
+        return True
+
+
+class Generator:
+    """An SB3 PPO agent trained on a learned reward.
+
+    Args:
+        env_id: a Gymnasium id with Box observations and Box or Discrete actions.
+        hyper: preset from :mod:`irl.presets` (n_envs, normalize_obs, PPO arguments).
+        seed: seeds the agent and the envs.
+        tensorboard_log: folder for SB3's own TensorBoard scalars, or None.
+    """
+
+    def __init__(self, env_id: str, *, hyper: dict[str, Any], seed: int, tensorboard_log: str | None = None) -> None:
+        self.recorder = TransitionRecorder(make_vec_env(env_id, hyper["n_envs"], seed))
+        self.venv: VecEnv = self.recorder
+        if hyper["normalize_obs"]:
+            self.venv = wrap_obs_norm(self.recorder, training=True)
+        self.agent = build_agent("ppo", self.venv, hyper=hyper, seed=seed, tensorboard_log=tensorboard_log,
+                                 rollout_buffer_class=_RelabelingRolloutBuffer)
+
+    @property
+    def gamma(self) -> float:
+        return float(self.agent.gamma)
+
+    @property
+    def observation_space(self) -> gym.Space:
+        return self.recorder.observation_space
+
+    @property
+    def action_space(self) -> gym.Space:
+        return self.recorder.action_space
+
+    @property
+    def rollout_steps(self) -> int:
+        """Environment steps per rollout (one discriminator round)."""
+        return int(self.agent.n_steps * self.recorder.num_envs)
+
+    def learn(self, total_steps: int, reward_fn: RolloutRewardFn, on_step: Callable[[int], None] | None = None) -> None:
+        """Train for ``total_steps`` env steps; ``reward_fn`` rewards each finished rollout."""
+
+        def relabel() -> np.ndarray:
+            transitions, episode_returns = self.recorder.drain()
+            return reward_fn(transitions, episode_returns)
+
+        self.agent.rollout_buffer.relabel = relabel
+        self.agent.learn(total_timesteps=total_steps, callback=_StepCounter(on_step), reset_num_timesteps=False,
+                         tb_log_name="sb3")
+
+    def log_prob(self, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
+        """log π(a|s) of the current policy: raw obs (B, obs_dim), acts (B, *act_shape) -> (B,)."""
+        obs_np = obs.numpy().reshape(len(obs), *self.observation_space.shape)
+        if isinstance(self.venv, VecNormalize):
+            obs_np = self.venv.normalize_obs(obs_np)
+        with torch.no_grad():
+            dist = self.agent.policy.get_distribution(torch.as_tensor(obs_np, dtype=torch.float32))
+            return dist.log_prob(acts)
+
+    def save(self, path: Path) -> None:
+        """The policy as an ordinary SB3 zip (+ pickle-free observation statistics)."""
+        save_agent(self.agent, self.venv, path)

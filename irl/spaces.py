@@ -1,0 +1,45 @@
+"""Gymnasium spaces as JSON, and the checks that data fits a space."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from irl.errors import EnvError
+
+
+def check_supported(env_id: str, obs_space: gym.Space, act_space: gym.Space) -> None:
+    """Raise EnvError unless observations are a Box and actions a Box or Discrete."""
+    if not isinstance(obs_space, gym.spaces.Box):
+        raise EnvError(f"{env_id}: observations must be a Box space, found {obs_space}")
+    if not isinstance(act_space, (gym.spaces.Box, gym.spaces.Discrete)):
+        raise EnvError(f"{env_id}: actions must be a Box or Discrete space, found {act_space}")
+
+
+def space_to_json(space: gym.Space) -> dict[str, Any]:
+    if isinstance(space, gym.spaces.Discrete):
+        return {"type": "Discrete", "n": int(space.n)}
+    if isinstance(space, gym.spaces.Box):
+        return {"type": "Box", "shape": list(space.shape), "dtype": str(space.dtype),
+                "low": _finite_or_str(space.low), "high": _finite_or_str(space.high)}
+    raise EnvError(f"unsupported space {space}")
+
+
+def _finite_or_str(x: np.ndarray) -> list:
+    return [v if np.isfinite(v) else str(v) for v in x.astype(np.float64).ravel().tolist()]
+
+
+def act_shape(space: gym.Space) -> tuple[int, ...]:
+    """The shape of one action as stored: () for Discrete, the Box shape otherwise."""
+    return () if isinstance(space, gym.spaces.Discrete) else tuple(space.shape)
+
+
+def act_dim(space: gym.Space) -> int:
+    """Width of the action as a network input: n (one-hot) for Discrete, prod(shape) for Box."""
+    return int(space.n) if isinstance(space, gym.spaces.Discrete) else int(np.prod(space.shape))
+
+
+def obs_dim(space: gym.Space) -> int:
+    return int(np.prod(space.shape))

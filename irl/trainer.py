@@ -1,0 +1,164 @@
+"""The one adversarial trainer: generator rollouts, discriminator rounds, rewards.
+
+Each PPO rollout of the generator is one round:
+
+1. the discriminator takes ``disc_updates_per_round`` balanced steps on expert
+   transitions vs. this rollout (log q recomputed with the current policy);
+2. the rollout is rewarded by the updated discriminator, in one batch
+   (:func:`irl.losses.policy_reward` of the logit), with the absorbing-state
+   tail γ/(1-γ)·r(absorbing) added on terminal steps;
+3. PPO computes GAE on those rewards and updates the policy.
+
+GAIL and AIRL differ only in the :class:`~irl.learner.Learner` they hand in.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from irl.algorithms import LEARNERS
+from irl.config import TrainConfig
+from irl.demos import DemoSet, check_against_env
+from irl.discriminator import Discriminator, absorbing_batch, to_disc_batch
+from irl.energy import EnergySpec
+from irl.errors import TrainingError
+from irl.evaluation import normalized_return
+from irl.learner import Learner
+from irl.sb3_adapter import Generator
+from irl.spaces import act_dim, check_supported, obs_dim
+from irl.types import Transitions
+
+RoundLogger = Callable[[dict[str, float]], None]
+
+
+class RewardScaler:
+    """Divides rewards by the running std of their discounted return, per env (as SB3's
+    VecNormalize does for env rewards), and clips them to ±``clip``."""
+
+    def __init__(self, n_envs: int, gamma: float, clip: float = 10.0) -> None:
+        self.gamma, self.clip = gamma, clip
+        self.returns = np.zeros(n_envs)
+        self.count, self.mean, self.var = 1e-4, 0.0, 1.0
+
+    def __call__(self, rews: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, float]:
+        """rews, ends: (T, n_envs) -> scaled rewards (T, n_envs) and the scale used."""
+        seen = np.empty_like(rews)
+        for t in range(len(rews)):
+            self.returns = self.returns * self.gamma + rews[t]
+            seen[t] = self.returns
+            self.returns[ends[t]] = 0.0
+        self._update(seen.ravel())
+        scale = float(np.sqrt(self.var + 1e-8))
+        return np.clip(rews / scale, -self.clip, self.clip), scale
+
+    def _update(self, x: np.ndarray) -> None:  # parallel Welford merge
+        n, mean, var = len(x), float(x.mean()), float(x.var())
+        delta, total = mean - self.mean, self.count + n
+        self.mean += delta * n / total
+        self.var = (self.var * self.count + var * n + delta**2 * self.count * n / total) / total
+        self.count = total
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Expert and random returns that anchor the normalised score."""
+
+    expert: float
+    random: float
+
+    def normalize(self, ret: float) -> float:
+        return float(normalized_return(ret, expert=self.expert, random=self.random))
+
+
+class AdversarialTrainer:
+    """Trains a learner's energy against an SB3 PPO generator.
+
+    Args:
+        config: the run's settings.
+        demos: expert demonstrations for ``config.env_id``.
+        scores: expert and random returns for the normalised score in the logs.
+        log_round: called with each round's figures (progress bar, CSV, TensorBoard).
+        tensorboard_log: folder for SB3's own scalars, or None.
+    """
+
+    def __init__(self, config: TrainConfig, demos: DemoSet, *, scores: Scores | None = None,
+                 log_round: RoundLogger | None = None, tensorboard_log: str | None = None) -> None:
+        torch.manual_seed(config.seed)
+        self.config = config
+        self.generator = Generator(config.env_id, hyper=config.hyper, seed=config.seed,
+                                   tensorboard_log=tensorboard_log)
+        obs_space, act_space = self.generator.observation_space, self.generator.action_space
+        check_supported(config.env_id, obs_space, act_space)
+        self.demos = check_against_env(demos, obs_space, act_space, config.env_id)
+        self.spec = EnergySpec(
+            kind="shaped" if config.learner == "airl" else "free",
+            obs_dim=obs_dim(obs_space), act_dim=act_dim(act_space),
+            state_only=config.resolved_state_only, absorbing=config.absorbing,
+            hidden=config.energy_hidden, gamma=self.generator.gamma,
+        )
+        self.learner: Learner = LEARNERS[config.learner](self.spec)
+        self.learner.energy.normalize.fit(self.demos.transitions.obs.reshape(len(self.demos.transitions), -1))
+        self.policy_reward = config.policy_reward or self.learner.policy_reward
+        self.discriminator = Discriminator(self.learner, lr=config.disc_lr, grad_penalty=config.grad_penalty,
+                                           batch_size=config.disc_batch_size, seed=config.seed)
+        self.expert = to_disc_batch(self.demos.transitions, act_space, absorbing=config.absorbing)
+        self.absorbing = absorbing_batch(self.spec.obs_dim, self.spec.act_dim, self.expert.raw_acts.shape[1:],
+                                         self.expert.raw_acts.dtype) if config.absorbing else None
+        self.scaler = RewardScaler(self.generator.recorder.num_envs, self.generator.gamma)
+        self.scores = scores
+        self.log_round = log_round
+        self.round = 0
+        self._start = 0.0
+
+    @property
+    def energy(self) -> torch.nn.Module:
+        return self.learner.energy
+
+    def train(self) -> None:
+        """Run ``config.total_steps`` generator steps, one discriminator round per rollout."""
+        torch.set_num_threads(self.config.torch_threads)
+        self._start = time.perf_counter()
+        self.generator.learn(self.config.total_steps, self._round)
+
+    def _round(self, rollout: Transitions, episode_returns: list[float]) -> np.ndarray:
+        """Update the discriminator on ``rollout`` and return its rewards (n_steps * n_envs,)."""
+        self.round += 1
+        gen = to_disc_batch(rollout, self.generator.action_space, absorbing=self.config.absorbing)
+        log_prob = self.generator.log_prob
+        metrics = self.discriminator.update(self.expert, gen, log_prob, steps=self.config.disc_updates_per_round)
+        if not np.isfinite(metrics["disc_loss"]):
+            raise TrainingError(f"round {self.round}: the discriminator loss is not finite ({metrics['disc_loss']})")
+
+        n = len(rollout)
+        rews = self.discriminator.policy_rewards(gen, log_prob, self.policy_reward)[:n].numpy().astype(np.float64)
+        if not np.all(np.isfinite(rews)):
+            raise TrainingError(f"round {self.round}: the learned reward has non-finite values")
+        n_envs = self.generator.recorder.num_envs
+        raw_mean = float(rews.mean())
+        if self.config.scale_rewards:
+            scaled, scale = self.scaler(rews.reshape(-1, n_envs), rollout.episode_end.reshape(-1, n_envs))
+            rews = scaled.ravel()
+        else:
+            scale = 1.0
+        if self.absorbing is not None and rollout.terminated.any():
+            r_abs = float(self.discriminator.policy_rewards(self.absorbing, log_prob, self.policy_reward)[0])
+            gamma = self.generator.gamma
+            rews[rollout.terminated] += gamma / (1 - gamma) * r_abs / scale
+            metrics["absorbing_reward"] = r_abs
+
+        steps = self.round * n
+        metrics.update(round=self.round, steps=steps, policy_reward=raw_mean,
+                       seconds=time.perf_counter() - self._start)
+        if episode_returns:
+            metrics["ep_return"] = float(np.mean(episode_returns))
+            if self.scores is not None:
+                metrics["normalized_return"] = self.scores.normalize(metrics["ep_return"])
+        if self.log_round is not None:
+            self.log_round(metrics)
+        return rews.astype(np.float32)
