@@ -77,8 +77,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="reward of s only (default: on for AIRL, off for GAIL)")
     t.add_argument("--absorbing", action=argparse.BooleanOptionalAction, default=True,
                    help="absorbing-state handling of terminal steps (default: on)")
-    t.add_argument("--disc-lr", type=float, default=3e-4)
-    t.add_argument("--disc-updates", type=int, default=4, help="discriminator steps per rollout")
+    t.add_argument("--disc-lr", type=float, default=1e-3)
+    t.add_argument("--disc-epochs", type=float, default=2.0, help="discriminator passes over each rollout")
     t.add_argument("--grad-penalty", type=float, default=10.0)
     t.add_argument("--eval-episodes", type=int, default=20)
     t.add_argument("--no-progress", action="store_true")
@@ -110,7 +110,7 @@ def _train(args: argparse.Namespace) -> int:
     config = TrainConfig(
         learner=args.learner, env_id=args.env, demos=str(args.demos), total_steps=args.steps, seed=args.seed,
         policy_reward=args.reward, state_only=args.state_only, absorbing=args.absorbing, disc_lr=args.disc_lr,
-        disc_updates_per_round=args.disc_updates, grad_penalty=args.grad_penalty, eval_episodes=args.eval_episodes,
+        disc_epochs=args.disc_epochs, grad_penalty=args.grad_penalty, eval_episodes=args.eval_episodes,
     )
     result = train(config, args.out, overwrite=args.overwrite, progress=not args.no_progress)
     _print_eval(result)

@@ -37,10 +37,10 @@ class TrainConfig:
     that never terminate."""
     energy_hidden: tuple[int, ...] = (64, 64)
     """Hidden widths of the energy MLPs."""
-    disc_lr: float = 3e-4
+    disc_lr: float = 1e-3
     """Adam learning rate of the energy."""
-    disc_updates_per_round: int = 4
-    """Discriminator minibatch steps after each generator rollout."""
+    disc_epochs: float = 2.0
+    """Passes of discriminator minibatches over each generator rollout (at least one step)."""
     disc_batch_size: int = 256
     """Expert rows and generator rows per discriminator step (each)."""
     grad_penalty: float = 10.0
@@ -62,8 +62,8 @@ class TrainConfig:
         for name in ("total_steps", "disc_batch_size", "eval_episodes", "torch_threads"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
-        if self.disc_updates_per_round < 0:
-            raise ConfigError(f"disc_updates_per_round must be >= 0, got {self.disc_updates_per_round}")
+        if not self.disc_epochs > 0:
+            raise ConfigError(f"disc_epochs must be positive, got {self.disc_epochs}")
         if not self.disc_lr > 0:
             raise ConfigError(f"disc_lr must be positive, got {self.disc_lr}")
         if self.grad_penalty < 0:

@@ -121,6 +121,18 @@ class Discriminator:
         energy = self.energy(*batch.energy_inputs)
         return discriminator_logit(energy, self.learner.log_q(batch, log_prob))
 
+    @torch.no_grad()
+    def center(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn) -> float:
+        """Shift E (its log Z) so the mean logit over expert and generator rows is 0.
+
+        Called once before the first update: AIRL's log q = log π(a|s) of a fresh,
+        wide policy offsets every logit by several nats, which a small learning
+        rate would take thousands of steps to absorb into log Z. Returns the shift.
+        """
+        mean = 0.5 * (self.logits(expert, log_prob).mean() + self.logits(gen, log_prob).mean()).item()
+        self.energy.shift_(mean)  # logit = -E - log q, so E += mean centres it
+        return mean
+
     def update(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn, *, steps: int) -> dict[str, float]:
         """``steps`` Adam steps on balanced minibatches; returns mean loss, penalty and accuracies."""
         totals = {"disc_loss": 0.0, "grad_penalty": 0.0, "acc_expert": 0.0, "acc_gen": 0.0}

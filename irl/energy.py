@@ -113,6 +113,11 @@ class FreeEnergy(nn.Module):
             x = torch.cat([x, acts], dim=1)
         return self.net(x).squeeze(-1)
 
+    @torch.no_grad()
+    def shift_(self, delta: float) -> None:
+        """E += delta everywhere (moves log Z, the output bias)."""
+        self.net[-1].bias += delta
+
     def reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
                terminated: torch.Tensor) -> torch.Tensor:
         """The exported reward -E: (B,)."""
@@ -148,6 +153,11 @@ class ShapedEnergy(nn.Module):
         h_s, h_next = both.chunk(2)
         f = self.g_value(obs, acts) + self.spec.gamma * (1 - terminated) * h_next - h_s
         return -f
+
+    @torch.no_grad()
+    def shift_(self, delta: float) -> None:
+        """E += delta everywhere (through g's output bias, i.e. log Z)."""
+        self.g[-1].bias -= delta
 
     def reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
                terminated: torch.Tensor) -> torch.Tensor:

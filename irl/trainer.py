@@ -2,7 +2,7 @@
 
 Each PPO rollout of the generator is one round:
 
-1. the discriminator takes ``disc_updates_per_round`` balanced steps on expert
+1. the discriminator takes ``disc_epochs`` passes of balanced minibatches on expert
    transitions vs. this rollout (log q recomputed with the current policy);
 2. the rollout is rewarded by the updated discriminator, in one batch
    (:func:`irl.losses.policy_reward` of the logit), with the absorbing-state
@@ -14,6 +14,7 @@ GAIL and AIRL differ only in the :class:`~irl.learner.Learner` they hand in.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,7 +132,10 @@ class AdversarialTrainer:
         self.round += 1
         gen = to_disc_batch(rollout, self.generator.action_space, absorbing=self.config.absorbing)
         log_prob = self.generator.log_prob
-        metrics = self.discriminator.update(self.expert, gen, log_prob, steps=self.config.disc_updates_per_round)
+        if self.round == 1:
+            self.discriminator.center(self.expert, gen, log_prob)
+        steps = max(1, math.ceil(self.config.disc_epochs * len(gen) / self.config.disc_batch_size))
+        metrics = self.discriminator.update(self.expert, gen, log_prob, steps=steps)
         if not np.isfinite(metrics["disc_loss"]):
             raise TrainingError(f"round {self.round}: the discriminator loss is not finite ({metrics['disc_loss']})")
 
@@ -152,8 +156,7 @@ class AdversarialTrainer:
             rews[rollout.terminated] += gamma / (1 - gamma) * r_abs / scale
             metrics["absorbing_reward"] = r_abs
 
-        steps = self.round * n
-        metrics.update(round=self.round, steps=steps, policy_reward=raw_mean,
+        metrics.update(round=self.round, steps=self.round * n, policy_reward=raw_mean,
                        seconds=time.perf_counter() - self._start)
         if episode_returns:
             metrics["ep_return"] = float(np.mean(episode_returns))

@@ -1,0 +1,49 @@
+"""The SB3 adapter: what the recorder sees, and that learned rewards reach PPO's buffer."""
+
+import numpy as np
+import torch
+from irl.sb3_adapter import Generator, TransitionRecorder, make_vec_env
+
+
+def _recorder():
+    rec = TransitionRecorder(make_vec_env("LineTest-v0", 1, seed=0))
+    rec.reset()
+    return rec
+
+
+def test_recorder_keeps_terminal_observation_and_flags():
+    rec = _recorder()
+    for _ in range(4):
+        _, rew, done, _ = rec.step(np.array([[1.0]], np.float32))
+        assert rew[0] == 0.0  # SB3 never sees the true reward
+    t, episodes = rec.drain()
+    # x: ~0 -> 0.4 -> 0.8 -> 1.2 (> 1: terminated) -> reset, one more step
+    np.testing.assert_array_equal(t.terminated, [False, False, True, False])
+    assert abs(t.next_obs[2, 0] - t.obs[2, 0] - 0.4) < 1e-6  # the real last state, not the reset one
+    assert abs(t.obs[3, 0]) < 0.11  # the step after reset starts near 0
+    assert len(episodes) == 1 and abs(episodes[0] - t.rews[:3].sum()) < 1e-5
+
+
+def test_recorder_marks_time_limit_as_truncated():
+    rec = _recorder()
+    for _ in range(10):
+        rec.step(np.array([[0.0]], np.float32))
+    t, _ = rec.drain()
+    assert t.truncated[-1] and not t.terminated.any() and t.truncated.sum() == 1
+
+
+def test_learned_rewards_land_in_rollout_buffer():
+    hyper = {"n_envs": 2, "normalize_obs": True, "n_steps": 4, "batch_size": 8, "n_epochs": 1}
+    gen = Generator("LineTest-v0", hyper=hyper, seed=0)
+    seen = []
+
+    def reward_fn(t, episodes):
+        seen.append(t)
+        return np.arange(len(t), dtype=np.float32)
+
+    gen.learn(8, reward_fn)
+    assert len(seen) == 1 and len(seen[0]) == 8
+    rewards = gen.agent.rollout_buffer.rewards  # (n_steps, n_envs), time-major like the recorder
+    np.testing.assert_allclose(rewards, np.arange(8).reshape(4, 2))
+    lp = gen.log_prob(torch.as_tensor(seen[0].obs), torch.as_tensor(seen[0].acts))
+    assert lp.shape == (8,) and torch.isfinite(lp).all()
