@@ -59,9 +59,12 @@ def scores_for(demos: DemoSet, env_id: str, *, seed: int = 0) -> Scores:
 
 def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, progress: bool = True) -> dict:
     """Train ``config`` into the run folder ``out``; returns the final evaluation."""
+    out = Path(out)
+    run_dir.check_free(out, overwrite=overwrite)
     demos = load_demos(config.demos)
-    out = run_dir.prepare(Path(out), overwrite=overwrite)
     scores = scores_for(demos, config.env_id, seed=config.seed)
+    trainer = AdversarialTrainer(config, demos, scores=scores, tensorboard_log=str(out / "tb"))  # validates
+    run_dir.prepare(out, overwrite=overwrite)
     (out / "config.json").write_text(config.to_json())
     (out / "scores.json").write_text(json.dumps({"expert": scores.expert, "random": scores.random,
                                                  "demo_episodes": demos.n_episodes,
@@ -73,7 +76,7 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
         log(metrics)
         bar(metrics)
 
-    trainer = AdversarialTrainer(config, demos, scores=scores, log_round=on_round, tensorboard_log=str(out / "tb"))
+    trainer.log_round = on_round
     start = time.perf_counter()
     try:
         trainer.train()

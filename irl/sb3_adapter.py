@@ -162,7 +162,12 @@ class Policy:
         return np.clip((obs - mean) / np.sqrt(var + eps), -clip, clip).astype(np.float32)
 
     def act(self, obs: np.ndarray, *, deterministic: bool = False) -> np.ndarray:
-        """obs: (B, *obs_shape) raw -> actions (B, *act_shape), clipped to the space."""
+        """obs: (B, *obs_shape) raw -> actions (B, *act_shape), clipped to the space.
+
+        A gSDE policy draws fresh exploration noise at every call, as in training
+        (SB3's ``predict`` would keep one noise matrix for the whole evaluation)."""
+        if not deterministic and getattr(self.model, "use_sde", False):
+            self.model.policy.reset_noise(len(obs))
         action, _ = self.model.predict(self.normalize(obs), deterministic=deterministic)
         return action
 

@@ -106,7 +106,7 @@ class AdversarialTrainer:
         self.learner: Learner = LEARNERS[config.learner](self.spec)
         self.learner.energy.normalize.fit(self.demos.transitions.obs.reshape(len(self.demos.transitions), -1))
         self.policy_reward = config.policy_reward or self.learner.policy_reward
-        self.discriminator = Discriminator(self.learner, lr=config.disc_lr, grad_penalty=config.grad_penalty,
+        self.discriminator = Discriminator(self.learner, lr=config.disc_lr, grad_penalty=config.resolved_grad_penalty,
                                            batch_size=config.disc_batch_size, seed=config.seed)
         self.expert = to_disc_batch(self.demos.transitions, act_space, absorbing=config.absorbing)
         self.absorbing = absorbing_batch(self.spec.obs_dim, self.spec.act_dim, self.expert.raw_acts.shape[1:],

@@ -1,0 +1,99 @@
+"""Each command through a subprocess, and one bad input each: one line, no traceback, exit 2."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import SHIPPED_PENDULUM
+
+TINY_PPO = ["--steps", "1024"]
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "irl.cli", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+def assert_clean_error(proc: subprocess.CompletedProcess, fragment: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("irl: error:")]
+    assert len(lines) == 1 and fragment in lines[0], proc.stderr
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "run"
+    proc = run("train", "gail", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--steps", "4096",
+               "--out", str(out), "--eval-episodes", "2", "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    assert "normalised" in proc.stdout
+    return out
+
+
+def test_train_writes_the_run_folder(trained_run):
+    for name in ("config.json", "scores.json", "metrics.csv", "policy.zip", "energy.safetensors", "energy.json",
+                 "curves.png", "eval.json"):
+        assert (trained_run / name).is_file(), name
+    assert any((trained_run / "tb").rglob("events.out.tfevents.*"))
+    rows = (trained_run / "metrics.csv").read_text().splitlines()
+    assert len(rows) == 2  # header + one round of 4096 steps (4 envs x 1024)
+    result = json.loads((trained_run / "eval.json").read_text())
+    assert result["episodes"] == 2 and np.isfinite(result["normalized_return"])
+
+
+def test_train_refuses_to_overwrite_a_run(trained_run):
+    proc = run("train", "gail", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--steps", "1024",
+               "--out", str(trained_run))
+    assert_clean_error(proc, "already holds a run")
+
+
+def test_train_unknown_env(tmp_path):
+    proc = run("train", "airl", "--env", "NoSuchEnv-v9", "--demos", str(SHIPPED_PENDULUM), "--out", str(tmp_path / "r"))
+    assert_clean_error(proc, "NoSuchEnv-v9")
+
+
+def test_train_demos_for_another_env(tmp_path):
+    proc = run("train", "gail", "--env", "CartPole-v1", "--demos", str(SHIPPED_PENDULUM), "--steps", "1024",
+               "--out", str(tmp_path / "r"))
+    assert_clean_error(proc, "recorded on 'Pendulum-v1'")
+
+
+def test_eval(trained_run):
+    proc = run("eval", str(trained_run), "--episodes", "2")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["episodes"] == 2 and result["env_id"] == "Pendulum-v1"
+
+
+def test_eval_not_a_run(tmp_path):
+    assert_clean_error(run("eval", str(tmp_path)), "is not a run folder")
+
+
+def test_collect(tmp_path):
+    from stable_baselines3 import PPO
+
+    expert = tmp_path / "expert.zip"
+    PPO("MlpPolicy", "Pendulum-v1", n_steps=64, seed=0).save(expert)
+    out = tmp_path / "demos.npz"
+    proc = run("collect", "--env", "Pendulum-v1", "--expert", str(expert), "--episodes", "2", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    from irl.demos import load_demos
+
+    demos = load_demos(out)
+    assert demos.n_episodes == 2 and demos.random_return is not None and demos.env_id == "Pendulum-v1"
+    assert_clean_error(run("collect", "--env", "Pendulum-v1", "--expert", str(expert), "--out", str(out)),
+                       "already exists")
+
+
+def test_collect_missing_expert(tmp_path):
+    proc = run("collect", "--env", "Pendulum-v1", "--expert", str(tmp_path / "none.zip"), "--out", str(tmp_path / "d.npz"))
+    assert_clean_error(proc, "does not exist")
+
+
+def test_quickstart_bad_steps(tmp_path):
+    assert_clean_error(run("quickstart", "--steps", "0", "--out", str(tmp_path / "q")), "total_steps must be positive")
