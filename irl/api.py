@@ -70,7 +70,8 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
                                                  "demo_episodes": demos.n_episodes,
                                                  "demo_fingerprint": demos.fingerprint()}, indent=2))
     log = run_dir.MetricsLog(out)
-    bar = RoundProgress(config.total_steps, enabled=progress, desc=f"{config.learner} {config.env_id}")
+    rollout = trainer.generator.rollout_steps
+    bar = RoundProgress(-(-config.total_steps // rollout) * rollout, enabled=progress, desc=f"{config.learner} {config.env_id}")
 
     def on_round(metrics: dict[str, float]) -> None:
         log(metrics)

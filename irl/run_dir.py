@@ -123,7 +123,7 @@ def plot_curves(run: Path, title: str) -> Path:
         ax1.axhline(0.0, color="gray", ls=":", lw=1, label="random")
     ax1.set(xlabel="environment steps", ylabel="normalised return" if use_norm else "true return",
             title=f"{title}: true return")
-    ax1.legend()
+    ax1.legend(loc="lower right")
     ax2.plot(m["steps"], _smooth(m["acc_expert"]), label="expert classified expert")
     ax2.plot(m["steps"], _smooth(m["acc_gen"]), label="generator classified generator")
     ax2.set(xlabel="environment steps", ylabel="accuracy", ylim=(0, 1.02), title="discriminator")

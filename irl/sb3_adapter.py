@@ -334,3 +334,30 @@ class Generator:
     def save(self, path: Path) -> None:
         """The policy as an ordinary SB3 zip (+ pickle-free observation statistics)."""
         save_agent(self.agent, self.venv, path)
+
+
+class _EpisodeLogger(BaseCallback):
+    def __init__(self, log_episode: Callable[[int, float], None]) -> None:
+        super().__init__()
+        self._log = log_episode
+
+    def _on_step(self) -> bool:
+        for info in self.locals.get("infos", []):
+            if "episode" in info:
+                self._log(self.num_timesteps, float(info["episode"]["r"]))
+        return True
+
+
+def train_on_true_reward(env_id: str, *, algo: str, hyper: dict[str, Any], seed: int, total_steps: int,
+                         log_episode: Callable[[int, float], None] | None = None,
+                         tensorboard_log: str | None = None, progress_bar: bool = False,
+                         ) -> tuple[BaseAlgorithm, VecEnv]:
+    """Plain SB3 on the env's own reward: experts, and the baseline that adversarial runs
+    are measured against (rl-zoo3's ``normalize``: observations and rewards)."""
+    venv: VecEnv = make_vec_env(env_id, hyper["n_envs"], seed)
+    if hyper["normalize_obs"]:
+        venv = wrap_obs_norm(venv, training=True, norm_reward=True, gamma=hyper.get("gamma", 0.99))
+    agent = build_agent(algo, venv, hyper=hyper, seed=seed, tensorboard_log=tensorboard_log)
+    callback = _EpisodeLogger(log_episode) if log_episode is not None else None
+    agent.learn(total_timesteps=total_steps, callback=callback, progress_bar=progress_bar)
+    return agent, venv

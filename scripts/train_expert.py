@@ -22,7 +22,7 @@ import torch
 
 from irl.evaluation import evaluate_policy
 from irl.presets import preset
-from irl.sb3_adapter import Policy, build_agent, make_vec_env, save_agent, wrap_obs_norm
+from irl.sb3_adapter import Policy, save_agent, train_on_true_reward
 
 DEFAULT_ALGO = {"Hopper-v5": "sac", "Pendulum-v1": "sac", "Walker2d-v5": "sac"}
 DEFAULT_STEPS = {"ppo": 1_000_000, "sac": 250_000}
@@ -42,12 +42,9 @@ def main() -> None:
     algo = args.algo or DEFAULT_ALGO.get(args.env, "ppo")
     steps = args.steps or DEFAULT_STEPS[algo]
     hyper = preset(algo, args.env)
-    venv = make_vec_env(args.env, hyper["n_envs"], args.seed)
-    if hyper["normalize_obs"]:
-        venv = wrap_obs_norm(venv, training=True, norm_reward=True, gamma=hyper.get("gamma", 0.99))
-    agent = build_agent(algo, venv, hyper=hyper, seed=args.seed)
     start = time.perf_counter()
-    agent.learn(total_timesteps=steps, progress_bar=True)
+    agent, venv = train_on_true_reward(args.env, algo=algo, hyper=hyper, seed=args.seed, total_steps=steps,
+                                       progress_bar=True)
     seconds = time.perf_counter() - start
 
     out = args.out / args.env

@@ -1,0 +1,180 @@
+"""Imitation benchmark per ../shared/BENCHMARKS.md: GAIL and AIRL against plain PPO.
+
+    python scripts/benchmark.py                                  # full: 2 tasks x 3 seeds x 1M steps
+    python scripts/benchmark.py --envs HalfCheetah-v5 --seeds 0 --jobs 2
+
+For every (task, seed) it trains GAIL and AIRL (``irl train``) and plain SB3 PPO
+with the same preset and budget on the true reward (the ceiling and the speed
+denominator), each in its own process, ``--jobs`` at a time, 1 torch thread each.
+Cells already finished are skipped, so a stopped benchmark resumes. Writes to
+--out: results.csv (one row per run), results.md (the table), and
+curves-ENV.png (normalised return vs steps, mean ± std over seeds).
+
+Overhead = wall-clock of the adversarial run / wall-clock of plain PPO, same
+task, seed and budget, measured in the same benchmark invocation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+DEMOS = {"HalfCheetah-v5": "demos/halfcheetah-v5.npz", "Hopper-v5": "demos/hopper-v5.npz",
+         "Pendulum-v1": "demos/pendulum-v1.npz"}
+LEARNERS = ("gail", "airl")
+
+
+def plain_ppo(env_id: str, seed: int, steps: int, out: Path, demos: str) -> None:
+    """Plain PPO on the true reward, with the same episode log and eval as an irl run."""
+    import torch
+
+    from irl.api import scores_for
+    from irl.demos import load_demos
+    from irl.evaluation import evaluate_policy, normalized_return
+    from irl.presets import preset
+    from irl.sb3_adapter import Policy, save_agent, train_on_true_reward
+
+    torch.set_num_threads(1)
+    out.mkdir(parents=True, exist_ok=True)
+    scores = scores_for(load_demos(demos), env_id, seed=seed)
+    rows: list[tuple[int, float]] = []
+    start = time.perf_counter()
+    agent, venv = train_on_true_reward(env_id, algo="ppo", hyper=preset("ppo", env_id), seed=seed,
+                                       total_steps=steps, log_episode=lambda s, r: rows.append((s, r)))
+    seconds = time.perf_counter() - start
+    save_agent(agent, venv, out / "policy.zip")
+    with (out / "episodes.csv").open("w", newline="") as f:
+        csv.writer(f).writerows([("steps", "ep_return"), *rows])
+    returns, _ = evaluate_policy(Policy(out / "policy.zip"), env_id, episodes=20, seed=seed + 100_000)
+    mean = float(returns.mean())
+    result = {"env_id": env_id, "learner": "ppo-true-reward", "return_mean": mean, "return_std": float(returns.std()),
+              "normalized_return": float(normalized_return(mean, expert=scores.expert, random=scores.random)),
+              "expert_return": scores.expert, "random_return": scores.random, "train_seconds": round(seconds, 2),
+              "steps_per_second": round(steps / seconds, 1)}
+    (out / "eval.json").write_text(json.dumps(result, indent=2))
+
+
+def run_cell(env_id: str, learner: str, seed: int, steps: int, root: Path) -> Path:
+    out = root / env_id / f"{learner}-seed{seed}"
+    if (out / "eval.json").exists():
+        return out
+    log = root / env_id / f"{learner}-seed{seed}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    if learner == "ppo":
+        cmd = [sys.executable, __file__, "--plain-ppo", env_id, str(seed), str(steps), str(out)]
+    else:
+        cmd = [sys.executable, "-m", "irl.cli", "train", learner, "--env", env_id, "--demos", DEMOS[env_id],
+               "--steps", str(steps), "--seed", str(seed), "--out", str(out), "--overwrite", "--no-progress"]
+    with log.open("w") as f:
+        proc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        print(f"FAILED {env_id} {learner} seed {seed}: see {log}", flush=True)
+    else:
+        print(f"done {env_id} {learner} seed {seed}", flush=True)
+    return out
+
+
+def _curve(run: Path, scores: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, normalised return) of one run, from metrics.csv or episodes.csv."""
+    name = "metrics.csv" if (run / "metrics.csv").exists() else "episodes.csv"
+    with (run / name).open() as f:
+        rows = [r for r in csv.DictReader(f) if r.get("ep_return")]
+    steps = np.array([float(r["steps"]) for r in rows])
+    ret = np.array([float(r["ep_return"]) for r in rows])
+    return steps, (ret - scores["random"]) / (scores["expert"] - scores["random"])
+
+
+def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = []
+    for env_id in envs:
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        grid = None
+        for i, learner in enumerate([*learners, "ppo"]):
+            curves = []
+            for seed in seeds:
+                run = root / env_id / f"{learner}-seed{seed}"
+                if not (run / "eval.json").exists():
+                    continue
+                result = json.loads((run / "eval.json").read_text())
+                scores = {"expert": result["expert_return"], "random": result["random_return"]}
+                rows.append({"env": env_id, "learner": learner, "seed": seed, **{
+                    k: result[k] for k in ("return_mean", "return_std", "normalized_return", "expert_return",
+                                           "random_return", "train_seconds", "steps_per_second")}})
+                steps, norm = _curve(run, scores)
+                grid = np.linspace(0, steps.max(), 50) if grid is None else grid
+                curves.append(np.interp(grid, steps, norm))
+            if curves:
+                c = np.array(curves)
+                label = "PPO on true reward" if learner == "ppo" else learner.upper()
+                ax.plot(grid, c.mean(0), color=f"C{i}", label=f"{label} ({len(curves)} seeds)")
+                ax.fill_between(grid, c.mean(0) - c.std(0), c.mean(0) + c.std(0), color=f"C{i}", alpha=0.2)
+        ax.axhline(1, color="k", ls="--", lw=1)
+        ax.axhline(0, color="gray", ls=":", lw=1)
+        ax.set(xlabel="environment steps", ylabel="normalised return (training episodes)", title=env_id)
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(root / f"curves-{env_id}.png", dpi=110)
+        plt.close(fig)
+
+    if not rows:
+        return
+    with (root / "results.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = ["| task | learner | seeds | normalised return (mean ± std) | per seed | true return | expert | random "
+             "| train s | overhead vs PPO |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for env_id in envs:
+        ppo_seconds = {r["seed"]: r["train_seconds"] for r in rows if r["env"] == env_id and r["learner"] == "ppo"}
+        for learner in [*learners, "ppo"]:
+            sel = [r for r in rows if r["env"] == env_id and r["learner"] == learner]
+            if not sel:
+                continue
+            norm = np.array([r["normalized_return"] for r in sel])
+            ratios = [r["train_seconds"] / ppo_seconds[r["seed"]] for r in sel if r["seed"] in ppo_seconds]
+            overhead = f"{np.mean(ratios):.2f}x" if ratios and learner != "ppo" else "1 (reference)" if learner == "ppo" else "n/a"
+            lines.append(
+                f"| {env_id} | {learner} | {len(sel)} | {norm.mean():.3f} ± {norm.std():.3f} | "
+                f"{', '.join(f'{x:.3f}' for x in norm)} | {np.mean([r['return_mean'] for r in sel]):.1f} | "
+                f"{sel[0]['expert_return']:.1f} | {sel[0]['random_return']:.1f} | "
+                f"{np.mean([r['train_seconds'] for r in sel]):.0f} | {overhead} |")
+    (root / "results.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--plain-ppo":
+        env_id, seed, steps, out = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), Path(sys.argv[5])
+        plain_ppo(env_id, seed, steps, out, DEMOS[env_id])
+        return
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--envs", nargs="+", default=["HalfCheetah-v5", "Hopper-v5"])
+    parser.add_argument("--learners", nargs="+", default=list(LEARNERS), choices=LEARNERS)
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--steps", type=int, default=1_000_000)
+    parser.add_argument("--jobs", type=int, default=2, help="runs in parallel (one core each)")
+    parser.add_argument("--out", type=Path, default=Path("runs/benchmark"))
+    parser.add_argument("--report-only", action="store_true")
+    args = parser.parse_args()
+    if not args.report_only:
+        cells = [(e, l, s) for e in args.envs for s in args.seeds for l in [*args.learners, "ppo"]]
+        with ThreadPoolExecutor(args.jobs) as pool:
+            list(pool.map(lambda c: run_cell(*c, args.steps, args.out), cells))
+    report(args.out, args.envs, args.seeds, args.learners)
+
+
+if __name__ == "__main__":
+    main()
