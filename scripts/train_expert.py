@@ -36,25 +36,27 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("runs/experts"))
     parser.add_argument("--eval-episodes", type=int, default=20)
+    parser.add_argument("--evaluate-only", action="store_true", help="re-evaluate a saved expert, no training")
     args = parser.parse_args()
 
     torch.set_num_threads(1)
     algo = args.algo or DEFAULT_ALGO.get(args.env, "ppo")
     steps = args.steps or DEFAULT_STEPS[algo]
     hyper = preset(algo, args.env)
-    start = time.perf_counter()
-    agent, venv = train_on_true_reward(args.env, algo=algo, hyper=hyper, seed=args.seed, total_steps=steps,
-                                       progress_bar=True)
-    seconds = time.perf_counter() - start
-
     out = args.out / args.env
-    out.mkdir(parents=True, exist_ok=True)
     path = out / f"{algo}.zip"
-    save_agent(agent, venv, path)
+    seconds = None
+    if not args.evaluate_only:
+        start = time.perf_counter()
+        agent, venv = train_on_true_reward(args.env, algo=algo, hyper=hyper, seed=args.seed, total_steps=steps,
+                                           progress_bar=True)
+        seconds = round(time.perf_counter() - start, 1)
+        out.mkdir(parents=True, exist_ok=True)
+        save_agent(agent, venv, path)
     returns, lengths = evaluate_policy(Policy(path), args.env, episodes=args.eval_episodes, seed=10_000 + args.seed)
     card = {
         "env_id": args.env, "algo": algo, "steps": steps, "seed": args.seed, "hyperparameters": hyper,
-        "train_seconds": round(seconds, 1),
+        "train_seconds": seconds,
         "eval_stochastic": {"episodes": len(returns), "mean": float(np.mean(returns)), "std": float(np.std(returns)),
                             "min": float(np.min(returns)), "max": float(np.max(returns)),
                             "mean_length": float(np.mean(lengths))},
