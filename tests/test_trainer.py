@@ -64,3 +64,20 @@ def test_reward_scaler_matches_discounted_return_std():
     returns = np.array([1.0, 1.5, 1.75, 1.875])  # running discounted returns
     assert abs(scale - np.sqrt(returns.var() * 4 / (4 + 1e-4))) < 1e-3
     np.testing.assert_allclose(scaled, rews / scale)
+
+
+def test_terminal_steps_get_the_absorbing_tail(line_demos):
+    """r_T = r(s_T) + γ/(1-γ)·r(absorbing): the value of staying in the absorbing state forever."""
+    config = TrainConfig(learner="gail", env_id="LineTest-v0", demos="unused", total_steps=64, scale_rewards=False,
+                         disc_epochs=1, ppo={"n_envs": 1, "n_steps": 64, "batch_size": 64, "normalize_obs": False})
+    trainer = AdversarialTrainer(config, line_demos)
+    rollout = line_demos.transitions  # 3 episodes that each end in a terminal state
+    rews = trainer._round(rollout, [])
+    gen = to_disc_batch(rollout, trainer.generator.action_space, absorbing=True)
+    log_prob = trainer.generator.log_prob
+    per_step = trainer.discriminator.policy_rewards(gen, log_prob, "softplus")[: len(rollout)].numpy()
+    r_abs = trainer.discriminator.policy_rewards(trainer.absorbing, log_prob, "softplus")[0].item()
+    gamma = trainer.generator.gamma
+    expected = per_step + rollout.terminated * gamma / (1 - gamma) * r_abs
+    np.testing.assert_allclose(rews, expected, rtol=1e-5, atol=1e-6)
+    assert rollout.terminated.sum() == 3 and r_abs > 0
