@@ -9,7 +9,6 @@ Critic", sec. 4.2), trains the energy, and reads policy rewards off it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 import gymnasium as gym
 import numpy as np

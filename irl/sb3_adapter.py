@@ -18,6 +18,7 @@ just seen it.
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -29,7 +30,6 @@ from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.buffers import RolloutBuffer
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.monitor import Monitor
-from stable_baselines3.common.running_mean_std import RunningMeanStd
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv, VecEnvWrapper, VecNormalize
 
 from irl.errors import ConfigError, EnvError
@@ -82,24 +82,6 @@ def save_obs_norm(venv: VecNormalize, path: Path) -> None:
         clip_obs=np.float64(venv.clip_obs),
         epsilon=np.float64(venv.epsilon),
     )
-
-
-def load_obs_norm(venv: VecEnv, path: Path) -> VecNormalize:
-    """Wrap ``venv`` in a frozen VecNormalize holding the statistics at ``path``."""
-    with np.load(path, allow_pickle=False) as data:
-        norm = VecNormalize(
-            venv, training=False, norm_reward=False,
-            clip_obs=float(data["clip_obs"]), epsilon=float(data["epsilon"]),
-        )
-        if data["mean"].shape != norm.obs_rms.mean.shape:
-            raise ConfigError(
-                f"observation statistics in {path} have shape {data['mean'].shape}, "
-                f"the env's observations have {norm.obs_rms.mean.shape}"
-            )
-        norm.obs_rms.mean = data["mean"].astype(np.float64)
-        norm.obs_rms.var = data["var"].astype(np.float64)
-        norm.obs_rms.count = float(data["count"])
-    return norm
 
 
 def wrap_obs_norm(venv: VecEnv, *, training: bool, norm_reward: bool = False, gamma: float = 0.99) -> VecNormalize:
@@ -174,8 +156,6 @@ class Policy:
 
 def _algorithm_of(path: Path) -> type[BaseAlgorithm]:
     """Which SB3 algorithm saved ``path``, read from the zip's JSON (no unpickling)."""
-    import zipfile
-
     try:
         with zipfile.ZipFile(path) as zf:
             data = json.loads(zf.read("data"))
