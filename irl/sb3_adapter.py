@@ -125,6 +125,10 @@ class Policy:
         self.model = algo.load(path, device=device)
         self.obs_rms: tuple[np.ndarray, np.ndarray, float, float] | None = None
         stats = obs_norm_path(path)
+        pickled = path.parent / "vecnormalize.pkl"
+        if not stats.is_file() and pickled.is_file():
+            raise ConfigError(f"{path} has observation statistics only as {pickled}, which irl does not unpickle; "
+                              f"convert it once with: python scripts/convert_vecnormalize.py {pickled} {path}")
         if stats.is_file():
             with np.load(stats, allow_pickle=False) as data:
                 self.obs_rms = (data["mean"], data["var"], float(data["clip_obs"]), float(data["epsilon"]))

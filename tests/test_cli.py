@@ -97,3 +97,13 @@ def test_collect_missing_expert(tmp_path):
 
 def test_quickstart_bad_steps(tmp_path):
     assert_clean_error(run("quickstart", "--steps", "0", "--out", str(tmp_path / "q")), "total_steps must be positive")
+
+
+def test_collect_refuses_pickled_vecnormalize(tmp_path):
+    from stable_baselines3 import PPO
+
+    expert = tmp_path / "expert.zip"
+    PPO("MlpPolicy", "Pendulum-v1", n_steps=64, seed=0).save(expert)
+    (tmp_path / "vecnormalize.pkl").write_bytes(b"not unpickled")
+    proc = run("collect", "--env", "Pendulum-v1", "--expert", str(expert), "--out", str(tmp_path / "d.npz"))
+    assert_clean_error(proc, "convert_vecnormalize.py")
