@@ -1,0 +1,30 @@
+"""The helper scripts that ship with the project."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+
+
+def test_convert_vecnormalize_round_trip(tmp_path):
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.env_util import make_vec_env
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    from irl.sb3_adapter import Policy
+
+    venv = VecNormalize(make_vec_env("Pendulum-v1", n_envs=1, seed=0), norm_reward=False)
+    venv.reset()
+    for _ in range(20):
+        venv.step(np.zeros((1, 1), np.float32))
+    venv.save(tmp_path / "vecnormalize.pkl")
+    PPO("MlpPolicy", venv, n_steps=64, seed=0).save(tmp_path / "policy.zip")
+    proc = subprocess.run([sys.executable, str(SCRIPTS / "convert_vecnormalize.py"), str(tmp_path / "vecnormalize.pkl"),
+                           str(tmp_path / "policy.zip")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    policy = Policy(tmp_path / "policy.zip")
+    obs = np.array([[0.5, -0.5, 3.0]], np.float32)
+    np.testing.assert_allclose(policy.normalize(obs), venv.normalize_obs(obs), rtol=1e-6)
