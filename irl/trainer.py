@@ -30,7 +30,7 @@ from irl.energy import EnergySpec
 from irl.errors import TrainingError
 from irl.evaluation import normalized_return
 from irl.learner import Learner
-from irl.sb3_adapter import Generator
+from irl.sb3_adapter import Generator, make_env
 from irl.spaces import act_dim, check_supported, obs_dim
 from irl.types import Transitions
 
@@ -91,10 +91,12 @@ class AdversarialTrainer:
                  log_round: RoundLogger | None = None, tensorboard_log: str | None = None) -> None:
         torch.manual_seed(config.seed)
         self.config = config
+        probe = make_env(config.env_id)
+        check_supported(config.env_id, probe.observation_space, probe.action_space)
+        probe.close()
         self.generator = Generator(config.env_id, hyper=config.hyper, seed=config.seed,
                                    tensorboard_log=tensorboard_log)
         obs_space, act_space = self.generator.observation_space, self.generator.action_space
-        check_supported(config.env_id, obs_space, act_space)
         self.demos = check_against_env(demos, obs_space, act_space, config.env_id)
         self.spec = EnergySpec(
             kind="shaped" if config.learner == "airl" else "free",

@@ -107,3 +107,8 @@ def test_collect_refuses_pickled_vecnormalize(tmp_path):
     (tmp_path / "vecnormalize.pkl").write_bytes(b"not unpickled")
     proc = run("collect", "--env", "Pendulum-v1", "--expert", str(expert), "--out", str(tmp_path / "d.npz"))
     assert_clean_error(proc, "convert_vecnormalize.py")
+
+
+def test_train_unsupported_observation_space(tmp_path):
+    proc = run("train", "gail", "--env", "FrozenLake-v1", "--demos", str(SHIPPED_PENDULUM), "--out", str(tmp_path / "r"))
+    assert_clean_error(proc, "observations must be a Box space")

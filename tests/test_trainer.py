@@ -81,3 +81,15 @@ def test_terminal_steps_get_the_absorbing_tail(line_demos):
     expected = per_step + rollout.terminated * gamma / (1 - gamma) * r_abs
     np.testing.assert_allclose(rews, expected, rtol=1e-5, atol=1e-6)
     assert rollout.terminated.sum() == 3 and r_abs > 0
+
+
+def test_non_finite_discriminator_stops_with_the_round(line_demos):
+    from irl.errors import TrainingError
+
+    config = TrainConfig(learner="gail", env_id="LineTest-v0", demos="unused", total_steps=64,
+                         ppo={"n_envs": 1, "n_steps": 64, "batch_size": 64, "normalize_obs": False})
+    trainer = AdversarialTrainer(config, line_demos)
+    with torch.no_grad():
+        trainer.energy.net[-1].bias.fill_(float("nan"))
+    with pytest.raises(TrainingError, match="round 1: the discriminator loss is not finite"):
+        trainer._round(line_demos.transitions, [])
