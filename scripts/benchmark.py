@@ -101,26 +101,33 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
     rows = []
     for env_id in envs:
         fig, ax = plt.subplots(figsize=(7, 4.5))
-        grid = None
         for i, learner in enumerate([*learners, "ppo"]):
-            curves = []
+            curves, unfinished = [], 0
             for seed in seeds:
                 run = root / env_id / f"{learner}-seed{seed}"
-                if not (run / "eval.json").exists():
+                if (run / "eval.json").exists():
+                    result = json.loads((run / "eval.json").read_text())
+                    rows.append({"env": env_id, "learner": learner, "seed": seed, **{
+                        k: result[k] for k in ("return_mean", "return_std", "normalized_return", "expert_return",
+                                               "random_return", "train_seconds", "steps_per_second")}})
+                elif (run / "metrics.csv").exists():  # a run still going, or stopped: plot what it reached
+                    result = json.loads((run / "scores.json").read_text())
+                    result = {"expert_return": result["expert"], "random_return": result["random"]}
+                    unfinished += 1
+                else:
                     continue
-                result = json.loads((run / "eval.json").read_text())
                 scores = {"expert": result["expert_return"], "random": result["random_return"]}
-                rows.append({"env": env_id, "learner": learner, "seed": seed, **{
-                    k: result[k] for k in ("return_mean", "return_std", "normalized_return", "expert_return",
-                                           "random_return", "train_seconds", "steps_per_second")}})
-                steps, norm = _curve(run, scores)
-                grid = np.linspace(0, steps.max(), 50) if grid is None else grid
-                curves.append(np.interp(grid, steps, norm))
+                curves.append(_curve(run, scores))
             if curves:
-                c = np.array(curves)
+                grid = np.linspace(0, max(steps.max() for steps, _ in curves), 50)
+                c = np.array([np.interp(grid, steps, norm, left=np.nan, right=np.nan) for steps, norm in curves])
+                seen = ~np.all(np.isnan(c), axis=0)  # grid points some run has reached
+                c, xs = c[:, seen], grid[seen]
                 label = "PPO on true reward" if learner == "ppo" else learner.upper()
-                ax.plot(grid, c.mean(0), color=f"C{i}", label=f"{label} ({len(curves)} seeds)")
-                ax.fill_between(grid, c.mean(0) - c.std(0), c.mean(0) + c.std(0), color=f"C{i}", alpha=0.2)
+                note = f", {unfinished} unfinished" if unfinished else ""
+                ax.plot(xs, np.nanmean(c, 0), color=f"C{i}", label=f"{label} ({len(curves)} seeds{note})")
+                mean, std = np.nanmean(c, 0), np.nanstd(c, 0)
+                ax.fill_between(xs, mean - std, mean + std, color=f"C{i}", alpha=0.2)
         ax.axhline(1, color="k", ls="--", lw=1)
         ax.axhline(0, color="gray", ls=":", lw=1)
         ax.set(xlabel="environment steps", ylabel="normalised return (training episodes)", title=env_id)
