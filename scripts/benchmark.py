@@ -92,6 +92,15 @@ def _curve(run: Path, scores: dict) -> tuple[np.ndarray, np.ndarray]:
     return steps, (ret - scores["random"]) / (scores["expert"] - scores["random"])
 
 
+def _binned_mean(steps: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Mean of the episodes that ended in each step bin (NaN where none did)."""
+    idx = np.clip(np.digitize(steps, edges) - 1, 0, len(edges) - 2)
+    sums = np.bincount(idx, weights=values, minlength=len(edges) - 1)
+    counts = np.bincount(idx, minlength=len(edges) - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
 def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -> None:
     import matplotlib
 
@@ -119,8 +128,9 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
                 scores = {"expert": result["expert_return"], "random": result["random_return"]}
                 curves.append(_curve(run, scores))
             if curves:
-                grid = np.linspace(0, max(steps.max() for steps, _ in curves), 50)
-                c = np.array([np.interp(grid, steps, norm, left=np.nan, right=np.nan) for steps, norm in curves])
+                edges = np.linspace(0, max(steps.max() for steps, _ in curves), 41)
+                grid = 0.5 * (edges[1:] + edges[:-1])
+                c = np.array([_binned_mean(steps, norm, edges) for steps, norm in curves])
                 seen = ~np.all(np.isnan(c), axis=0)  # grid points some run has reached
                 c, xs = c[:, seen], grid[seen]
                 label = "PPO on true reward" if learner == "ppo" else learner.upper()
@@ -130,7 +140,7 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
                 ax.fill_between(xs, mean - std, mean + std, color=f"C{i}", alpha=0.2)
         ax.axhline(1, color="k", ls="--", lw=1)
         ax.axhline(0, color="gray", ls=":", lw=1)
-        ax.set(xlabel="environment steps", ylabel="normalised return (training episodes)", title=env_id)
+        ax.set(xlabel="environment steps", ylabel="normalised return (training episodes, binned)", title=env_id)
         ax.legend()
         fig.tight_layout()
         fig.savefig(root / f"curves-{env_id}.png", dpi=110)
