@@ -6,6 +6,7 @@ from typing import Callable
 
 import numpy as np
 
+from irl.demos import record_episodes
 from irl.sb3_adapter import make_env
 
 ActFn = Callable[[np.ndarray], np.ndarray]  # obs (1, *obs_shape) -> act (1, *act_shape)
@@ -18,20 +19,13 @@ def rollout_returns(act: ActFn, env_id: str, *, episodes: int, seed: int) -> tup
         returns: (episodes,) float64; lengths: (episodes,) int64.
     """
     env = make_env(env_id)
-    returns, lengths = np.zeros(episodes), np.zeros(episodes, dtype=np.int64)
     try:
-        for i in range(episodes):
-            obs, _ = env.reset(seed=seed + i)
-            done = False
-            while not done:
-                action = act(obs[None])[0]
-                obs, rew, terminated, truncated, _ = env.step(action)
-                returns[i] += float(rew)
-                lengths[i] += 1
-                done = terminated or truncated
+        t = record_episodes(act, env, episodes=episodes, seed=seed)
     finally:
         env.close()
-    return returns, lengths
+    slices = t.episode_slices()
+    returns = np.array([t.rews[s].sum(dtype=np.float64) for s in slices])
+    return returns, np.array([s.stop - s.start for s in slices], dtype=np.int64)
 
 
 def evaluate_policy(policy, env_id: str, *, episodes: int = 20, seed: int = 0,

@@ -249,17 +249,6 @@ class _RelabelingRolloutBuffer(RolloutBuffer):
         super().compute_returns_and_advantage(last_values, dones)
 
 
-class _StepCounter(BaseCallback):
-    def __init__(self, on_step: Callable[[int], None] | None) -> None:
-        super().__init__()
-        self._on_step_fn = on_step
-
-    def _on_step(self) -> bool:
-        if self._on_step_fn is not None:
-            self._on_step_fn(self.num_timesteps)
-        return True
-
-
 class Generator:
     """An SB3 PPO agent trained on a learned reward.
 
@@ -295,7 +284,7 @@ class Generator:
         """Environment steps per rollout (one discriminator round)."""
         return int(self.agent.n_steps * self.recorder.num_envs)
 
-    def learn(self, total_steps: int, reward_fn: RolloutRewardFn, on_step: Callable[[int], None] | None = None) -> None:
+    def learn(self, total_steps: int, reward_fn: RolloutRewardFn) -> None:
         """Train for ``total_steps`` env steps; ``reward_fn`` rewards each finished rollout."""
 
         def relabel() -> np.ndarray:
@@ -303,7 +292,7 @@ class Generator:
             return reward_fn(transitions, episode_returns)
 
         self.agent.rollout_buffer.relabel = relabel
-        self.agent.learn(total_timesteps=total_steps, callback=_StepCounter(on_step), reset_num_timesteps=False,
+        self.agent.learn(total_timesteps=total_steps, reset_num_timesteps=False,
                          tb_log_name="sb3")
 
     def log_prob(self, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
