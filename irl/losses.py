@@ -18,18 +18,32 @@ import torch
 import torch.nn.functional as F
 
 
-def discriminator_logit(energy: torch.Tensor, log_q: torch.Tensor | None = None) -> torch.Tensor:
-    """logit = -E - log q.  energy, log_q: (B,) -> (B,); log_q None means 0."""
-    return -energy if log_q is None else -energy - log_q
+def discriminator_logit(energy: torch.Tensor, log_q: torch.Tensor | None = None,
+                        log_z: torch.Tensor | float | None = None) -> torch.Tensor:
+    """logit = -E - log q - log Z.  energy, log_q: (B,) -> (B,).
+
+    log_q None means 0 (GAIL); log_z None means log Z lives in E's output bias
+    (learned); a value is GCL's importance-sampled estimate (:mod:`irl.partition`).
+    """
+    logit = -energy if log_q is None else -energy - log_q
+    return logit if log_z is None else logit - log_z
 
 
-def discriminator_loss(logit_expert: torch.Tensor, logit_gen: torch.Tensor) -> torch.Tensor:
+def discriminator_loss(logit_expert: torch.Tensor, logit_gen: torch.Tensor,
+                       weights_expert: torch.Tensor | None = None,
+                       weights_gen: torch.Tensor | None = None) -> torch.Tensor:
     """Binary cross-entropy, expert labelled 1, classes weighted equally.
 
     -1/2·E_expert[log D] - 1/2·E_gen[log(1 - D)], with log D = -softplus(-logit)
     and log(1 - D) = -softplus(logit).  logit_expert: (B_e,), logit_gen: (B_g,) -> ().
+    weights_*: optional probabilities of the rows (each summing to 1) for exact
+    expectations over small sample spaces; None is the batch mean.
     """
-    return 0.5 * (F.softplus(-logit_expert).mean() + F.softplus(logit_gen).mean())
+    return 0.5 * (_expect(F.softplus(-logit_expert), weights_expert) + _expect(F.softplus(logit_gen), weights_gen))
+
+
+def _expect(values: torch.Tensor, weights: torch.Tensor | None) -> torch.Tensor:
+    return values.mean() if weights is None else (values * weights).sum()
 
 
 def gradient_penalty(fn: Callable[..., torch.Tensor], expert: tuple[torch.Tensor, ...],

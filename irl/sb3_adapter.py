@@ -324,13 +324,25 @@ class _EpisodeLogger(BaseCallback):
 def train_on_true_reward(env_id: str, *, algo: str, hyper: dict[str, Any], seed: int, total_steps: int,
                          log_episode: Callable[[int, float], None] | None = None,
                          tensorboard_log: str | None = None, progress_bar: bool = False,
-                         ) -> tuple[BaseAlgorithm, VecEnv]:
+                         continue_from: Path | None = None) -> tuple[BaseAlgorithm, VecEnv]:
     """Plain SB3 on the env's own reward: experts, and the baseline that adversarial runs
-    are measured against (rl-zoo3's ``normalize``: observations and rewards)."""
+    are measured against (rl-zoo3's ``normalize``: observations and rewards).
+
+    ``continue_from``: an SB3 zip this project trained (it unpickles: never a user's file)
+    to go on training for ``total_steps`` more steps, with a fresh replay buffer.
+    """
     venv: VecEnv = make_vec_env(env_id, hyper["n_envs"], seed)
     if hyper["normalize_obs"]:
+        if continue_from is not None:
+            raise ConfigError("continuing a run whose preset normalises observations is not supported "
+                              "(its running statistics are not restored)")
         venv = wrap_obs_norm(venv, training=True, norm_reward=True, gamma=hyper.get("gamma", 0.99))
-    agent = build_agent(algo, venv, hyper=hyper, seed=seed, tensorboard_log=tensorboard_log)
+    if continue_from is None:
+        agent = build_agent(algo, venv, hyper=hyper, seed=seed, tensorboard_log=tensorboard_log)
+    else:
+        agent = ALGORITHMS[algo].load(continue_from, env=venv, device="cpu", tensorboard_log=tensorboard_log)
+        agent.set_random_seed(seed)
     callback = _EpisodeLogger(log_episode) if log_episode is not None else None
-    agent.learn(total_timesteps=total_steps, callback=callback, progress_bar=progress_bar)
+    agent.learn(total_timesteps=total_steps, callback=callback, progress_bar=progress_bar,
+                reset_num_timesteps=continue_from is None)
     return agent, venv

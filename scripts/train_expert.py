@@ -3,6 +3,8 @@
     python scripts/train_expert.py HalfCheetah-v5                  # PPO, rl-zoo3 settings, 1M steps
     python scripts/train_expert.py Hopper-v5 --algo sac --steps 250000
     python scripts/train_expert.py Pendulum-v1 --algo sac --steps 20000
+    python scripts/train_expert.py Hopper-v5 --algo sac --steps 200000 \
+        --continue-from runs/experts/Hopper-v5/sac.zip --out runs/experts-450k   # 200k more
 
 Writes OUT/ENV/ALGO.zip (an ordinary SB3 model), its observation statistics
 (ALGO.obs_norm.npz, pickle-free) when the preset normalises observations,
@@ -36,6 +38,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("runs/experts"))
     parser.add_argument("--eval-episodes", type=int, default=20)
+    parser.add_argument("--continue-from", type=Path, default=None,
+                        help="an expert this script saved, to train for --steps more (fresh replay buffer)")
     parser.add_argument("--evaluate-only", action="store_true", help="re-evaluate a saved expert, no training")
     args = parser.parse_args()
 
@@ -49,13 +53,15 @@ def main() -> None:
     if not args.evaluate_only:
         start = time.perf_counter()
         agent, venv = train_on_true_reward(args.env, algo=algo, hyper=hyper, seed=args.seed, total_steps=steps,
-                                           progress_bar=True)
+                                           progress_bar=True, continue_from=args.continue_from)
         seconds = round(time.perf_counter() - start, 1)
         out.mkdir(parents=True, exist_ok=True)
         save_agent(agent, venv, path)
     returns, lengths = evaluate_policy(Policy(path), args.env, episodes=args.eval_episodes, seed=10_000 + args.seed)
     card = {
-        "env_id": args.env, "algo": algo, "steps": steps, "seed": args.seed, "hyperparameters": hyper,
+        "env_id": args.env, "algo": algo, "steps": steps,
+        "continued_from": str(args.continue_from) if args.continue_from else None,
+        "seed": args.seed, "hyperparameters": hyper,
         "train_seconds": seconds,
         "eval_stochastic": {"episodes": len(returns), "mean": float(np.mean(returns)), "std": float(np.std(returns)),
                             "min": float(np.min(returns)), "max": float(np.max(returns)),
