@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="irl", description="GAIL and AIRL as energy-based models, on SB3.")
+    parser = argparse.ArgumentParser(prog="irl", description="GAIL, AIRL and GCL as energy-based models, on SB3.")
     sub = parser.add_subparsers(dest="command")
 
     q = sub.add_parser("quickstart", help="train AIRL on the shipped Pendulum demos (a few minutes)")
@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_collect)
 
     t = sub.add_parser("train", help="learn a reward and a policy from demonstrations")
-    t.add_argument("learner", choices=["gail", "airl"])
+    t.add_argument("learner", choices=["gail", "airl", "gcl"])
     t.add_argument("--env", required=True)
     t.add_argument("--demos", required=True, type=Path)
     t.add_argument("--steps", type=int, default=1_000_000)
@@ -72,14 +72,20 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", required=True, type=Path)
     t.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
     t.add_argument("--reward", choices=["softplus", "log_d", "logit"], default=None,
-                   help="policy reward from the logit (default: softplus for GAIL, logit for AIRL)")
+                   help="policy reward from the logit (default: softplus for GAIL, logit for AIRL and GCL)")
     t.add_argument("--state-only", action=argparse.BooleanOptionalAction, default=None,
-                   help="reward of s only (default: on for AIRL, off for GAIL)")
+                   help="reward of s only (default: on for AIRL, off for GAIL and GCL)")
     t.add_argument("--absorbing", action=argparse.BooleanOptionalAction, default=True,
                    help="absorbing-state handling of terminal steps (default: on)")
     t.add_argument("--disc-lr", type=float, default=1e-3)
     t.add_argument("--disc-epochs", type=float, default=2.0, help="discriminator passes over each rollout")
-    t.add_argument("--grad-penalty", type=float, default=None, help="default: 10 for GAIL, 0 for AIRL")
+    t.add_argument("--grad-penalty", type=float, default=None, help="default: 10 for GAIL, 0 for AIRL and GCL")
+    t.add_argument("--replay-rounds", type=int, default=None,
+                   help="rollouts the discriminator replays, q = fusion of their policies (default: 5 for GCL, else 1)")
+    t.add_argument("--log-z", choices=["learned", "importance"], default="learned",
+                   help="log Z as the energy's bias, or importance-sampled per batch (AIRL, GCL)")
+    t.add_argument("--lcr", type=float, default=0.0, help="GCL's lcr cost regulariser weight (0 = off)")
+    t.add_argument("--mono", type=float, default=0.0, help="GCL's monotonic cost regulariser weight (0 = off)")
     t.add_argument("--eval-episodes", type=int, default=20)
     t.add_argument("--no-progress", action="store_true")
     t.set_defaults(func=_train)
@@ -111,6 +117,7 @@ def _train(args: argparse.Namespace) -> int:
         learner=args.learner, env_id=args.env, demos=str(args.demos), total_steps=args.steps, seed=args.seed,
         policy_reward=args.reward, state_only=args.state_only, absorbing=args.absorbing, disc_lr=args.disc_lr,
         disc_epochs=args.disc_epochs, grad_penalty=args.grad_penalty, eval_episodes=args.eval_episodes,
+        replay_rounds=args.replay_rounds, log_z=args.log_z, lcr=args.lcr, mono=args.mono,
     )
     result = train(config, args.out, overwrite=args.overwrite, progress=not args.no_progress)
     _print_eval(result)

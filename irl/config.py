@@ -10,7 +10,8 @@ from irl.errors import ConfigError
 from irl.losses import POLICY_REWARDS
 from irl.presets import preset
 
-LEARNER_NAMES = ("gail", "airl")
+LEARNER_NAMES = ("gail", "airl", "gcl")
+LOG_Z_MODES = ("learned", "importance")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -18,7 +19,7 @@ class TrainConfig:
     """Everything that defines an adversarial imitation run."""
 
     learner: str
-    """'gail' or 'airl'."""
+    """'gail', 'airl' or 'gcl'."""
     env_id: str
     """Gymnasium id of the task (Box observations; Box or Discrete actions)."""
     demos: str
@@ -45,9 +46,20 @@ class TrainConfig:
     """Expert rows and generator rows per discriminator step (each)."""
     grad_penalty: float | None = None
     """Weight of the gradient penalty on interpolates (0 turns it off); None picks the
-    default: 10 for GAIL (Orsini et al. 2021), 0 for AIRL, whose policy reward
+    default: 10 for GAIL (Orsini et al. 2021), 0 for AIRL and GCL, whose policy reward
     f - log π keeps an entropy weight of 1, so bounding f's slope bounds the imitation
     signal against the entropy bonus (measured on Pendulum: 0.3 vs 0.93 normalised at 60k steps)."""
+    replay_rounds: int | None = None
+    """Rollouts the discriminator trains on (the latest and older ones), with the fusion
+    density of their policies as q; None picks the default: 5 for GCL, 1 otherwise."""
+    log_z: str = "learned"
+    """'learned' (log Z is the energy's output bias) or 'importance' (re-estimated on
+    every minibatch by importance sampling; AIRL and GCL, which have a density q)."""
+    lcr: float = 0.0
+    """Weight of GCL's local-constancy-of-rate regulariser on the energy along demo and
+    generator trajectories (:mod:`irl.regularizers`); any learner, 0 = off."""
+    mono: float = 0.0
+    """Weight of GCL's monotonic regulariser (demo energy must not rise); 0 = off."""
     scale_rewards: bool = True
     """Divide policy rewards by the running std of their discounted return (as VecNormalize)."""
     eval_episodes: int = 20
@@ -71,6 +83,14 @@ class TrainConfig:
             raise ConfigError(f"disc_lr must be positive, got {self.disc_lr}")
         if self.grad_penalty is not None and self.grad_penalty < 0:
             raise ConfigError(f"grad_penalty must be >= 0, got {self.grad_penalty}")
+        if self.log_z not in LOG_Z_MODES:
+            raise ConfigError(f"log_z must be one of {LOG_Z_MODES}, got {self.log_z!r}")
+        if self.log_z == "importance" and self.learner == "gail":
+            raise ConfigError("log_z='importance' needs a generator density q; GAIL has none (use airl or gcl)")
+        if self.replay_rounds is not None and self.replay_rounds < 1:
+            raise ConfigError(f"replay_rounds must be >= 1, got {self.replay_rounds}")
+        if self.lcr < 0 or self.mono < 0:
+            raise ConfigError(f"lcr and mono must be >= 0, got {self.lcr} and {self.mono}")
         if not self.energy_hidden or any(w <= 0 for w in self.energy_hidden):
             raise ConfigError(f"energy_hidden must be positive widths, got {self.energy_hidden}")
 
@@ -79,10 +99,16 @@ class TrainConfig:
         return self.learner == "airl" if self.state_only is None else self.state_only
 
     @property
+    def resolved_replay_rounds(self) -> int:
+        if self.replay_rounds is not None:
+            return self.replay_rounds
+        return 5 if self.learner == "gcl" else 1
+
+    @property
     def resolved_grad_penalty(self) -> float:
         if self.grad_penalty is not None:
             return self.grad_penalty
-        return 0.0 if self.learner == "airl" else 10.0
+        return 0.0 if self.learner in ("airl", "gcl") else 10.0
 
     @property
     def hyper(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ Critic", sec. 4.2), trains the energy, and reads policy rewards off it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import gymnasium as gym
 import numpy as np
@@ -16,6 +17,7 @@ import torch
 
 from irl.learner import Learner, LogProbFn
 from irl.losses import discriminator_logit, discriminator_loss, gradient_penalty, policy_reward
+from irl.partition import importance_log_partition, mixture_log_proposal
 from irl.types import Transitions
 
 
@@ -46,6 +48,11 @@ class DiscBatch:
 
     def index(self, idx: torch.Tensor) -> "DiscBatch":
         return DiscBatch(*(getattr(self, f)[idx] for f in self.__dataclass_fields__))
+
+    @staticmethod
+    def cat(batches: "list[DiscBatch]") -> "DiscBatch":
+        """Rows of several batches, in order."""
+        return DiscBatch(*(torch.cat([getattr(b, f) for b in batches]) for f in DiscBatch.__dataclass_fields__))
 
     @property
     def energy_inputs(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -105,40 +112,70 @@ class Discriminator:
         grad_penalty: weight of :func:`irl.losses.gradient_penalty` on E (0 = off).
         batch_size: expert rows and generator rows per update (each).
         seed: seeds the batch sampling and interpolation weights.
+        log_z: 'learned' (log Z is E's output bias) or 'importance' (GCL: log Z is
+            re-estimated on every minibatch by importance sampling, :mod:`irl.partition`).
     """
 
-    def __init__(self, learner: Learner, *, lr: float, grad_penalty: float, batch_size: int, seed: int) -> None:
+    def __init__(self, learner: Learner, *, lr: float, grad_penalty: float, batch_size: int, seed: int,
+                 log_z: str = "learned") -> None:
+        if log_z not in ("learned", "importance"):
+            raise ValueError(f"log_z must be 'learned' or 'importance', got {log_z!r}")
         self.learner = learner
         self.energy = learner.energy
         self.optimizer = torch.optim.Adam(self.energy.parameters(), lr=lr)
         self.grad_penalty = grad_penalty
         self.batch_size = batch_size
         self.generator = torch.Generator().manual_seed(seed)
+        self.log_z_mode = log_z
+        self.log_z = 0.0
+        """The latest importance-sampled log Z (importance mode); 0 when learned."""
 
     def logits(self, batch: DiscBatch, log_prob: LogProbFn) -> torch.Tensor:
-        """logit = -E - log q for every row: (B,)."""
+        """logit = -E - log q (- log Z in importance mode) for every row: (B,)."""
         energy = self.energy(*batch.energy_inputs)
-        return discriminator_logit(energy, self.learner.log_q(batch, log_prob))
+        log_z = self.log_z if self.log_z_mode == "importance" else None
+        return discriminator_logit(energy, self.learner.log_q(batch, log_prob), log_z)
+
+    def pair_logits(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits of an expert and a generator minibatch; in importance mode log Z is
+        estimated from both together (samples of mu = 1/2 demos + 1/2 generator)."""
+        energy_e, energy_g = self.energy(*expert.energy_inputs), self.energy(*gen.energy_inputs)
+        log_q_e, log_q_g = self.learner.log_q(expert, log_prob), self.learner.log_q(gen, log_prob)
+        log_z = None
+        if self.log_z_mode == "importance":
+            energy, log_q = torch.cat([energy_e, energy_g]), torch.cat([log_q_e, log_q_g])
+            log_z = importance_log_partition(energy, mixture_log_proposal(energy.detach(), log_q, self.log_z))
+            self.log_z = log_z.item()
+        return discriminator_logit(energy_e, log_q_e, log_z), discriminator_logit(energy_g, log_q_g, log_z)
 
     @torch.no_grad()
     def center(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn) -> float:
-        """Shift E (its log Z) so the mean logit over expert and generator rows is 0.
+        """Start log Z where the logits are centred; returns the shift.
 
-        Called once before the first update: AIRL's log q = log π(a|s) of a fresh,
-        wide policy offsets every logit by several nats, which a small learning
-        rate would take thousands of steps to absorb into log Z. Returns the shift.
+        Learned log Z: shift E so the mean logit over expert and generator rows is 0
+        (AIRL's log q = log π(a|s) of a fresh, wide policy offsets every logit by several
+        nats, which a small learning rate would take thousands of steps to absorb).
+        Importance mode: iterate the estimate to its fixed point on all rows.
         """
+        if self.log_z_mode == "importance":
+            for _ in range(50):
+                self.pair_logits(expert, gen, log_prob)
+            return self.log_z
         mean = 0.5 * (self.logits(expert, log_prob).mean() + self.logits(gen, log_prob).mean()).item()
         self.energy.shift_(mean)  # logit = -E - log q, so E += mean centres it
         return mean
 
-    def update(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn, *, steps: int) -> dict[str, float]:
-        """``steps`` Adam steps on balanced minibatches; returns mean loss, penalty and accuracies."""
-        totals = {"disc_loss": 0.0, "grad_penalty": 0.0, "acc_expert": 0.0, "acc_gen": 0.0}
+    def update(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn, *, steps: int,
+               regularizer: Callable[[torch.nn.Module], torch.Tensor] | None = None) -> dict[str, float]:
+        """``steps`` Adam steps on balanced minibatches; returns mean loss, penalties and accuracies.
+
+        regularizer: an extra penalty on the energy added to each step's loss (GCL's lcr/mono).
+        """
+        totals = {"disc_loss": 0.0, "grad_penalty": 0.0, "cost_reg": 0.0, "acc_expert": 0.0, "acc_gen": 0.0}
         for _ in range(steps):
             e = expert.index(self._sample(len(expert)))
             g = gen.index(self._sample(len(gen)))
-            logit_e, logit_g = self.logits(e, log_prob), self.logits(g, log_prob)
+            logit_e, logit_g = self.pair_logits(e, g, log_prob)
             loss = discriminator_loss(logit_e, logit_g)
             penalty = torch.zeros(())
             if self.grad_penalty > 0:
@@ -146,14 +183,19 @@ class Discriminator:
                 term = torch.where(alpha[:, 0] > 0.5, e.terminated, g.terminated)
                 penalty = gradient_penalty(lambda o, a, n: self.energy(o, a, n, term),
                                            (e.obs, e.acts, e.next_obs), (g.obs, g.acts, g.next_obs), alpha)
+            reg = regularizer(self.energy) if regularizer is not None else torch.zeros(())
             self.optimizer.zero_grad(set_to_none=True)
-            (loss + self.grad_penalty * penalty).backward()
+            (loss + self.grad_penalty * penalty + reg).backward()
             self.optimizer.step()
             totals["disc_loss"] += loss.item()
             totals["grad_penalty"] += penalty.item()
+            totals["cost_reg"] += reg.item()
             totals["acc_expert"] += (logit_e > 0).float().mean().item()
             totals["acc_gen"] += (logit_g < 0).float().mean().item()
-        return {k: v / max(steps, 1) for k, v in totals.items()}
+        metrics = {k: v / max(steps, 1) for k, v in totals.items()}
+        if self.log_z_mode == "importance":
+            metrics["log_z"] = self.log_z
+        return metrics
 
     @torch.no_grad()
     def policy_rewards(self, batch: DiscBatch, log_prob: LogProbFn, kind: str) -> torch.Tensor:

@@ -41,7 +41,8 @@ def no_log_q(batch: "DiscBatch", log_prob: LogProbFn) -> None:
 
 
 def policy_log_q(batch: "DiscBatch", log_prob: LogProbFn) -> torch.Tensor:
-    """AIRL: log q = log π(a|s) of the current policy, recomputed at every call;
+    """AIRL, GCL: log q = log π(a|s) of the sampler (the current policy, or the fusion of
+    the recent policies whose rollouts are replayed), recomputed at every call;
     0 on absorbing rows, where the policy has a single action."""
     with torch.no_grad():
         logp = log_prob(batch.raw_obs, batch.raw_acts)

@@ -297,16 +297,40 @@ class Generator:
 
     def log_prob(self, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
         """log π(a|s) of the current policy: raw obs (B, obs_dim), acts (B, *act_shape) -> (B,)."""
-        obs_np = obs.numpy().reshape(len(obs), *self.observation_space.shape)
+        norm = self.venv if isinstance(self.venv, VecNormalize) else None
+        return _policy_log_prob(self.agent.policy, norm.normalize_obs if norm else None,
+                                obs, acts, self.observation_space.shape)
+
+    def frozen_log_prob(self) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+        """log π(a|s) of the policy as it is now (weights and observation statistics
+        copied), unaffected by later updates: for the fusion density of replayed rollouts."""
+        live = self.agent.policy
+        policy = type(live)(**live._get_constructor_parameters())  # deepcopy fails on gSDE's noise tensors
+        policy.load_state_dict(live.state_dict())
+        policy.set_training_mode(False)
+        normalize = None
         if isinstance(self.venv, VecNormalize):
-            obs_np = self.venv.normalize_obs(obs_np)
-        with torch.no_grad():
-            dist = self.agent.policy.get_distribution(torch.as_tensor(obs_np, dtype=torch.float32))
-            return dist.log_prob(acts)
+            mean, var = self.venv.obs_rms.mean.copy(), self.venv.obs_rms.var.copy()
+            clip, eps = self.venv.clip_obs, self.venv.epsilon
+
+            def normalize(o: np.ndarray) -> np.ndarray:
+                return np.clip((o - mean) / np.sqrt(var + eps), -clip, clip).astype(np.float32)
+
+        shape = self.observation_space.shape
+        return lambda obs, acts: _policy_log_prob(policy, normalize, obs, acts, shape)
 
     def save(self, path: Path) -> None:
         """The policy as an ordinary SB3 zip (+ pickle-free observation statistics)."""
         save_agent(self.agent, self.venv, path)
+
+
+def _policy_log_prob(policy, normalize: Callable[[np.ndarray], np.ndarray] | None, obs: torch.Tensor,
+                     acts: torch.Tensor, obs_shape: tuple[int, ...]) -> torch.Tensor:
+    obs_np = obs.numpy().reshape(len(obs), *obs_shape)
+    if normalize is not None:
+        obs_np = normalize(obs_np)
+    with torch.no_grad():
+        return policy.get_distribution(torch.as_tensor(obs_np, dtype=torch.float32)).log_prob(acts)
 
 
 class _EpisodeLogger(BaseCallback):

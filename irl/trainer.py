@@ -3,13 +3,15 @@
 Each PPO rollout of the generator is one round:
 
 1. the discriminator takes ``disc_epochs`` passes of balanced minibatches on expert
-   transitions vs. this rollout (log q recomputed with the current policy);
+   transitions vs. this rollout (and, with ``replay_rounds`` > 1, the previous ones,
+   with the fusion density of their policies as q; log q recomputed at every step);
 2. the rollout is rewarded by the updated discriminator, in one batch
    (:func:`irl.losses.policy_reward` of the logit), with the absorbing-state
    tail γ/(1-γ)·r(absorbing) added on terminal steps;
 3. PPO computes GAE on those rewards and updates the policy.
 
-GAIL and AIRL differ only in the :class:`~irl.learner.Learner` they hand in.
+GAIL, AIRL and GCL differ only in the :class:`~irl.learner.Learner` they hand in
+and in defaults of the config (replay, log Z, regularisers).
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ import torch
 from irl.algorithms import LEARNERS
 from irl.config import TrainConfig
 from irl.demos import DemoSet, check_against_env
-from irl.discriminator import Discriminator, absorbing_batch, to_disc_batch
+from irl.discriminator import DiscBatch, Discriminator, absorbing_batch, to_disc_batch
 from irl.energy import EnergySpec
 from irl.errors import TrainingError
 from irl.evaluation import normalized_return
+from irl.history import GeneratorHistory
 from irl.learner import Learner
+from irl.regularizers import consecutive_steps, lcr_penalty, mono_penalty
 from irl.sb3_adapter import Generator, make_env
 from irl.spaces import act_dim, check_supported, obs_dim
 from irl.types import Transitions
@@ -99,7 +103,7 @@ class AdversarialTrainer:
         obs_space, act_space = self.generator.observation_space, self.generator.action_space
         self.demos = check_against_env(demos, obs_space, act_space, config.env_id)
         self.spec = EnergySpec(
-            kind="shaped" if config.learner == "airl" else "free",
+            kind="shaped" if config.learner == "airl" else "free",  # GAIL, GCL: free
             obs_dim=obs_dim(obs_space), act_dim=act_dim(act_space),
             state_only=config.resolved_state_only, absorbing=config.absorbing,
             hidden=config.energy_hidden, gamma=self.generator.gamma,
@@ -108,8 +112,10 @@ class AdversarialTrainer:
         self.learner.energy.normalize.fit(self.demos.transitions.obs.reshape(len(self.demos.transitions), -1))
         self.policy_reward = config.policy_reward or self.learner.policy_reward
         self.discriminator = Discriminator(self.learner, lr=config.disc_lr, grad_penalty=config.resolved_grad_penalty,
-                                           batch_size=config.disc_batch_size, seed=config.seed)
+                                           batch_size=config.disc_batch_size, seed=config.seed, log_z=config.log_z)
         self.expert = to_disc_batch(self.demos.transitions, act_space, absorbing=config.absorbing)
+        self.history = GeneratorHistory(config.resolved_replay_rounds)
+        self.expert_runs = consecutive_steps(self.demos.transitions.episode_end[:, None], 3)  # (M, 3)
         self.absorbing = absorbing_batch(self.spec.obs_dim, self.spec.act_dim, self.expert.raw_acts.shape[1:],
                                          self.expert.raw_acts.dtype) if config.absorbing else None
         self.scaler = RewardScaler(self.generator.recorder.num_envs, self.generator.gamma)
@@ -128,15 +134,46 @@ class AdversarialTrainer:
         self._start = time.perf_counter()
         self.generator.learn(self.config.total_steps, self._round)
 
+    def _cost_regularizer(self, rollout: Transitions, gen: DiscBatch) -> Callable[[torch.nn.Module], torch.Tensor] | None:
+        """GCL's lcr (demos and this rollout) and mono (demos) penalties on E, sampled
+        ``disc_batch_size`` runs at a time; None when both weights are 0."""
+        lcr, mono = self.config.lcr, self.config.mono
+        if lcr == 0 and mono == 0:
+            return None
+        gen_runs = consecutive_steps(rollout.episode_end.reshape(-1, self.generator.recorder.num_envs), 3)
+        sample = torch.Generator().manual_seed(self.config.seed + self.round)
+
+        def energies(energy: torch.nn.Module, rows: DiscBatch, runs: np.ndarray) -> torch.Tensor:  # (n, 3)
+            pick = runs[torch.randint(len(runs), (self.config.disc_batch_size,), generator=sample).numpy()]
+            batch = rows.index(torch.as_tensor(pick.reshape(-1)))
+            return energy(*batch.energy_inputs).view(-1, 3)
+
+        def penalty(energy: torch.nn.Module) -> torch.Tensor:
+            total = torch.zeros(())
+            expert = energies(energy, self.expert, self.expert_runs) if len(self.expert_runs) else None
+            if lcr > 0 and expert is not None:
+                total = total + lcr * lcr_penalty(expert)
+            if lcr > 0 and len(gen_runs):
+                total = total + lcr * lcr_penalty(energies(energy, gen, gen_runs))
+            if mono > 0 and expert is not None:
+                total = total + mono * mono_penalty(expert[:, :2])
+            return total
+
+        return penalty
+
     def _round(self, rollout: Transitions, episode_returns: list[float]) -> np.ndarray:
         """Update the discriminator on ``rollout`` and return its rewards (n_steps * n_envs,)."""
         self.round += 1
         gen = to_disc_batch(rollout, self.generator.action_space, absorbing=self.config.absorbing)
-        log_prob = self.generator.log_prob
+        log_prob = self.generator.log_prob  # the current policy, which drew this rollout
+        replaying = self.config.resolved_replay_rounds > 1
+        self.history.add(gen, self.generator.frozen_log_prob() if replaying else log_prob)
+        replay, sampler = self.history.rows(), self.history.log_prob  # fusion density of the replayed policies
         if self.round == 1:
-            self.discriminator.center(self.expert, gen, log_prob)
+            self.discriminator.center(self.expert, replay, sampler)
         steps = max(1, math.ceil(self.config.disc_epochs * len(gen) / self.config.disc_batch_size))
-        metrics = self.discriminator.update(self.expert, gen, log_prob, steps=steps)
+        metrics = self.discriminator.update(self.expert, replay, sampler, steps=steps,
+                                            regularizer=self._cost_regularizer(rollout, gen))
         if not np.isfinite(metrics["disc_loss"]):
             raise TrainingError(f"round {self.round}: the discriminator loss is not finite ({metrics['disc_loss']})")
 

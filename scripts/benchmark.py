@@ -1,9 +1,9 @@
-"""Imitation benchmark per ../shared/BENCHMARKS.md: GAIL and AIRL against plain PPO.
+"""Imitation benchmark per ../shared/BENCHMARKS.md: GAIL, AIRL and GCL against plain PPO.
 
     python scripts/benchmark.py                                  # full: 2 tasks x 3 seeds x 1M steps
     python scripts/benchmark.py --envs HalfCheetah-v5 --seeds 0 --jobs 2
 
-For every (task, seed) it trains GAIL and AIRL (``irl train``) and plain SB3 PPO
+For every (task, seed) it trains each learner (``irl train``) and plain SB3 PPO
 with the same preset and budget on the true reward (the ceiling and the speed
 denominator), each in its own process, ``--jobs`` at a time, 1 torch thread each.
 Cells already finished are skipped, so a stopped benchmark resumes. Writes to
@@ -29,7 +29,7 @@ import numpy as np
 
 DEMOS = {"HalfCheetah-v5": "demos/halfcheetah-v5.npz", "Hopper-v5": "demos/hopper-v5.npz",
          "Pendulum-v1": "demos/pendulum-v1.npz"}
-LEARNERS = ("gail", "airl")
+LEARNERS = ("gail", "airl", "gcl")
 
 
 def plain_ppo(env_id: str, seed: int, steps: int, out: Path, demos: str) -> None:
@@ -185,9 +185,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="runs in parallel (one core each)")
     parser.add_argument("--out", type=Path, default=Path("runs/benchmark"))
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--skip-ppo", action="store_true",
+                        help="no plain-PPO cells (no ceiling or overhead for seeds not yet run)")
     args = parser.parse_args()
     if not args.report_only:
-        cells = [(e, l, s) for e in args.envs for s in args.seeds for l in [*args.learners, "ppo"]]
+        baseline = [] if args.skip_ppo else ["ppo"]
+        cells = [(e, l, s) for e in args.envs for s in args.seeds for l in [*args.learners, *baseline]]
         with ThreadPoolExecutor(args.jobs) as pool:
             list(pool.map(lambda c: run_cell(*c, args.steps, args.out), cells))
     report(args.out, args.envs, args.seeds, args.learners)

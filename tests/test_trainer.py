@@ -20,14 +20,23 @@ def _auc(pos: np.ndarray, neg: np.ndarray) -> float:
     return float((pos[:, None] > neg[None, :]).mean())
 
 
-@pytest.mark.parametrize("learner", ["gail", "airl"])
-def test_energy_separates_held_out_expert_from_random(learner, pendulum_demos, tmp_path):
+@pytest.mark.parametrize("learner, options", [
+    ("gail", {}),
+    ("airl", {}),
+    ("gcl", {}),  # replays 5 rollouts, fusion density, learned log Z
+    ("gcl", {"log_z": "importance", "lcr": 1.0, "mono": 1.0, "replay_rounds": 2}),
+])
+def test_energy_separates_held_out_expert_from_random(learner, options, pendulum_demos):
     config = TrainConfig(learner=learner, env_id="Pendulum-v1", demos="unused", total_steps=4096, seed=0,
-                         disc_epochs=4, ppo=SMALL_PPO)
+                         disc_epochs=4, ppo=SMALL_PPO, **options)
     rounds = []
     trainer = AdversarialTrainer(config, pendulum_demos, log_round=rounds.append)
     trainer.train()
     assert len(rounds) == 8 and rounds[-1]["steps"] == 4096
+    if options.get("lcr"):
+        assert rounds[-1]["cost_reg"] > 0
+    if options.get("log_z") == "importance":
+        assert np.isfinite(rounds[-1]["log_z"]) and rounds[-1]["log_z"] != rounds[0]["log_z"]
 
     env = gym.make("Pendulum-v1")
     expert = record_episodes(pendulum_controller, env, episodes=2, seed=500)
@@ -93,3 +102,20 @@ def test_non_finite_discriminator_stops_with_the_round(line_demos):
         trainer.energy.net[-1].bias.fill_(float("nan"))
     with pytest.raises(TrainingError, match="round 1: the discriminator loss is not finite"):
         trainer._round(line_demos.transitions, [])
+
+
+def test_replayed_rollouts_are_scored_with_the_fusion_density(pendulum_demos):
+    """With 2 rounds of replay, q of any row is the mean of the two frozen policies' π(a|s)."""
+    config = TrainConfig(learner="gcl", env_id="Pendulum-v1", demos="unused", total_steps=3 * 512, seed=0,
+                         replay_rounds=2, ppo={**SMALL_PPO, "learning_rate": 1e-2})
+    trainer = AdversarialTrainer(config, pendulum_demos)
+    trainer.train()
+    rows = trainer.history.rows()
+    assert len(rows) == 2 * 512  # the two latest rollouts, not the first
+    obs, acts = rows.raw_obs[:64], rows.raw_acts[:64]
+    per_policy = trainer.history.log_probs(obs, acts)  # (2, 64)
+    assert (per_policy[0] - per_policy[1]).abs().max() > 1e-3  # the policy moved between rounds
+    expected = torch.log(torch.exp(per_policy).mean(0))
+    torch.testing.assert_close(trainer.history.log_prob(obs, acts), expected, atol=1e-5, rtol=1e-5)
+    current = trainer.generator.log_prob(obs, acts)
+    assert (current - per_policy[1]).abs().max() > 1e-3  # frozen copies ignore later PPO updates

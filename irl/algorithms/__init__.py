@@ -2,7 +2,8 @@
 
 from irl.algorithms.airl import airl
 from irl.algorithms.gail import gail
+from irl.algorithms.gcl import gcl
 
-LEARNERS = {"gail": gail, "airl": airl}
+LEARNERS = {"gail": gail, "airl": airl, "gcl": gcl}
 
-__all__ = ["LEARNERS", "airl", "gail"]
+__all__ = ["LEARNERS", "airl", "gail", "gcl"]

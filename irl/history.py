@@ -1,0 +1,46 @@
+"""Recent generator rollouts and the policies that drew them (GCL's sample replay).
+
+Guided cost learning (Finn, Levine, Abbeel 2016, sec. 4.1) trains the cost on
+samples from several recent policies. Their density is the *fusion* density,
+the uniform mixture of those policies (each rollout has the same size), so an
+old sample is weighted as the mixture that could have drawn it, not as the
+current policy would. With one round of history this is plain on-policy
+training with the current π.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import torch
+
+from irl.discriminator import DiscBatch
+from irl.learner import LogProbFn
+from irl.partition import fusion_log_density
+
+
+class GeneratorHistory:
+    """The last ``rounds`` rollouts as discriminator rows, each with its policy's log π."""
+
+    def __init__(self, rounds: int) -> None:
+        if rounds < 1:
+            raise ValueError(f"rounds must be >= 1, got {rounds}")
+        self._rollouts: deque[tuple[DiscBatch, LogProbFn]] = deque(maxlen=rounds)
+
+    def add(self, rows: DiscBatch, log_prob: LogProbFn) -> None:
+        """A rollout and log π(a|s) of the (frozen) policy that drew it."""
+        self._rollouts.append((rows, log_prob))
+
+    def rows(self) -> DiscBatch:
+        """All remembered rows, oldest first."""
+        return DiscBatch.cat([rows for rows, _ in self._rollouts])
+
+    def log_probs(self, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
+        """log π_k(a|s) under each remembered policy: (K, B)."""
+        return torch.stack([log_prob(obs, acts) for _, log_prob in self._rollouts])
+
+    def log_prob(self, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
+        """The fusion density log (1/K sum_k π_k(a|s)): raw obs (B, obs_dim), acts -> (B,)."""
+        if len(self._rollouts) == 1:
+            return self._rollouts[0][1](obs, acts)
+        return fusion_log_density(self.log_probs(obs, acts))
