@@ -84,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="rollouts the discriminator replays, q = fusion of their policies (default: 5 for GCL, else 1)")
     t.add_argument("--log-z", choices=["learned", "importance"], default="learned",
                    help="log Z as the energy's bias, or importance-sampled per batch (AIRL, GCL)")
+    t.add_argument("--gcl-form", choices=["step", "trajectory"], default="step",
+                   help="GCL: a sample is a transition, or a segment of --segment-length steps")
+    t.add_argument("--segment-length", type=int, default=32)
     t.add_argument("--lcr", type=float, default=0.0, help="GCL's lcr cost regulariser weight (0 = off)")
     t.add_argument("--mono", type=float, default=0.0, help="GCL's monotonic cost regulariser weight (0 = off)")
     t.add_argument("--eval-episodes", type=int, default=20)
@@ -118,6 +121,7 @@ def _train(args: argparse.Namespace) -> int:
         policy_reward=args.reward, state_only=args.state_only, absorbing=args.absorbing, disc_lr=args.disc_lr,
         disc_epochs=args.disc_epochs, grad_penalty=args.grad_penalty, eval_episodes=args.eval_episodes,
         replay_rounds=args.replay_rounds, log_z=args.log_z, lcr=args.lcr, mono=args.mono,
+        gcl_form=args.gcl_form, segment_length=args.segment_length,
     )
     result = train(config, args.out, overwrite=args.overwrite, progress=not args.no_progress)
     _print_eval(result)

@@ -12,6 +12,7 @@ from irl.presets import preset
 
 LEARNER_NAMES = ("gail", "airl", "gcl")
 LOG_Z_MODES = ("learned", "importance")
+GCL_FORMS = ("step", "trajectory")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,6 +56,12 @@ class TrainConfig:
     log_z: str = "learned"
     """'learned' (log Z is the energy's output bias) or 'importance' (re-estimated on
     every minibatch by importance sampling; AIRL and GCL, which have a density q)."""
+    gcl_form: str = "step"
+    """GCL only: 'step' (a sample x is a transition) or 'trajectory' (x is a segment of
+    ``segment_length`` consecutive steps: E(x) = sum of step energies, q(x) = fusion of
+    the policies' products of π over the steps)."""
+    segment_length: int = 32
+    """Steps per segment in GCL's trajectory form."""
     lcr: float = 0.0
     """Weight of GCL's local-constancy-of-rate regulariser on the energy along demo and
     generator trajectories (:mod:`irl.regularizers`); any learner, 0 = off."""
@@ -87,6 +94,14 @@ class TrainConfig:
             raise ConfigError(f"log_z must be one of {LOG_Z_MODES}, got {self.log_z!r}")
         if self.log_z == "importance" and self.learner == "gail":
             raise ConfigError("log_z='importance' needs a generator density q; GAIL has none (use airl or gcl)")
+        if self.gcl_form not in GCL_FORMS:
+            raise ConfigError(f"gcl_form must be one of {GCL_FORMS}, got {self.gcl_form!r}")
+        if self.gcl_form == "trajectory" and self.learner != "gcl":
+            raise ConfigError(f"gcl_form='trajectory' is a GCL option, got learner {self.learner!r}")
+        if self.gcl_form == "trajectory" and self.resolved_grad_penalty > 0:
+            raise ConfigError("the gradient penalty works on transitions; use grad_penalty=0 with gcl_form='trajectory'")
+        if self.segment_length < 2:
+            raise ConfigError(f"segment_length must be >= 2, got {self.segment_length}")
         if self.replay_rounds is not None and self.replay_rounds < 1:
             raise ConfigError(f"replay_rounds must be >= 1, got {self.replay_rounds}")
         if self.lcr < 0 or self.mono < 0:

@@ -17,7 +17,7 @@ import torch
 
 from irl.learner import Learner, LogProbFn
 from irl.losses import discriminator_logit, discriminator_loss, gradient_penalty, policy_reward
-from irl.partition import importance_log_partition, mixture_log_proposal
+from irl.partition import fusion_log_density, importance_log_partition, mixture_log_proposal
 from irl.types import Transitions
 
 
@@ -114,12 +114,19 @@ class Discriminator:
         seed: seeds the batch sampling and interpolation weights.
         log_z: 'learned' (log Z is E's output bias) or 'importance' (GCL: log Z is
             re-estimated on every minibatch by importance sampling, :mod:`irl.partition`).
+        segment_length: None, each sample x is a transition; L, each x is a segment of L
+            consecutive steps of one episode (GCL's trajectory form): E(x) = sum of the
+            steps' energies, q(x) = the fusion of the policies' products of π over the
+            steps, and ``batch_size`` // L segments per minibatch side.
     """
 
     def __init__(self, learner: Learner, *, lr: float, grad_penalty: float, batch_size: int, seed: int,
-                 log_z: str = "learned") -> None:
+                 log_z: str = "learned", segment_length: int | None = None) -> None:
         if log_z not in ("learned", "importance"):
             raise ValueError(f"log_z must be 'learned' or 'importance', got {log_z!r}")
+        if segment_length is not None and grad_penalty > 0:
+            raise ValueError("the gradient penalty is defined on transitions, not trajectory segments")
+        self.segment_length = segment_length
         self.learner = learner
         self.energy = learner.energy
         self.optimizer = torch.optim.Adam(self.energy.parameters(), lr=lr)
@@ -131,16 +138,41 @@ class Discriminator:
         """The latest importance-sampled log Z (importance mode); 0 when learned."""
 
     def logits(self, batch: DiscBatch, log_prob: LogProbFn) -> torch.Tensor:
-        """logit = -E - log q (- log Z in importance mode) for every row: (B,)."""
+        """logit = -E - log q (- log Z in importance mode) for every row: (B,).
+
+        In the trajectory form these are per-step shares of a segment's logit
+        (log Z / L per step), which sum to the segment's logit under one policy."""
         energy = self.energy(*batch.energy_inputs)
-        log_z = self.log_z if self.log_z_mode == "importance" else None
+        log_z = None
+        if self.log_z_mode == "importance":
+            log_z = self.log_z / (self.segment_length or 1)
         return discriminator_logit(energy, self.learner.log_q(batch, log_prob), log_z)
 
     def pair_logits(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn) -> tuple[torch.Tensor, torch.Tensor]:
-        """Logits of an expert and a generator minibatch; in importance mode log Z is
-        estimated from both together (samples of mu = 1/2 demos + 1/2 generator)."""
-        energy_e, energy_g = self.energy(*expert.energy_inputs), self.energy(*gen.energy_inputs)
-        log_q_e, log_q_g = self.learner.log_q(expert, log_prob), self.learner.log_q(gen, log_prob)
+        """Logits of an expert and a generator minibatch of transitions."""
+        return self._with_log_z(self.energy(*expert.energy_inputs), self.learner.log_q(expert, log_prob),
+                                self.energy(*gen.energy_inputs), self.learner.log_q(gen, log_prob))
+
+    def segment_logits(self, expert: DiscBatch, gen: DiscBatch,
+                       log_probs: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits of expert and generator segments: rows (B·L) in segment order -> (B,) each.
+
+        log_probs: raw obs, raw acts (N,) -> (K, N), log π_k of each replayed policy;
+        q(segment) = 1/K sum_k prod_t π_k(a_t|s_t) (GCL's fusion density of trajectories).
+        """
+        length = self.segment_length
+
+        def terms(rows: DiscBatch) -> tuple[torch.Tensor, torch.Tensor]:
+            energy = self.energy(*rows.energy_inputs).view(-1, length).sum(1)  # (B,)
+            per_policy = log_probs(rows.raw_obs, rows.raw_acts)  # (K, B·L)
+            return energy, fusion_log_density(per_policy.view(len(per_policy), -1, length).sum(2))
+
+        return self._with_log_z(*terms(expert), *terms(gen))
+
+    def _with_log_z(self, energy_e: torch.Tensor, log_q_e: torch.Tensor | None, energy_g: torch.Tensor,
+                    log_q_g: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The logits; in importance mode log Z is estimated from the expert and generator
+        samples together (draws of mu = 1/2 demos + 1/2 generator)."""
         log_z = None
         if self.log_z_mode == "importance":
             energy, log_q = torch.cat([energy_e, energy_g]), torch.cat([log_q_e, log_q_g])
@@ -149,7 +181,8 @@ class Discriminator:
         return discriminator_logit(energy_e, log_q_e, log_z), discriminator_logit(energy_g, log_q_g, log_z)
 
     @torch.no_grad()
-    def center(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn) -> float:
+    def center(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn,
+               segments: "SegmentIndex | None" = None) -> float:
         """Start log Z where the logits are centred; returns the shift.
 
         Learned log Z: shift E so the mean logit over expert and generator rows is 0
@@ -157,6 +190,17 @@ class Discriminator:
         nats, which a small learning rate would take thousands of steps to absorb).
         Importance mode: iterate the estimate to its fixed point on all rows.
         """
+        if segments is not None:
+            logit_e, logit_g = self.segment_logits(expert.index(segments.expert.reshape(-1)),
+                                                   gen.index(segments.gen.reshape(-1)), segments.log_probs)
+            if self.log_z_mode == "importance":
+                for _ in range(50):
+                    self.segment_logits(expert.index(segments.expert.reshape(-1)),
+                                        gen.index(segments.gen.reshape(-1)), segments.log_probs)
+                return self.log_z
+            mean = 0.5 * (logit_e.mean() + logit_g.mean()).item()
+            self.energy.shift_(mean / self.segment_length)  # a segment's E is a sum of L steps
+            return mean
         if self.log_z_mode == "importance":
             for _ in range(50):
                 self.pair_logits(expert, gen, log_prob)
@@ -166,16 +210,23 @@ class Discriminator:
         return mean
 
     def update(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn, *, steps: int,
-               regularizer: Callable[[torch.nn.Module], torch.Tensor] | None = None) -> dict[str, float]:
+               regularizer: Callable[[torch.nn.Module], torch.Tensor] | None = None,
+               segments: "SegmentIndex | None" = None) -> dict[str, float]:
         """``steps`` Adam steps on balanced minibatches; returns mean loss, penalties and accuracies.
 
         regularizer: an extra penalty on the energy added to each step's loss (GCL's lcr/mono).
+        segments: the trajectory form's segments (required when ``segment_length`` is set).
         """
         totals = {"disc_loss": 0.0, "grad_penalty": 0.0, "cost_reg": 0.0, "acc_expert": 0.0, "acc_gen": 0.0}
         for _ in range(steps):
-            e = expert.index(self._sample(len(expert)))
-            g = gen.index(self._sample(len(gen)))
-            logit_e, logit_g = self.pair_logits(e, g, log_prob)
+            if segments is None:
+                e, g = expert.index(self._sample(len(expert))), gen.index(self._sample(len(gen)))
+                logit_e, logit_g = self.pair_logits(e, g, log_prob)
+            else:
+                n = max(1, self.batch_size // self.segment_length)
+                pick_e = segments.expert[self._sample(len(segments.expert), n)].reshape(-1)
+                pick_g = segments.gen[self._sample(len(segments.gen), n)].reshape(-1)
+                logit_e, logit_g = self.segment_logits(expert.index(pick_e), gen.index(pick_g), segments.log_probs)
             loss = discriminator_loss(logit_e, logit_g)
             penalty = torch.zeros(())
             if self.grad_penalty > 0:
@@ -202,5 +253,20 @@ class Discriminator:
         """The generator's reward for each row, read off the logit: (B,)."""
         return policy_reward(self.logits(batch, log_prob), kind)
 
-    def _sample(self, n: int) -> torch.Tensor:
-        return torch.randint(n, (self.batch_size,), generator=self.generator)
+    def _sample(self, n: int, size: int | None = None) -> torch.Tensor:
+        return torch.randint(n, (size or self.batch_size,), generator=self.generator)
+
+
+@dataclass(frozen=True)
+class SegmentIndex:
+    """Trajectory segments for GCL's trajectory form.
+
+    Attributes:
+        expert, gen: (M, L) int64 row indices of L consecutive steps of one episode, into
+            the expert and generator DiscBatches.
+        log_probs: raw obs, raw acts (N,) -> (K, N), log π_k under each replayed policy.
+    """
+
+    expert: torch.Tensor
+    gen: torch.Tensor
+    log_probs: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]

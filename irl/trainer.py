@@ -27,9 +27,9 @@ import torch
 from irl.algorithms import LEARNERS
 from irl.config import TrainConfig
 from irl.demos import DemoSet, check_against_env
-from irl.discriminator import DiscBatch, Discriminator, absorbing_batch, to_disc_batch
+from irl.discriminator import DiscBatch, Discriminator, SegmentIndex, absorbing_batch, to_disc_batch
 from irl.energy import EnergySpec
-from irl.errors import TrainingError
+from irl.errors import ConfigError, TrainingError
 from irl.evaluation import normalized_return
 from irl.history import GeneratorHistory
 from irl.learner import Learner
@@ -112,10 +112,17 @@ class AdversarialTrainer:
         self.learner.energy.normalize.fit(self.demos.transitions.obs.reshape(len(self.demos.transitions), -1))
         self.policy_reward = config.policy_reward or self.learner.policy_reward
         self.discriminator = Discriminator(self.learner, lr=config.disc_lr, grad_penalty=config.resolved_grad_penalty,
-                                           batch_size=config.disc_batch_size, seed=config.seed, log_z=config.log_z)
+                                           batch_size=config.disc_batch_size, seed=config.seed, log_z=config.log_z,
+                                           segment_length=self._segment_length)
         self.expert = to_disc_batch(self.demos.transitions, act_space, absorbing=config.absorbing)
         self.history = GeneratorHistory(config.resolved_replay_rounds)
         self.expert_runs = consecutive_steps(self.demos.transitions.episode_end[:, None], 3)  # (M, 3)
+        self.expert_segments = None
+        if self._segment_length is not None:
+            self.expert_segments = torch.as_tensor(
+                consecutive_steps(self.demos.transitions.episode_end[:, None], self._segment_length))
+            if len(self.expert_segments) == 0:
+                raise ConfigError(f"no demo episode is {self._segment_length} steps long; lower segment_length")
         self.absorbing = absorbing_batch(self.spec.obs_dim, self.spec.act_dim, self.expert.raw_acts.shape[1:],
                                          self.expert.raw_acts.dtype) if config.absorbing else None
         self.scaler = RewardScaler(self.generator.recorder.num_envs, self.generator.gamma)
@@ -123,6 +130,10 @@ class AdversarialTrainer:
         self.log_round = log_round
         self.round = 0
         self._start = 0.0
+
+    @property
+    def _segment_length(self) -> int | None:
+        return self.config.segment_length if self.config.gcl_form == "trajectory" else None
 
     @property
     def energy(self) -> torch.nn.Module:
@@ -167,13 +178,22 @@ class AdversarialTrainer:
         gen = to_disc_batch(rollout, self.generator.action_space, absorbing=self.config.absorbing)
         log_prob = self.generator.log_prob  # the current policy, which drew this rollout
         replaying = self.config.resolved_replay_rounds > 1
-        self.history.add(gen, self.generator.frozen_log_prob() if replaying else log_prob)
+        n_envs = self.generator.recorder.num_envs
+        self.history.add(gen, self.generator.frozen_log_prob() if replaying else log_prob,
+                         rollout.episode_end.reshape(-1, n_envs))
         replay, sampler = self.history.rows(), self.history.log_prob  # fusion density of the replayed policies
+        segments = None
+        if self._segment_length is not None:
+            gen_segments = self.history.segments(self._segment_length)
+            if len(gen_segments) == 0:
+                raise TrainingError(f"round {self.round}: no generator episode is {self._segment_length} steps long; "
+                                    "lower segment_length")
+            segments = SegmentIndex(self.expert_segments, gen_segments, self.history.log_probs)
         if self.round == 1:
-            self.discriminator.center(self.expert, replay, sampler)
+            self.discriminator.center(self.expert, replay, sampler, segments)
         steps = max(1, math.ceil(self.config.disc_epochs * len(gen) / self.config.disc_batch_size))
         metrics = self.discriminator.update(self.expert, replay, sampler, steps=steps,
-                                            regularizer=self._cost_regularizer(rollout, gen))
+                                            regularizer=self._cost_regularizer(rollout, gen), segments=segments)
         if not np.isfinite(metrics["disc_loss"]):
             raise TrainingError(f"round {self.round}: the discriminator loss is not finite ({metrics['disc_loss']})")
 
@@ -181,7 +201,6 @@ class AdversarialTrainer:
         rews = self.discriminator.policy_rewards(gen, log_prob, self.policy_reward)[:n].numpy().astype(np.float64)
         if not np.all(np.isfinite(rews)):
             raise TrainingError(f"round {self.round}: the learned reward has non-finite values")
-        n_envs = self.generator.recorder.num_envs
         raw_mean = float(rews.mean())
         if self.config.scale_rewards:
             scaled, scale = self.scaler(rews.reshape(-1, n_envs), rollout.episode_end.reshape(-1, n_envs))

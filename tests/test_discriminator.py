@@ -51,3 +51,61 @@ def test_log_q_terms():
 
     assert no_log_q(b, log_prob) is None and not calls  # GAIL never asks the policy
     np.testing.assert_array_equal(policy_log_q(b, log_prob).numpy(), [-1.5, -1.5, 0.0])  # 0 when absorbed
+
+
+def _gcl_discriminator(segment_length=None, log_z="learned"):
+    from irl.algorithms import gcl
+    from irl.discriminator import Discriminator
+    from irl.energy import EnergySpec
+
+    spec = EnergySpec(kind="free", obs_dim=2, act_dim=1, state_only=False, absorbing=False, hidden=(8,))
+    torch.manual_seed(0)
+    return Discriminator(gcl(spec), lr=1e-3, grad_penalty=0.0, batch_size=8, seed=0, log_z=log_z,
+                         segment_length=segment_length)
+
+
+def _rows(n):
+    g = torch.Generator().manual_seed(1)
+    obs, acts = torch.randn(n, 2, generator=g), torch.randn(n, 1, generator=g)
+    from irl.discriminator import DiscBatch
+
+    return DiscBatch(obs, acts, obs, torch.zeros(n), obs, acts, torch.zeros(n, dtype=torch.bool))
+
+
+def test_segment_logit_is_the_sum_of_step_logits_under_one_policy():
+    disc = _gcl_discriminator(segment_length=3)
+    rows = _rows(6)  # two segments of 3 steps
+
+    def one_policy(obs, acts):
+        return (-0.5 * acts[:, 0] ** 2)[None]  # (K=1, N)
+
+    seg_e, _ = disc.segment_logits(rows, rows, one_policy)
+    steps = disc.logits(rows, lambda o, a: one_policy(o, a)[0])
+    torch.testing.assert_close(seg_e, steps.view(2, 3).sum(1))
+
+
+def test_trajectory_fusion_mixes_products_not_products_of_mixtures():
+    disc = _gcl_discriminator(segment_length=2)
+    rows = _rows(2)  # one segment
+    log_pi = torch.log(torch.tensor([[0.9, 0.9], [0.1, 0.1]]))  # (K=2 policies, 2 steps)
+    seg, _ = disc.segment_logits(rows, rows, lambda o, a: log_pi)
+    energy = disc.energy(*rows.energy_inputs).sum()
+    expected_q = torch.log(torch.tensor(0.5 * (0.9 * 0.9 + 0.1 * 0.1)))  # not 0.5 * 0.5
+    torch.testing.assert_close(seg[0], -energy - expected_q)
+
+
+def test_importance_log_z_is_a_fixed_point_after_centering():
+    from irl.partition import importance_log_partition, mixture_log_proposal
+
+    disc = _gcl_discriminator(log_z="importance")
+    expert, gen = _rows(16), _rows(16)
+
+    def log_prob(obs, acts):
+        return -acts[:, 0] ** 2
+
+    disc.center(expert, gen, log_prob)
+    with torch.no_grad():
+        energy = torch.cat([disc.energy(*expert.energy_inputs), disc.energy(*gen.energy_inputs)])
+        log_q = torch.cat([log_prob(expert.raw_obs, expert.raw_acts), log_prob(gen.raw_obs, gen.raw_acts)])
+        again = importance_log_partition(energy, mixture_log_proposal(energy, log_q, disc.log_z))
+    assert abs(again.item() - disc.log_z) < 1e-4

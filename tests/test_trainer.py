@@ -25,6 +25,7 @@ def _auc(pos: np.ndarray, neg: np.ndarray) -> float:
     ("airl", {}),
     ("gcl", {}),  # replays 5 rollouts, fusion density, learned log Z
     ("gcl", {"log_z": "importance", "lcr": 1.0, "mono": 1.0, "replay_rounds": 2}),
+    ("gcl", {"gcl_form": "trajectory", "segment_length": 8, "replay_rounds": 2}),
 ])
 def test_energy_separates_held_out_expert_from_random(learner, options, pendulum_demos):
     config = TrainConfig(learner=learner, env_id="Pendulum-v1", demos="unused", total_steps=4096, seed=0,
