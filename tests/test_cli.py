@@ -63,6 +63,16 @@ def test_train_demos_for_another_env(tmp_path):
     assert_clean_error(proc, "recorded on 'Pendulum-v1'")
 
 
+def test_train_gcl_options_that_do_not_fit(tmp_path):
+    proc = run("train", "gail", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--log-z", "importance",
+               "--out", str(tmp_path / "r"))
+    assert_clean_error(proc, "GAIL has none")
+    proc = run("train", "gcl", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--gcl-form", "trajectory",
+               "--segment-length", "500", "--out", str(tmp_path / "r"))
+    assert_clean_error(proc, "no demo episode is 500 steps long")
+    assert not (tmp_path / "r").exists()  # nothing written for a run that cannot start
+
+
 def test_eval(trained_run):
     proc = run("eval", str(trained_run), "--episodes", "2")
     assert proc.returncode == 0, proc.stderr
