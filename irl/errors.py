@@ -28,3 +28,7 @@ class RunDirError(IrlError):
 
 class TrainingError(IrlError):
     """Training produced non-finite values or could not continue."""
+
+
+class RewardError(IrlError):
+    """A reward artifact is missing, tampered with, from a newer irl, or does not fit an env."""

@@ -27,6 +27,25 @@ def space_to_json(space: gym.Space) -> dict[str, Any]:
     raise EnvError(f"unsupported space {space}")
 
 
+def space_from_json(data: dict[str, Any]) -> gym.Space:
+    """Inverse of :func:`space_to_json`; ValueError on anything else."""
+    if data.get("type") == "Discrete":
+        return gym.spaces.Discrete(int(data["n"]))
+    if data.get("type") == "Box":
+        shape, dtype = tuple(int(d) for d in data["shape"]), np.dtype(data["dtype"])
+        low = np.array([float(v) for v in data["low"]], dtype=dtype).reshape(shape)
+        high = np.array([float(v) for v in data["high"]], dtype=dtype).reshape(shape)
+        return gym.spaces.Box(low, high, shape, dtype=dtype)
+    raise ValueError(f"unknown space type {data.get('type')!r}")
+
+
+def same_space(a: gym.Space, b: gym.Space) -> bool:
+    """Same kind, shape and size (bounds may differ: dynamics variants often widen them)."""
+    if isinstance(a, gym.spaces.Discrete) and isinstance(b, gym.spaces.Discrete):
+        return a.n == b.n
+    return isinstance(a, gym.spaces.Box) and isinstance(b, gym.spaces.Box) and a.shape == b.shape
+
+
 def _finite_or_str(x: np.ndarray) -> list:
     return [v if np.isfinite(v) else str(v) for v in x.astype(np.float64).ravel().tolist()]
 

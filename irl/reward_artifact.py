@@ -1,0 +1,277 @@
+"""Learned rewards as files: export a run's energy, load it anywhere, nothing unpickled.
+
+An artifact is a folder::
+
+    manifest.json       format and version, what the reward is, spaces, γ, observation
+                        normalisation, provenance (env, learner, steps, demo fingerprint,
+                        expert and random returns), sha256 of the two files below
+    reward.safetensors  the energy network's weights (observation statistics included)
+    reward.onnx         reward(obs, acts, next_obs, done) as an ONNX graph: runs under
+                        onnxruntime with neither torch nor irl installed
+
+The reward is r(s, a) = g(s[, a]) for AIRL (its shaping term removed) and -E(s, a)
+for GAIL and GCL. When the run used absorbing states, a terminal step (done = 1)
+also gets the tail γ/(1-γ)·r(absorbing) that the policy was trained with, so
+re-optimising the reward sees the same terminal incentives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from irl.energy import EnergySpec, build_energy
+from irl.errors import RewardError, RunDirError
+from irl.spaces import obs_dim, same_space, space_from_json, space_to_json
+
+FORMAT, VERSION = "irl-reward", 1
+MANIFEST, WEIGHTS, ONNX = "manifest.json", "reward.safetensors", "reward.onnx"
+_RUN_FILES = ("energy.safetensors", "energy.json", "config.json", "scores.json")
+
+
+class RewardModule(nn.Module):
+    """Raw (obs, acts, next_obs, done) -> reward, everything inside one graph.
+
+    obs, next_obs: (B, *obs_shape) float32; acts: (B, *act_shape) float32 for Box,
+    (B,) int64 for Discrete; done: (B,) float32 (1 on terminal steps) -> (B,) float32.
+    """
+
+    def __init__(self, energy: nn.Module, spec: EnergySpec, *, n_actions: int | None) -> None:
+        super().__init__()
+        self.energy = energy
+        self.shaped = spec.kind == "shaped"
+        self.absorbing = spec.absorbing
+        self.n_actions = n_actions
+        self.tail = spec.gamma / (1 - spec.gamma) if spec.absorbing and spec.gamma < 1 else 0.0
+        absorbing_obs = torch.zeros(1, spec.input_obs_dim)
+        absorbing_obs[0, -1] = 1.0
+        self.register_buffer("absorbing_obs", absorbing_obs, persistent=False)
+        self.act_dim = spec.act_dim
+
+    def step_reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor) -> torch.Tensor:
+        """r(s, a) on encoded inputs (absorbing flag column included): (B,)."""
+        if self.shaped:
+            return self.energy.g_value(obs, acts)
+        return -self.energy(obs, acts, next_obs, torch.zeros_like(obs[:, 0]))
+
+    def forward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
+                done: torch.Tensor) -> torch.Tensor:
+        obs, next_obs = obs.flatten(1), next_obs.flatten(1)
+        if self.n_actions is not None:  # one-hot, written so that ONNX export keeps it
+            acts = (acts.reshape(-1, 1) == torch.arange(self.n_actions).reshape(1, -1)).to(obs.dtype)
+        else:
+            acts = acts.flatten(1).to(obs.dtype)
+        if self.absorbing:
+            flag = torch.zeros_like(obs[:, :1])
+            obs, next_obs = torch.cat([obs, flag], 1), torch.cat([next_obs, flag], 1)
+        reward = self.step_reward(obs, acts, next_obs)
+        if self.tail:
+            r_abs = self.step_reward(self.absorbing_obs, torch.zeros(1, self.act_dim), self.absorbing_obs)
+            reward = reward + done.to(reward.dtype) * self.tail * r_abs
+        # keep every input in the exported graph, used or not, so all artifacts share one signature
+        return reward + 0.0 * (acts[:, 0] + next_obs[:, 0] + done.to(reward.dtype))
+
+
+class LearnedReward:
+    """A loaded reward: call it on batches of numpy arrays or torch tensors.
+
+    ``reward(obs, acts, next_obs, done)`` with obs, next_obs (B, *obs_shape), acts
+    (B, *act_shape), done (B,) returns (B,) float32, numpy in -> numpy out, torch in ->
+    torch out.
+    """
+
+    def __init__(self, module: RewardModule, manifest: dict[str, Any]) -> None:
+        self.module = module.eval()
+        self.manifest = manifest
+        self.observation_space = space_from_json(manifest["observation_space"])
+        self.action_space = space_from_json(manifest["action_space"])
+
+    @property
+    def gamma(self) -> float:
+        return float(self.manifest["gamma"])
+
+    @property
+    def env_id(self) -> str:
+        return str(self.manifest["env_id"])
+
+    def check_spaces(self, obs_space: gym.Space, act_space: gym.Space, where: str) -> None:
+        """RewardError unless ``where``'s spaces have this reward's shapes."""
+        for name, mine, theirs in (("observation", self.observation_space, obs_space),
+                                   ("action", self.action_space, act_space)):
+            if not same_space(mine, theirs):
+                raise RewardError(f"the reward was learned on {self.env_id} with {name} space {mine}; "
+                                  f"{where} has {theirs}")
+
+    def __call__(self, obs, acts, next_obs, done):
+        as_numpy = not isinstance(obs, torch.Tensor)
+        obs_t, next_t = (torch.as_tensor(np.asarray(x) if as_numpy else x, dtype=torch.float32) for x in (obs, next_obs))
+        discrete = isinstance(self.action_space, gym.spaces.Discrete)
+        acts_t = torch.as_tensor(np.asarray(acts) if as_numpy else acts, dtype=torch.int64 if discrete else torch.float32)
+        done_t = torch.as_tensor(np.asarray(done) if as_numpy else done, dtype=torch.float32)
+        self._check_batch(obs_t, acts_t, next_t, done_t)
+        with torch.no_grad():
+            out = self.module(obs_t, acts_t, next_t, done_t)
+        return out.numpy() if as_numpy else out
+
+    def _check_batch(self, obs, acts, next_obs, done) -> None:
+        batch = obs.shape[0] if obs.ndim else 0
+        obs_shape, act_shape = self.observation_space.shape, self.action_space.shape
+        for name, x, shape in (("obs", obs, obs_shape), ("next_obs", next_obs, obs_shape),
+                               ("acts", acts, act_shape), ("done", done, ())):
+            if tuple(x.shape) != (batch, *shape):
+                raise RewardError(f"{name} must have shape (B, {', '.join(map(str, shape))}) with B = {batch}"
+                                  f" [(B,) for done], found {tuple(x.shape)}")
+        if not (torch.isfinite(obs).all() and torch.isfinite(next_obs).all()):
+            raise RewardError("obs or next_obs contain NaN or inf")
+
+
+def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False) -> Path:
+    """Write the reward artifact of a finished ``irl train`` run folder to ``out``."""
+    run, out = Path(run), Path(out)
+    missing = [name for name in _RUN_FILES if not (run / name).is_file()]
+    if missing:
+        raise RunDirError(f"{run} is not a finished irl run: missing {', '.join(missing)}")
+    if out.exists():
+        if not overwrite:
+            raise RewardError(f"{out} already exists; pass --overwrite to replace it")
+        if not (out / MANIFEST).is_file():
+            raise RewardError(f"{out} exists and is not a reward artifact; refusing to replace it")
+    meta = json.loads((run / "energy.json").read_text())
+    config = json.loads((run / "config.json").read_text())
+    scores = json.loads((run / "scores.json").read_text())
+    spec = EnergySpec.from_json(meta["spec"])
+    energy = build_energy(spec)
+    energy.load_state_dict(load_file(str(run / "energy.safetensors")))
+    from irl.sb3_adapter import make_env  # the env gives the spaces
+
+    env = make_env(config["env_id"])
+    obs_space, act_space = env.observation_space, env.action_space
+    env.close()
+    n_actions = int(act_space.n) if isinstance(act_space, gym.spaces.Discrete) else None
+    module = RewardModule(energy, spec, n_actions=n_actions).eval()
+
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        save_file({k: v.contiguous() for k, v in energy.state_dict().items()}, str(tmp / WEIGHTS))
+        _export_onnx(module, obs_space, act_space, tmp / ONNX)
+        manifest = {
+            "format": FORMAT, "version": VERSION,
+            "reward": "g(s)" if spec.kind == "shaped" and spec.state_only else
+                      "g(s, a)" if spec.kind == "shaped" else "-E(s)" if spec.state_only else "-E(s, a)",
+            "learner": meta["learner"], "energy": spec.to_json(), "state_only": spec.state_only,
+            "gamma": spec.gamma, "absorbing_tail": module.tail,
+            "observation_space": space_to_json(obs_space), "action_space": space_to_json(act_space),
+            "obs_normalization": {"mean": energy.normalize.mean.tolist(), "std": energy.normalize.std.tolist()},
+            "env_id": config["env_id"], "training_steps": config["total_steps"], "seed": config["seed"],
+            "demo_fingerprint": scores.get("demo_fingerprint"), "demo_episodes": scores.get("demo_episodes"),
+            "expert_return": scores["expert"], "random_return": scores["random"],
+            "sha256": {WEIGHTS: _sha256(tmp / WEIGHTS), ONNX: _sha256(tmp / ONNX)},
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def load_reward(path: str | Path) -> LearnedReward:
+    """Load an artifact folder (or its manifest.json); every check fails with RewardError."""
+    path = Path(path)
+    folder = path.parent if path.name == MANIFEST else path
+    if not (folder / MANIFEST).is_file():
+        raise RewardError(f"no reward artifact at {folder} (expected {MANIFEST} and {WEIGHTS}; "
+                          "make one with `irl export RUN --out PATH`)")
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RewardError(f"{folder / MANIFEST} is not valid JSON ({exc})") from None
+    _check_manifest(manifest, folder)
+    weights_file = folder / WEIGHTS
+    if not weights_file.is_file():
+        raise RewardError(f"{folder} has a manifest but no {WEIGHTS}")
+    for name, digest in manifest["sha256"].items():
+        if (folder / name).is_file() and _sha256(folder / name) != digest:
+            raise RewardError(f"{folder / name} does not match the sha256 in its manifest: "
+                              "the file was changed or corrupted after export")
+    try:
+        spec = EnergySpec.from_json(manifest["energy"])
+        obs_space, act_space = space_from_json(manifest["observation_space"]), space_from_json(manifest["action_space"])
+    except (TypeError, ValueError, KeyError) as exc:
+        raise RewardError(f"{folder / MANIFEST}: invalid energy or space description ({exc})") from None
+    if spec.obs_dim != obs_dim(obs_space):
+        raise RewardError(f"manifest energy expects {spec.obs_dim} observation features, "
+                          f"its observation space has {obs_dim(obs_space)}")
+    energy = build_energy(spec)
+    try:
+        weights = load_file(str(weights_file))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise RewardError(f"{weights_file} is not a readable safetensors file ({exc})") from None
+    _check_weights(weights, energy.state_dict(), weights_file)
+    energy.load_state_dict(weights)
+    n_actions = int(act_space.n) if isinstance(act_space, gym.spaces.Discrete) else None
+    return LearnedReward(RewardModule(energy, spec, n_actions=n_actions), manifest)
+
+
+def _check_manifest(manifest: Any, folder: Path) -> None:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise RewardError(f"{folder / MANIFEST} is not an irl reward manifest (format {FORMAT!r} expected)")
+    version = manifest.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise RewardError(f"{folder / MANIFEST}: version must be a positive integer, found {version!r}")
+    if version > VERSION:
+        raise RewardError(f"{folder} was written by a newer irl (format version {version}, this irl reads "
+                          f"up to {VERSION}); upgrade irl")
+    required = ("energy", "gamma", "observation_space", "action_space", "env_id", "sha256")
+    absent = [key for key in required if key not in manifest]
+    if absent:
+        raise RewardError(f"{folder / MANIFEST} lacks {', '.join(absent)}")
+    if not isinstance(manifest["sha256"], dict) or WEIGHTS not in manifest["sha256"]:
+        raise RewardError(f"{folder / MANIFEST} carries no sha256 of {WEIGHTS}")
+
+
+def _check_weights(found: dict[str, torch.Tensor], expected: dict[str, torch.Tensor], where: Path) -> None:
+    if set(found) != set(expected):
+        extra, absent = sorted(set(found) - set(expected)), sorted(set(expected) - set(found))
+        raise RewardError(f"{where}: weights do not match the manifest's energy (unexpected {extra}, missing {absent})")
+    for name, tensor in expected.items():
+        if tuple(found[name].shape) != tuple(tensor.shape):
+            raise RewardError(f"{where}: weight {name} has shape {tuple(found[name].shape)}, "
+                              f"the manifest's energy expects {tuple(tensor.shape)}")
+        if not torch.isfinite(found[name]).all():
+            raise RewardError(f"{where}: weight {name} holds NaN or inf")
+
+
+def _export_onnx(module: RewardModule, obs_space: gym.Space, act_space: gym.Space, path: Path) -> None:
+    batch = 2
+    obs = torch.zeros(batch, *obs_space.shape)
+    if isinstance(act_space, gym.spaces.Discrete):
+        acts = torch.zeros(batch, dtype=torch.int64)
+    else:
+        acts = torch.zeros(batch, *act_space.shape)
+    names = ["obs", "acts", "next_obs", "done"]
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
+        torch.onnx.export(module, (obs, acts, obs.clone(), torch.zeros(batch)), str(path), input_names=names,
+                          output_names=["reward"], dynamic_axes={n: {0: "batch"} for n in [*names, "reward"]},
+                          opset_version=17, dynamo=False)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

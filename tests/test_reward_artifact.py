@@ -1,0 +1,175 @@
+"""Reward artifacts: export, load, ONNX without torch, and every way a file can be wrong."""
+
+import json
+import subprocess
+import sys
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+
+from irl import run_dir
+from irl.config import TrainConfig
+from irl.energy import EnergySpec, build_energy
+from irl.errors import RewardError, RunDirError
+from irl.reward_artifact import export_reward, load_reward
+
+
+def fake_run(tmp_path, learner: str, env_id: str, *, absorbing: bool = True):
+    """A run folder as `irl train` leaves it, with a random energy (no training)."""
+    env = gym.make(env_id)
+    discrete = isinstance(env.action_space, gym.spaces.Discrete)
+    act_dim = int(env.action_space.n) if discrete else int(np.prod(env.action_space.shape))
+    spec = EnergySpec(kind="shaped" if learner == "airl" else "free", obs_dim=int(np.prod(env.observation_space.shape)),
+                      act_dim=act_dim, state_only=learner == "airl", absorbing=absorbing, hidden=(16,), gamma=0.9)
+    torch.manual_seed(0)
+    energy = build_energy(spec)
+    energy.normalize.mean.uniform_(-1, 1)  # non-trivial statistics travel with the weights
+    run = tmp_path / f"{learner}-{env_id}"
+    run.mkdir()
+    run_dir.save_energy(run, energy, spec.to_json(), learner=learner, policy_reward="logit")
+    config = TrainConfig(learner=learner, env_id=env_id, demos="demos.npz", total_steps=1000)
+    (run / "config.json").write_text(config.to_json())
+    (run / "scores.json").write_text(json.dumps({"expert": -100.0, "random": -1000.0, "demo_fingerprint": "abc",
+                                                 "demo_episodes": 10}))
+    return run, energy, env
+
+
+def batch(env, n=7, seed=0):
+    env.observation_space.seed(seed)
+    env.action_space.seed(seed)
+    obs = np.stack([env.observation_space.sample() for _ in range(n)]).astype(np.float32)
+    nxt = np.stack([env.observation_space.sample() for _ in range(n)]).astype(np.float32)
+    acts = np.stack([env.action_space.sample() for _ in range(n)])
+    done = (np.arange(n) % 3 == 0).astype(np.float32)
+    return obs, acts, nxt, done
+
+
+@pytest.mark.parametrize("learner, env_id", [("airl", "Pendulum-v1"), ("gail", "Pendulum-v1"), ("gcl", "CartPole-v1")])
+def test_round_trip_matches_the_energy_and_its_absorbing_tail(tmp_path, learner, env_id):
+    run, energy, env = fake_run(tmp_path, learner, env_id)
+    reward = load_reward(export_reward(run, tmp_path / "reward"))
+    obs, acts, nxt, done = batch(env)
+    got = reward(obs, acts, nxt, done)
+
+    zero = torch.zeros(len(obs), 1)
+    o, n = torch.cat([torch.as_tensor(obs), zero], 1), torch.cat([torch.as_tensor(nxt), zero], 1)
+    a = (torch.nn.functional.one_hot(torch.as_tensor(acts), 2).float() if env_id == "CartPole-v1"
+         else torch.as_tensor(acts, dtype=torch.float32))
+    absorbing = torch.zeros(1, o.shape[1])
+    absorbing[0, -1] = 1
+    with torch.no_grad():
+        if learner == "airl":
+            step, r_abs = energy.g_value(o, a), energy.g_value(absorbing, torch.zeros(1, a.shape[1]))
+        else:
+            step = -energy(o, a, n, torch.zeros(len(o)))
+            r_abs = -energy(absorbing, torch.zeros(1, a.shape[1]), absorbing, torch.zeros(1))
+    expected = step + torch.as_tensor(done) * 0.9 / 0.1 * r_abs
+    np.testing.assert_allclose(got, expected.numpy(), rtol=1e-5, atol=1e-5)
+    torch_out = reward(*(torch.as_tensor(x) for x in (obs, acts, nxt, done)))
+    assert isinstance(torch_out, torch.Tensor) and isinstance(got, np.ndarray)
+    np.testing.assert_allclose(torch_out.numpy(), got, rtol=1e-6)
+
+
+@pytest.mark.parametrize("env_id", ["Pendulum-v1", "CartPole-v1"])
+def test_onnx_alone_gives_the_same_numbers_without_torch(tmp_path, env_id):
+    run, _, env = fake_run(tmp_path, "airl" if env_id == "Pendulum-v1" else "gail", env_id)
+    out = export_reward(run, tmp_path / "reward")
+    obs, acts, nxt, done = batch(env)
+    np.savez(tmp_path / "inputs.npz", obs=obs, acts=acts, next_obs=nxt, done=done)
+    script = (
+        "import sys; sys.modules['torch'] = None\n"  # any import of torch would now fail
+        "import numpy as np, onnxruntime as ort\n"
+        f"x = np.load({str(tmp_path / 'inputs.npz')!r})\n"
+        f"s = ort.InferenceSession({str(out / 'reward.onnx')!r})\n"
+        "acts = x['acts'].astype(np.int64 if x['acts'].ndim == 1 else np.float32)\n"
+        "r = s.run(None, {'obs': x['obs'], 'acts': acts, 'next_obs': x['next_obs'], 'done': x['done']})[0]\n"
+        f"np.save({str(tmp_path / 'onnx.npy')!r}, r)\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+    np.testing.assert_allclose(np.load(tmp_path / "onnx.npy"), load_reward(out)(obs, acts, nxt, done),
+                               rtol=1e-5, atol=1e-5)
+
+
+def test_manifest_describes_the_reward(tmp_path):
+    run, energy, _ = fake_run(tmp_path, "airl", "Pendulum-v1")
+    manifest = json.loads((export_reward(run, tmp_path / "r") / "manifest.json").read_text())
+    assert manifest["reward"] == "g(s)" and manifest["state_only"] and manifest["learner"] == "airl"
+    assert manifest["env_id"] == "Pendulum-v1" and manifest["gamma"] == 0.9
+    assert manifest["observation_space"]["shape"] == [3] and manifest["demo_fingerprint"] == "abc"
+    np.testing.assert_allclose(manifest["obs_normalization"]["mean"], energy.normalize.mean.numpy(), rtol=1e-6)
+
+
+def test_export_refuses_to_replace_or_to_read_a_non_run(tmp_path):
+    run, _, _ = fake_run(tmp_path, "gail", "Pendulum-v1")
+    out = export_reward(run, tmp_path / "r")
+    with pytest.raises(RewardError, match="already exists"):
+        export_reward(run, out)
+    export_reward(run, out, overwrite=True)  # an artifact may be replaced on request
+    (tmp_path / "mine").mkdir()
+    with pytest.raises(RewardError, match="not a reward artifact"):
+        export_reward(run, tmp_path / "mine", overwrite=True)
+    with pytest.raises(RunDirError, match="missing energy.safetensors"):
+        export_reward(tmp_path / "mine", tmp_path / "r2")
+
+
+@pytest.fixture
+def artifact(tmp_path):
+    run, _, _ = fake_run(tmp_path, "airl", "Pendulum-v1")
+    return export_reward(run, tmp_path / "reward")
+
+
+def _rewrite_manifest(path, **changes):
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest.update(changes)
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_missing_artifact(tmp_path):
+    with pytest.raises(RewardError, match="no reward artifact"):
+        load_reward(tmp_path / "nothing")
+
+
+def test_manifest_from_the_future(artifact):
+    _rewrite_manifest(artifact, version=99)
+    with pytest.raises(RewardError, match="newer irl"):
+        load_reward(artifact)
+
+
+def test_tampered_weights(artifact):
+    data = bytearray((artifact / "reward.safetensors").read_bytes())
+    data[-5] ^= 0xFF
+    (artifact / "reward.safetensors").write_bytes(bytes(data))
+    with pytest.raises(RewardError, match="does not match the sha256"):
+        load_reward(artifact)
+
+
+def test_weight_shapes_that_disagree_with_the_manifest(artifact):
+    manifest = json.loads((artifact / "manifest.json").read_text())
+    _rewrite_manifest(artifact, energy={**manifest["energy"], "hidden": [8]})
+    with pytest.raises(RewardError, match=r"has shape \(16, 4\), the manifest's energy expects \(8, 4\)"):
+        load_reward(artifact)
+
+
+def test_truncated_weights_with_a_matching_hash(artifact):
+    import hashlib
+
+    path = artifact / "reward.safetensors"
+    path.write_bytes(path.read_bytes()[:40])
+    manifest = json.loads((artifact / "manifest.json").read_text())
+    _rewrite_manifest(artifact, sha256={**manifest["sha256"], "reward.safetensors": hashlib.sha256(path.read_bytes()).hexdigest()})
+    with pytest.raises(RewardError, match="not a readable safetensors file"):
+        load_reward(artifact)
+
+
+def test_spaces_and_batches_that_do_not_fit(artifact):
+    reward = load_reward(artifact)
+    cart = gym.make("CartPole-v1")
+    with pytest.raises(RewardError, match="observation space"):
+        reward.check_spaces(cart.observation_space, cart.action_space, "CartPole-v1")
+    obs = np.zeros((4, 3), np.float32)
+    with pytest.raises(RewardError, match=r"acts must have shape \(B, 1\) with B = 4"):
+        reward(obs, np.zeros((4, 2), np.float32), obs, np.zeros(4, np.float32))
+    with pytest.raises(RewardError, match="NaN"):
+        reward(obs + np.nan, np.zeros((4, 1), np.float32), obs, np.zeros(4, np.float32))
