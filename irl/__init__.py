@@ -1,10 +1,13 @@
-"""irl: GAIL, AIRL (and GCL) as choices inside one energy-based discriminator,
+"""irl: GAIL, AIRL and GCL as choices inside one energy-based discriminator,
 D = exp(-E) / (exp(-E) + Z·q), with a stable-baselines3 inner loop."""
 
 from irl.config import TrainConfig
 from irl.demos import DemoSet, load_demos, save_demos
 from irl.errors import IrlError
+from irl.reward_artifact import LearnedReward, export_reward, load_reward
 from irl.types import Transitions
+from irl.wrappers import LearnedRewardWrapper
 
-__all__ = ["DemoSet", "IrlError", "TrainConfig", "Transitions", "load_demos", "save_demos"]
+__all__ = ["DemoSet", "IrlError", "LearnedReward", "LearnedRewardWrapper", "TrainConfig", "Transitions",
+           "export_reward", "load_demos", "load_reward", "save_demos"]
 __version__ = "0.1.0"

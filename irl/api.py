@@ -14,11 +14,13 @@ import torch
 
 from irl import run_dir
 from irl.config import TrainConfig
-from irl.demos import DemoSet, card_for, load_demos, record_episodes, save_demos
+from irl.demos import DemoSet, card_for, check_against_env, load_demos, record_episodes, save_demos
 from irl.errors import DemoError
 from irl.evaluation import evaluate_policy, normalized_return, random_returns
 from irl.progress import RoundProgress
-from irl.sb3_adapter import Policy, make_env
+from irl.presets import preset
+from irl.reward_artifact import load_reward
+from irl.sb3_adapter import Policy, make_env, save_agent, train_on_true_reward
 from irl.spaces import check_supported
 from irl.trainer import AdversarialTrainer, Scores
 
@@ -113,3 +115,131 @@ def evaluate_run(run: str | Path, *, episodes: int = 20, seed: int = 0) -> dict:
         "expert_return": scores["expert"], "random_return": scores["random"],
         "mean_length": float(np.mean(lengths)),
     }
+
+
+def retrain(reward_path: str | Path, env_id: str, *, algo: str = "ppo", steps: int, seed: int = 0,
+            out: str | Path, overwrite: bool = False, progress: bool = True, eval_episodes: int = 20) -> dict:
+    """Train a fresh SB3 agent from scratch on a learned reward alone (re-optimisation),
+    with the task's tuned preset, and report its true return.
+
+    The normalised score uses the reward's demo card (expert and random returns) when
+    ``env_id`` is the env the reward was learned on; on another env (transfer) only raw
+    returns are reported.
+    """
+    out = Path(out)
+    reward = load_reward(reward_path)
+    env = make_env(env_id)
+    check_supported(env_id, env.observation_space, env.action_space)
+    reward.check_spaces(env.observation_space, env.action_space, env_id)
+    env.close()
+    hyper = preset(algo, env_id)
+    run_dir.check_free(out, overwrite=overwrite)
+    run_dir.prepare(out, overwrite=overwrite)
+    same_task = env_id == reward.env_id
+    expert, rand = reward.manifest.get("expert_return"), reward.manifest.get("random_return")
+    scored = same_task and expert is not None and rand is not None
+    (out / "retrain.json").write_text(json.dumps({"reward": str(reward_path), "env_id": env_id, "algo": algo,
+                                                  "steps": steps, "seed": seed, "hyperparameters": hyper}, indent=2))
+    log = run_dir.MetricsLog(out)
+    episodes = [0]
+
+    def on_episode(step: int, ret: float) -> None:
+        episodes[0] += 1
+        row = {"round": episodes[0], "steps": step, "ep_return": ret}
+        if scored:
+            row["normalized_return"] = float(normalized_return(ret, expert=expert, random=rand))
+        log(row)
+
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    try:
+        agent, venv = train_on_true_reward(env_id, algo=algo, hyper=hyper, seed=seed, total_steps=steps,
+                                           log_episode=on_episode, tensorboard_log=str(out / "tb"),
+                                           progress_bar=progress, reward=reward)
+    finally:
+        log.close()
+    seconds = time.perf_counter() - start
+    save_agent(agent, venv, out / "policy.zip")
+    run_dir.plot_curves(out, f"{algo.upper()} on the learned reward, {env_id}")
+    returns, lengths = evaluate_policy(Policy(out / "policy.zip"), env_id, episodes=eval_episodes, seed=seed + 100_000)
+    mean = float(returns.mean())
+    result = {"env_id": env_id, "algo": algo, "reward_learner": reward.manifest.get("learner"),
+              "reward_env_id": reward.env_id, "episodes": eval_episodes, "return_mean": mean,
+              "return_std": float(returns.std()), "mean_length": float(np.mean(lengths)),
+              "normalized_return": float(normalized_return(mean, expert=expert, random=rand)) if scored else None,
+              "train_seconds": round(seconds, 2)}
+    (out / "eval.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, policies: tuple[str, ...] = (),
+          episodes: int = 10, seed: int = 0, out: str | Path | None = None) -> dict:
+    """Agreement of a learned reward with ``env_id``'s true reward on transitions of the
+    expert (the demos), a uniform-random policy and any SB3 ``policies`` (trusted zips).
+
+    Step rewards are compared (done = 0: no absorbing tail). Returns Pearson and
+    Spearman correlations, pooled and per source, and the EPIC distance where the true
+    reward is known as a function (:data:`irl.judge.TRUE_REWARDS`). With ``out``,
+    writes judge.json and judge.png (learned vs true reward).
+    """
+    from irl.judge import TRUE_REWARDS, epic_distance, pearson, spearman
+
+    reward = load_reward(reward_path)
+    env = make_env(env_id)
+    check_supported(env_id, env.observation_space, env.action_space)
+    reward.check_spaces(env.observation_space, env.action_space, env_id)
+    demos = check_against_env(load_demos(demos_path), env.observation_space, env.action_space, env_id)
+    if demos.transitions.rews is None:
+        raise DemoError(f"{demos_path} carries no per-step rewards ('rews'); judging needs the true reward")
+    sources = {"expert": demos.transitions}
+    env.action_space.seed(seed)
+    sources["random"] = record_episodes(lambda o: np.asarray(env.action_space.sample())[None], env,
+                                        episodes=episodes, seed=seed)
+    for path in policies:
+        policy = Policy(path)
+        sources[Path(path).stem] = record_episodes(policy.act, env, episodes=episodes, seed=seed)
+    env.close()
+
+    def step_reward(o: np.ndarray, a: np.ndarray, n: np.ndarray) -> np.ndarray:
+        return reward(o.astype(np.float32), a, n.astype(np.float32), np.zeros(len(o), np.float32))
+
+    learned = {k: step_reward(t.obs, t.acts, t.next_obs) for k, t in sources.items()}
+    true = {k: t.rews.astype(np.float64) for k, t in sources.items()}
+    pooled_l, pooled_t = np.concatenate(list(learned.values())), np.concatenate(list(true.values()))
+    result: dict = {"reward": str(reward_path), "env_id": env_id, "transitions": {k: len(v) for k, v in true.items()},
+                    "pearson": pearson(pooled_l, pooled_t), "spearman": spearman(pooled_l, pooled_t),
+                    "per_source": {k: {"pearson": pearson(learned[k], true[k]), "spearman": spearman(learned[k], true[k])}
+                                   for k in sources}}
+    if env_id in TRUE_REWARDS:
+        rng = np.random.default_rng(seed)
+        obs = np.concatenate([t.obs for t in sources.values()])
+        acts = np.concatenate([t.acts for t in sources.values()])
+        nxt = np.concatenate([t.next_obs for t in sources.values()])
+        pick, canon = rng.choice(len(obs), min(2000, len(obs)), replace=False), rng.choice(len(obs), 256)
+        result["epic"] = epic_distance(step_reward, TRUE_REWARDS[env_id], obs[pick], acts[pick], nxt[pick],
+                                       states=obs[canon], actions=acts[rng.permutation(canon)], gamma=reward.gamma)
+    else:
+        result["epic"] = None
+        result["epic_note"] = f"no closed-form true reward for {env_id} (see irl.judge.TRUE_REWARDS)"
+    if out is not None:
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "judge.json").write_text(json.dumps(result, indent=2))
+        _scatter(out / "judge.png", learned, true, f"learned vs true reward, {env_id}")
+    return result
+
+
+def _scatter(path: Path, learned: dict, true: dict, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 5))
+    for name in learned:
+        ax.scatter(true[name], learned[name], s=4, alpha=0.4, label=name)
+    ax.set(xlabel="true reward", ylabel="learned reward", title=title)
+    ax.legend(markerscale=4)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

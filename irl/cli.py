@@ -93,6 +93,35 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--no-progress", action="store_true")
     t.set_defaults(func=_train)
 
+    x = sub.add_parser("export", help="write a run's learned reward as a portable artifact (safetensors, JSON, ONNX)")
+    x.add_argument("run", type=Path)
+    x.add_argument("--out", required=True, type=Path)
+    x.add_argument("--overwrite", action="store_true", help="replace an artifact already in --out")
+    x.set_defaults(func=_export)
+
+    r = sub.add_parser("retrain", help="train a fresh SB3 agent on an exported reward alone")
+    r.add_argument("reward", type=Path, help="a reward artifact folder (irl export)")
+    r.add_argument("--env", required=True)
+    r.add_argument("--algo", choices=["ppo", "sac"], default="ppo")
+    r.add_argument("--steps", type=int, default=1_000_000)
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--out", required=True, type=Path)
+    r.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+    r.add_argument("--eval-episodes", type=int, default=20)
+    r.add_argument("--no-progress", action="store_true")
+    r.set_defaults(func=_retrain)
+
+    j = sub.add_parser("judge", help="agreement of an exported reward with the true reward (correlations, EPIC)")
+    j.add_argument("reward", type=Path)
+    j.add_argument("--env", required=True)
+    j.add_argument("--demos", required=True, type=Path, help="expert transitions with their true rewards")
+    j.add_argument("--policy", action="append", default=[], type=Path,
+                   help="an SB3 .zip whose rollouts are judged too (repeatable; unpickled: trusted files only)")
+    j.add_argument("--episodes", type=int, default=10, help="episodes of the random policy and of each --policy")
+    j.add_argument("--seed", type=int, default=0)
+    j.add_argument("--out", type=Path, default=None, help="folder for judge.json and judge.png")
+    j.set_defaults(func=_judge)
+
     e = sub.add_parser("eval", help="true and normalised return of a trained run")
     e.add_argument("run", type=Path)
     e.add_argument("--episodes", type=int, default=20)
@@ -126,6 +155,41 @@ def _train(args: argparse.Namespace) -> int:
     result = train(config, args.out, overwrite=args.overwrite, progress=not args.no_progress)
     _print_eval(result)
     print(f"run folder: {args.out} (curves.png, metrics.csv, tb/, policy.zip, energy.safetensors)")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from irl.reward_artifact import export_reward, load_reward
+
+    out = export_reward(args.run, args.out, overwrite=args.overwrite)
+    m = load_reward(out).manifest
+    print(f"wrote {out}: reward {m['reward']} of {m['learner'].upper()} on {m['env_id']} "
+          f"(manifest.json, reward.safetensors, reward.onnx)")
+    return 0
+
+
+def _retrain(args: argparse.Namespace) -> int:
+    from irl.api import retrain
+
+    result = retrain(args.reward, args.env, algo=args.algo, steps=args.steps, seed=args.seed, out=args.out,
+                     overwrite=args.overwrite, progress=not args.no_progress, eval_episodes=args.eval_episodes)
+    score = "" if result["normalized_return"] is None else f", normalised {result['normalized_return']:.3f}"
+    print(f"{args.algo.upper()} on the learned reward, evaluated on {args.env}'s true reward over "
+          f"{result['episodes']} episodes: {result['return_mean']:.1f} ± {result['return_std']:.1f}{score}")
+    print(f"run folder: {args.out}")
+    return 0
+
+
+def _judge(args: argparse.Namespace) -> int:
+    from irl.api import judge
+
+    result = judge(args.reward, args.env, args.demos, policies=tuple(map(str, args.policy)),
+                   episodes=args.episodes, seed=args.seed, out=args.out)
+    for name, r in result["per_source"].items():
+        print(f"{name:>12}: {result['transitions'][name]:6d} transitions, pearson {r['pearson']:+.3f}, "
+              f"spearman {r['spearman']:+.3f}")
+    epic = "n/a (" + result["epic_note"] + ")" if result["epic"] is None else f"{result['epic']:.3f}"
+    print(f"      pooled: pearson {result['pearson']:+.3f}, spearman {result['spearman']:+.3f}, EPIC distance {epic}")
     return 0
 
 

@@ -66,7 +66,7 @@ class MetricsLog:
     """Appends per-round figures to metrics.csv and TensorBoard."""
 
     COLUMNS = ("round", "steps", "seconds", "ep_return", "normalized_return", "policy_reward", "disc_loss",
-               "grad_penalty", "acc_expert", "acc_gen", "absorbing_reward")
+               "grad_penalty", "acc_expert", "acc_gen", "absorbing_reward", "cost_reg", "log_z")
 
     def __init__(self, run: Path) -> None:
         from torch.utils.tensorboard import SummaryWriter
@@ -94,7 +94,7 @@ def _fmt(value: float | None) -> str:
 def read_metrics(run: Path) -> dict[str, np.ndarray]:
     with (run / "metrics.csv").open() as f:
         rows = list(csv.DictReader(f))
-    return {c: np.array([float(r[c]) if r[c] else math.nan for r in rows]) for c in MetricsLog.COLUMNS}
+    return {c: np.array([float(r[c]) if r.get(c) else math.nan for r in rows]) for c in MetricsLog.COLUMNS}
 
 
 def save_energy(run: Path, energy, spec_json: dict, *, learner: str, policy_reward: str) -> None:
@@ -112,7 +112,9 @@ def plot_curves(run: Path, title: str) -> Path:
     import matplotlib.pyplot as plt
 
     m = read_metrics(run)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+    adversarial = not np.all(np.isnan(m["acc_expert"]))
+    fig, axes = plt.subplots(1, 2 if adversarial else 1, figsize=(11 if adversarial else 6, 4), squeeze=False)
+    ax1 = axes[0, 0]
     use_norm = not np.all(np.isnan(m["normalized_return"]))
     y = m["normalized_return"] if use_norm else m["ep_return"]
     ok = ~np.isnan(y)
@@ -124,12 +126,20 @@ def plot_curves(run: Path, title: str) -> Path:
     ax1.set(xlabel="environment steps", ylabel="normalised return" if use_norm else "true return",
             title=f"{title}: true return")
     ax1.legend(loc="lower right")
+    if not adversarial:  # e.g. re-optimisation of an exported reward: no discriminator
+        return _save(fig, run / "curves.png")
+    ax2 = axes[0, 1]
     ax2.plot(m["steps"], _smooth(m["acc_expert"]), label="expert classified expert")
     ax2.plot(m["steps"], _smooth(m["acc_gen"]), label="generator classified generator")
     ax2.set(xlabel="environment steps", ylabel="accuracy", ylim=(0, 1.02), title="discriminator")
     ax2.legend()
+    return _save(fig, run / "curves.png")
+
+
+def _save(fig, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
     fig.tight_layout()
-    path = run / "curves.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path

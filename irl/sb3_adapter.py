@@ -333,6 +333,40 @@ def _policy_log_prob(policy, normalize: Callable[[np.ndarray], np.ndarray] | Non
         return policy.get_distribution(torch.as_tensor(obs_np, dtype=torch.float32)).log_prob(acts)
 
 
+class LearnedRewardVecEnv(VecEnvWrapper):
+    """An SB3 VecEnv whose reward is ``reward(obs, acts, next_obs, terminated)`` for all envs
+    in one batch; the env's own reward goes to ``info['true_reward']`` (and Monitor, below
+    this wrapper, still logs true episode returns)."""
+
+    def __init__(self, venv: VecEnv, reward) -> None:
+        super().__init__(venv)
+        if hasattr(reward, "check_spaces"):
+            reward.check_spaces(venv.observation_space, venv.action_space, "this env")
+        self.reward = reward
+        self._obs: np.ndarray | None = None
+        self._actions: np.ndarray | None = None
+
+    def reset(self) -> np.ndarray:
+        self._obs = self.venv.reset()
+        return self._obs
+
+    def step_async(self, actions: np.ndarray) -> None:
+        self._actions = actions
+        self.venv.step_async(actions)
+
+    def step_wait(self):
+        obs, rews, dones, infos = self.venv.step_wait()
+        next_obs, terminated = obs.copy(), np.zeros(self.num_envs, dtype=np.float32)
+        for i, done in enumerate(dones):
+            if done:
+                next_obs[i] = infos[i]["terminal_observation"]
+                terminated[i] = not infos[i].get("TimeLimit.truncated", False)
+            infos[i]["true_reward"] = float(rews[i])
+        learned = np.asarray(self.reward(self._obs, np.asarray(self._actions), next_obs, terminated), dtype=np.float32)
+        self._obs = obs
+        return obs, learned, dones, infos
+
+
 class _EpisodeLogger(BaseCallback):
     def __init__(self, log_episode: Callable[[int, float], None]) -> None:
         super().__init__()
@@ -348,14 +382,19 @@ class _EpisodeLogger(BaseCallback):
 def train_on_true_reward(env_id: str, *, algo: str, hyper: dict[str, Any], seed: int, total_steps: int,
                          log_episode: Callable[[int, float], None] | None = None,
                          tensorboard_log: str | None = None, progress_bar: bool = False,
-                         continue_from: Path | None = None) -> tuple[BaseAlgorithm, VecEnv]:
+                         continue_from: Path | None = None, reward=None) -> tuple[BaseAlgorithm, VecEnv]:
     """Plain SB3 on the env's own reward: experts, and the baseline that adversarial runs
     are measured against (rl-zoo3's ``normalize``: observations and rewards).
+
+    ``reward``: a learned reward (:func:`irl.load_reward`) to train on instead of the env's
+    (re-optimisation); episodes are still logged with their true returns.
 
     ``continue_from``: an SB3 zip this project trained (it unpickles: never a user's file)
     to go on training for ``total_steps`` more steps, with a fresh replay buffer.
     """
     venv: VecEnv = make_vec_env(env_id, hyper["n_envs"], seed)
+    if reward is not None:
+        venv = LearnedRewardVecEnv(venv, reward)
     if hyper["normalize_obs"]:
         if continue_from is not None:
             raise ConfigError("continuing a run whose preset normalises observations is not supported "

@@ -122,3 +122,48 @@ def test_collect_refuses_pickled_vecnormalize(tmp_path):
 def test_train_unsupported_observation_space(tmp_path):
     proc = run("train", "gail", "--env", "FrozenLake-v1", "--demos", str(SHIPPED_PENDULUM), "--out", str(tmp_path / "r"))
     assert_clean_error(proc, "observations must be a Box space")
+
+
+@pytest.fixture(scope="module")
+def exported(trained_run) -> Path:
+    out = trained_run.parent / "reward"
+    proc = run("export", str(trained_run), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "-E(s, a) of GAIL on Pendulum-v1" in proc.stdout
+    return out
+
+
+def test_export_refuses_an_existing_artifact(trained_run, exported):
+    assert_clean_error(run("export", str(trained_run), "--out", str(exported)), "already exists")
+
+
+def test_retrain_on_the_exported_reward(exported, tmp_path):
+    out = tmp_path / "re"
+    proc = run("retrain", str(exported), "--env", "Pendulum-v1", "--steps", "1024", "--out", str(out),
+               "--eval-episodes", "2", "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    assert "normalised" in proc.stdout
+    result = json.loads((out / "eval.json").read_text())
+    assert result["reward_learner"] == "gail" and np.isfinite(result["return_mean"])
+    assert (out / "policy.zip").is_file() and (out / "curves.png").is_file()
+    rows = (out / "metrics.csv").read_text().splitlines()
+    assert len(rows) > 1  # true episode returns were logged while training on the learned reward
+
+
+def test_retrain_on_an_env_with_other_spaces(exported, tmp_path):
+    proc = run("retrain", str(exported), "--env", "CartPole-v1", "--steps", "1024", "--out", str(tmp_path / "re"))
+    assert_clean_error(proc, "observation space")
+
+
+def test_judge(exported, tmp_path):
+    proc = run("judge", str(exported), "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--episodes", "2",
+               "--out", str(tmp_path / "j"))
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((tmp_path / "j" / "judge.json").read_text())
+    assert set(result["per_source"]) == {"expert", "random"} and 0 <= result["epic"] <= 1
+    assert (tmp_path / "j" / "judge.png").is_file()
+
+
+def test_judge_a_missing_artifact(tmp_path):
+    proc = run("judge", str(tmp_path / "none"), "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM))
+    assert_clean_error(proc, "no reward artifact")

@@ -173,3 +173,51 @@ def test_spaces_and_batches_that_do_not_fit(artifact):
         reward(obs, np.zeros((4, 2), np.float32), obs, np.zeros(4, np.float32))
     with pytest.raises(RewardError, match="NaN"):
         reward(obs + np.nan, np.zeros((4, 1), np.float32), obs, np.zeros(4, np.float32))
+
+
+def test_gym_wrapper_replaces_the_reward_and_keeps_the_true_one(artifact):
+    from irl.wrappers import LearnedRewardWrapper
+
+    reward = load_reward(artifact)
+    env = LearnedRewardWrapper(gym.make("Pendulum-v1"), reward)
+    truth = gym.make("Pendulum-v1")
+    obs, _ = env.reset(seed=4)
+    truth.reset(seed=4)
+    for _ in range(5):
+        act = env.action_space.sample()
+        nxt, r, terminated, _, info = env.step(act)
+        _, true_r, *_ = truth.step(act)
+        assert info["true_reward"] == pytest.approx(true_r)
+        assert r == pytest.approx(float(reward(obs[None], act[None], nxt[None], np.zeros(1, np.float32))[0]), rel=1e-6)
+        obs = nxt
+    with pytest.raises(RewardError, match="observation space"):
+        LearnedRewardWrapper(gym.make("CartPole-v1"), reward)
+
+
+def test_vec_env_wrapper_scores_terminal_steps_with_their_terminal_observation(tmp_path):
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from irl.sb3_adapter import LearnedRewardVecEnv
+
+    run, _, _ = fake_run(tmp_path, "gail", "CartPole-v1")
+    reward = load_reward(export_reward(run, tmp_path / "r"))
+    calls = []
+
+    def spy(obs, acts, next_obs, done):
+        calls.append((obs.copy(), next_obs.copy(), done.copy()))
+        return reward(obs, acts, next_obs, done)
+
+    venv = LearnedRewardVecEnv(DummyVecEnv([lambda: gym.make("CartPole-v1")] * 2), spy)
+    venv.seed(0)
+    obs = venv.reset()
+    ended = False
+    for _ in range(100):
+        nxt, rews, dones, infos = venv.step(np.array([0, 0]))  # always push left: falls within ~10 steps
+        _, next_seen, done_seen = calls[-1]
+        np.testing.assert_allclose(rews, reward(obs, np.array([0, 0]), next_seen, done_seen), rtol=1e-6)
+        for i in np.flatnonzero(dones):
+            np.testing.assert_array_equal(next_seen[i], infos[i]["terminal_observation"])
+            assert done_seen[i] == 1.0 and "true_reward" in infos[i]
+            ended = True
+        obs = nxt
+    assert ended

@@ -1,0 +1,62 @@
+"""Agreement measures: correlations and EPIC on cases whose answer is known."""
+
+import numpy as np
+import pytest
+
+from irl.judge import TRUE_REWARDS, epic_distance, pearson, spearman
+
+RNG = np.random.default_rng(0)
+OBS, NEXT = RNG.normal(size=(200, 3)), RNG.normal(size=(200, 3))
+ACTS = RNG.normal(size=(200, 2))
+STATES, ACTIONS = RNG.normal(size=(64, 3)), RNG.normal(size=(64, 2))
+W = RNG.normal(size=(3, 2))
+
+
+def reward(o, a, n):
+    return np.tanh(o @ W).sum(1) * a[:, 0] + np.sin(n[:, 1]) - 0.5 * a[:, 1] ** 2
+
+
+def potential(s):
+    return np.cos(s[:, 0]) + s[:, 2] ** 2
+
+
+def epic(ra, rb, gamma=0.9):
+    return epic_distance(ra, rb, OBS, ACTS, NEXT, states=STATES, actions=ACTIONS, gamma=gamma)
+
+
+def test_shaped_and_scaled_copies_are_at_distance_zero():
+    shaped = lambda o, a, n: 3.0 * reward(o, a, n) + 0.9 * potential(n) - potential(o) + 7.0  # noqa: E731
+    assert epic(reward, shaped) < 1e-7
+    assert epic(reward, reward) < 1e-7
+
+
+def test_negation_is_at_distance_one_and_unrelated_rewards_in_between():
+    assert abs(epic(reward, lambda o, a, n: -reward(o, a, n)) - 1.0) < 1e-7
+    other = lambda o, a, n: np.cos(3 * o[:, 2]) * a[:, 1]  # noqa: E731
+    assert 0.4 < epic(reward, other) < 0.9
+
+
+def test_pearson_ignores_a_shaping_term_only_after_canonicalisation():
+    shaped = lambda o, a, n: reward(o, a, n) + 0.9 * potential(n) - potential(o)  # noqa: E731
+    raw = pearson(reward(OBS, ACTS, NEXT), shaped(OBS, ACTS, NEXT))
+    assert raw < 0.9  # shaping hides the agreement from a plain correlation ...
+    assert epic(reward, shaped) < 1e-7  # ... and EPIC sees through it
+
+
+def test_spearman_is_rank_based_with_tied_ranks_averaged():
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    assert spearman(x, x**3) == pytest.approx(1.0)
+    assert spearman(np.array([1.0, 1.0, 2.0]), np.array([0.0, 0.0, 5.0])) == pytest.approx(1.0)
+    assert np.isnan(pearson(np.ones(3), x[:3]))
+
+
+def test_pendulum_true_reward_matches_the_env():
+    import gymnasium as gym
+
+    env = gym.make("Pendulum-v1")
+    obs, _ = env.reset(seed=3)
+    for _ in range(20):
+        act = env.action_space.sample()
+        nxt, r, *_ = env.step(act)
+        assert TRUE_REWARDS["Pendulum-v1"](obs[None], act[None], nxt[None])[0] == pytest.approx(r, abs=1e-5)
+        obs = nxt
