@@ -167,7 +167,8 @@ def retrain(reward_path: str | Path, env_id: str, *, algo: str = "ppo", steps: i
               "reward_env_id": reward.env_id, "episodes": eval_episodes, "return_mean": mean,
               "return_std": float(returns.std()), "mean_length": float(np.mean(lengths)),
               "normalized_return": float(normalized_return(mean, expert=expert, random=rand)) if scored else None,
-              "train_seconds": round(seconds, 2)}
+              "expert_return": expert if scored else None, "random_return": rand if scored else None,
+              "train_seconds": round(seconds, 2), "steps_per_second": round(steps / seconds, 1)}
     (out / "eval.json").write_text(json.dumps(result, indent=2))
     return result
 

@@ -2,6 +2,7 @@
 
     python scripts/benchmark.py                                  # full: 2 tasks x 3 seeds x 1M steps
     python scripts/benchmark.py --envs HalfCheetah-v5 --seeds 0 --jobs 2
+    python scripts/benchmark.py --envs Pendulum-v1 --steps 120000 --reoptimize   # + PPO on each exported reward
 
 For every (task, seed) it trains each learner (``irl train``) and plain SB3 PPO
 with the same preset and budget on the true reward (the ceiling and the speed
@@ -9,6 +10,10 @@ denominator), each in its own process, ``--jobs`` at a time, 1 torch thread each
 Cells already finished are skipped, so a stopped benchmark resumes. Writes to
 --out: results.csv (one row per run), results.md (the table), and
 curves-ENV.png (normalised return vs steps, mean ± std over seeds).
+
+With --reoptimize, each finished learner run's reward is exported (``irl export``)
+and a fresh PPO agent is trained on it alone for the same budget (``irl retrain``):
+rows ``reopt-LEARNER`` report that agent's true normalised return.
 
 Overhead = wall-clock of the adversarial run / wall-clock of plain PPO, same
 task, seed and budget, measured in the same benchmark invocation.
@@ -68,7 +73,17 @@ def run_cell(env_id: str, learner: str, seed: int, steps: int, root: Path) -> Pa
         return out
     log = root / env_id / f"{learner}-seed{seed}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    if learner == "ppo":
+    if learner.startswith("reopt-"):
+        source = root / env_id / f"{learner.removeprefix('reopt-')}-seed{seed}"
+        if not (source / "eval.json").exists():
+            print(f"SKIPPED {env_id} {learner} seed {seed}: {source} has not finished", flush=True)
+            return out
+        reward = source / "reward"
+        export = [sys.executable, "-m", "irl.cli", "export", str(source), "--out", str(reward), "--overwrite"]
+        retrain = [sys.executable, "-m", "irl.cli", "retrain", str(reward), "--env", env_id, "--steps", str(steps),
+                   "--seed", str(seed), "--out", str(out), "--overwrite", "--no-progress"]
+        cmd = ["sh", "-c", f"{' '.join(export)} && {' '.join(retrain)}"]
+    elif learner == "ppo":
         cmd = [sys.executable, __file__, "--plain-ppo", env_id, str(seed), str(steps), str(out)]
     else:
         cmd = [sys.executable, "-m", "irl.cli", "train", learner, "--env", env_id, "--demos", DEMOS[env_id],
@@ -119,7 +134,7 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
                     rows.append({"env": env_id, "learner": learner, "seed": seed, **{
                         k: result[k] for k in ("return_mean", "return_std", "normalized_return", "expert_return",
                                                "random_return", "train_seconds", "steps_per_second")}})
-                elif (run / "metrics.csv").exists():  # a run still going, or stopped: plot what it reached
+                elif (run / "metrics.csv").exists() and (run / "scores.json").exists():  # unfinished: plot it
                     result = json.loads((run / "scores.json").read_text())
                     result = {"expert_return": result["expert"], "random_return": result["random"]}
                     unfinished += 1
@@ -133,7 +148,9 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
                 c = np.array([_binned_mean(steps, norm, edges) for steps, norm in curves])
                 seen = ~np.all(np.isnan(c), axis=0)  # grid points some run has reached
                 c, xs = c[:, seen], grid[seen]
-                label = "PPO on true reward" if learner == "ppo" else learner.upper()
+                label = ("PPO on true reward" if learner == "ppo" else
+                         f"PPO on {learner.removeprefix('reopt-').upper()}'s reward" if learner.startswith("reopt-")
+                         else learner.upper())
                 note = f", {unfinished} unfinished" if unfinished else ""
                 ax.plot(xs, np.nanmean(c, 0), color=f"C{i}", label=f"{label} ({len(curves)} seeds{note})")
                 mean, std = np.nanmean(c, 0), np.nanstd(c, 0)
@@ -185,6 +202,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="runs in parallel (one core each)")
     parser.add_argument("--out", type=Path, default=Path("runs/benchmark"))
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--reoptimize", action="store_true",
+                        help="then export each learner's reward and train fresh PPO on it (same budget)")
     parser.add_argument("--skip-ppo", action="store_true",
                         help="no plain-PPO cells (no ceiling or overhead for seeds not yet run)")
     args = parser.parse_args()
@@ -193,7 +212,13 @@ def main() -> None:
         cells = [(e, l, s) for e in args.envs for s in args.seeds for l in [*args.learners, *baseline]]
         with ThreadPoolExecutor(args.jobs) as pool:
             list(pool.map(lambda c: run_cell(*c, args.steps, args.out), cells))
-    report(args.out, args.envs, args.seeds, args.learners)
+        if args.reoptimize:  # needs the learners' runs finished
+            cells = [(e, f"reopt-{l}", s) for e in args.envs for s in args.seeds for l in args.learners]
+            with ThreadPoolExecutor(args.jobs) as pool:
+                list(pool.map(lambda c: run_cell(*c, args.steps, args.out), cells))
+    reopt = [f"reopt-{l}" for l in args.learners
+             if any((args.out / e / f"reopt-{l}-seed{s}").exists() for e in args.envs for s in args.seeds)]
+    report(args.out, args.envs, args.seeds, [*args.learners, *reopt])
 
 
 if __name__ == "__main__":

@@ -28,3 +28,16 @@ def test_convert_vecnormalize_round_trip(tmp_path):
     policy = Policy(tmp_path / "policy.zip")
     obs = np.array([[0.5, -0.5, 3.0]], np.float32)
     np.testing.assert_allclose(policy.normalize(obs), venv.normalize_obs(obs), rtol=1e-6)
+
+
+def test_benchmark_with_reoptimisation_on_a_tiny_budget(tmp_path):
+    """One learner, plain PPO and PPO on the exported reward: the table has all three."""
+    proc = subprocess.run([sys.executable, str(SCRIPTS / "benchmark.py"), "--envs", "Pendulum-v1", "--learners", "gail",
+                           "--seeds", "0", "--steps", "2048", "--jobs", "2", "--reoptimize", "--out", str(tmp_path)],
+                          capture_output=True, text=True, cwd=SCRIPTS.parent, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    table = (tmp_path / "results.md").read_text()
+    for learner in ("| gail |", "| ppo |", "| reopt-gail |"):
+        assert learner in table, table
+    assert (tmp_path / "Pendulum-v1" / "gail-seed0" / "reward" / "reward.onnx").is_file()
+    assert (tmp_path / "curves-Pendulum-v1.png").is_file()
