@@ -15,7 +15,7 @@ import torch
 from irl import run_dir
 from irl.config import TrainConfig
 from irl.demos import DemoSet, card_for, check_against_env, load_demos, record_episodes, save_demos
-from irl.errors import DemoError
+from irl.errors import ConfigError, DemoError
 from irl.evaluation import evaluate_policy, normalized_return, random_returns
 from irl.progress import RoundProgress
 from irl.presets import preset
@@ -174,7 +174,8 @@ def retrain(reward_path: str | Path, env_id: str, *, algo: str = "ppo", steps: i
 
 
 def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, policies: tuple[str, ...] = (),
-          episodes: int = 10, seed: int = 0, out: str | Path | None = None) -> dict:
+          episodes: int = 10, seed: int = 0, out: str | Path | None = None,
+          heatmap: tuple[int, int] | None = None) -> dict:
     """Agreement of a learned reward with ``env_id``'s true reward on transitions of the
     expert (the demos), a uniform-random policy and any SB3 ``policies`` (trusted zips).
 
@@ -184,6 +185,10 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     writes judge.json and judge.png (learned vs true reward).
     """
     from irl.judge import TRUE_REWARDS, epic_distance, pearson, spearman
+
+    n_obs = int(np.prod(make_env(env_id).observation_space.shape))
+    if heatmap is not None and not all(0 <= d < n_obs for d in heatmap):
+        raise ConfigError(f"heatmap coordinates must index the {n_obs} observation features, got {heatmap}")
 
     reward = load_reward(reward_path)
     env = make_env(env_id)
@@ -227,7 +232,33 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
         out.mkdir(parents=True, exist_ok=True)
         (out / "judge.json").write_text(json.dumps(result, indent=2))
         _scatter(out / "judge.png", learned, true, f"learned vs true reward, {env_id}")
+        if heatmap is not None:
+            _heatmap(out / "heatmap.png", step_reward, demos.transitions, heatmap, env_id)
     return result
+
+
+def _heatmap(path: Path, reward, demos, dims: tuple[int, int], env_id: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from irl.judge import reward_grid
+
+    obs = demos.obs.reshape(len(demos), -1)
+    lo, hi = obs[:, dims].min(0), obs[:, dims].max(0)
+    pad = 0.1 * (hi - lo) + 1e-6
+    bounds = ((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]))
+    xs, ys, values = reward_grid(reward, obs.mean(0), dims, bounds, action=np.zeros_like(demos.acts[0]))
+    fig, ax = plt.subplots(figsize=(6, 5))
+    mesh = ax.pcolormesh(xs, ys, values, shading="auto", cmap="viridis")
+    for s in demos.episode_slices():
+        ax.plot(obs[s, dims[0]], obs[s, dims[1]], color="w", lw=0.8, alpha=0.7)
+    fig.colorbar(mesh, label="learned reward")
+    ax.set(xlabel=f"obs[{dims[0]}]", ylabel=f"obs[{dims[1]}]", title=f"learned reward over the plane, {env_id}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def _scatter(path: Path, learned: dict, true: dict, title: str) -> None:

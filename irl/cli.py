@@ -120,6 +120,8 @@ def _parser() -> argparse.ArgumentParser:
     j.add_argument("--episodes", type=int, default=10, help="episodes of the random policy and of each --policy")
     j.add_argument("--seed", type=int, default=0)
     j.add_argument("--out", type=Path, default=None, help="folder for judge.json and judge.png")
+    j.add_argument("--heatmap", type=int, nargs=2, default=None, metavar=("I", "J"),
+                   help="also plot the reward over observation coordinates I and J (a 2-D position) to heatmap.png")
     j.set_defaults(func=_judge)
 
     e = sub.add_parser("eval", help="true and normalised return of a trained run")
@@ -184,7 +186,8 @@ def _judge(args: argparse.Namespace) -> int:
     from irl.api import judge
 
     result = judge(args.reward, args.env, args.demos, policies=tuple(map(str, args.policy)),
-                   episodes=args.episodes, seed=args.seed, out=args.out)
+                   episodes=args.episodes, seed=args.seed, out=args.out,
+                   heatmap=tuple(args.heatmap) if args.heatmap else None)
     for name, r in result["per_source"].items():
         print(f"{name:>12}: {result['transitions'][name]:6d} transitions, pearson {r['pearson']:+.3f}, "
               f"spearman {r['spearman']:+.3f}")

@@ -76,6 +76,23 @@ def epic_distance(reward_a: RewardFunction, reward_b: RewardFunction, obs: np.nd
     return float(np.sqrt(max(0.0, (1.0 - rho) / 2.0)))
 
 
+def reward_grid(reward: RewardFunction, base_obs: np.ndarray, dims: tuple[int, int],
+                bounds: tuple[tuple[float, float], tuple[float, float]], *, action: np.ndarray,
+                resolution: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The reward over a plane of two observation coordinates (e.g. a maze's x, y), the
+    other coordinates held at ``base_obs``, action ``action``, s' = s.
+
+    Returns xs (R,), ys (R,) and values (R, R) with values[i, j] at (xs[j], ys[i]).
+    """
+    xs = np.linspace(*bounds[0], resolution)
+    ys = np.linspace(*bounds[1], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    obs = np.repeat(base_obs.reshape(1, -1).astype(np.float32), gx.size, axis=0)
+    obs[:, dims[0]], obs[:, dims[1]] = gx.ravel(), gy.ravel()
+    acts = np.repeat(np.asarray(action)[None], len(obs), axis=0)
+    return xs, ys, np.asarray(reward(obs, acts, obs), np.float64).reshape(gx.shape)
+
+
 def _pendulum(obs: np.ndarray, acts: np.ndarray, next_obs: np.ndarray) -> np.ndarray:
     """Pendulum-v1's reward from the observation before the step: -(θ² + 0.1·θ̇² + 0.001·u²)."""
     theta = np.arctan2(obs[:, 1], obs[:, 0])

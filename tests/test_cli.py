@@ -157,11 +157,11 @@ def test_retrain_on_an_env_with_other_spaces(exported, tmp_path):
 
 def test_judge(exported, tmp_path):
     proc = run("judge", str(exported), "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--episodes", "2",
-               "--out", str(tmp_path / "j"))
+               "--out", str(tmp_path / "j"), "--heatmap", "0", "1")
     assert proc.returncode == 0, proc.stderr
     result = json.loads((tmp_path / "j" / "judge.json").read_text())
     assert set(result["per_source"]) == {"expert", "random"} and 0 <= result["epic"] <= 1
-    assert (tmp_path / "j" / "judge.png").is_file()
+    assert (tmp_path / "j" / "judge.png").is_file() and (tmp_path / "j" / "heatmap.png").is_file()
 
 
 def test_judge_a_missing_artifact(tmp_path):

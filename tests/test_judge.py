@@ -60,3 +60,19 @@ def test_pendulum_true_reward_matches_the_env():
         nxt, r, *_ = env.step(act)
         assert TRUE_REWARDS["Pendulum-v1"](obs[None], act[None], nxt[None])[0] == pytest.approx(r, abs=1e-5)
         obs = nxt
+
+
+def test_reward_grid_varies_two_coordinates_and_holds_the_rest():
+    from irl.judge import reward_grid
+
+    seen = []
+
+    def spy(o, a, n):
+        seen.append(o.copy())
+        return 2 * o[:, 0] - o[:, 2] + a[:, 0]
+
+    base = np.array([9.0, 5.0, -1.0])
+    xs, ys, values = reward_grid(spy, base, (0, 2), ((0, 1), (-2, 2)), action=np.array([0.5]), resolution=5)
+    assert values.shape == (5, 5)
+    np.testing.assert_allclose(values, 2 * xs[None, :] - ys[:, None] + 0.5, rtol=1e-6)
+    np.testing.assert_array_equal(seen[0][:, 1], 5.0)  # the untouched coordinate
