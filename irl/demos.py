@@ -114,6 +114,7 @@ def load_demos(path: str | Path) -> DemoSet:
     path = Path(path)
     if not path.is_file():
         raise DemoError(f"demo file {path} does not exist")
+    _check_declared_sizes(path)
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
@@ -124,6 +125,39 @@ def load_demos(path: str | Path) -> DemoSet:
     except (OSError, zipfile.BadZipFile, EOFError, KeyError, RuntimeError) as exc:
         raise DemoError(f"{path} is not a readable .npz (truncated or corrupted?): {exc}") from None
     return demos_from_arrays(arrays, source=str(path))
+
+
+MAX_DEMO_BYTES = 4 << 30
+"""Largest total array size a demo file may declare (4 GiB)."""
+
+
+def _check_declared_sizes(path: Path) -> None:
+    """Read each array's header (not its data) and refuse sizes the file cannot hold, or
+    more than MAX_DEMO_BYTES in all, before numpy allocates anything."""
+    from numpy.lib import format as npy
+
+    total = 0
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not info.filename.endswith(".npy"):
+                    continue
+                with archive.open(info) as f:
+                    version = npy.read_magic(f)
+                    header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+                    shape, _, dtype = header(f, max_header_size=10_000)
+                size = int(np.prod(shape, dtype=object)) * dtype.itemsize
+                if size > info.file_size:
+                    raise DemoError(f"{path}: array {info.filename[:-4]!r} declares shape {shape} ({size} bytes) "
+                                    f"but holds {info.file_size} bytes: truncated or corrupted")
+                total += size
+    except DemoError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure to parse headers is a corrupt file
+        raise DemoError(f"{path} is not a readable .npz (truncated or corrupted?): {type(exc).__name__}: {exc}") from None
+    if total > MAX_DEMO_BYTES:
+        raise DemoError(f"{path} declares {total / 2**30:.1f} GiB of arrays, more than the {MAX_DEMO_BYTES >> 30} GiB "
+                        "irl loads; split the demonstrations")
 
 
 def demos_from_arrays(arrays: dict[str, np.ndarray], *, source: str = "arrays") -> DemoSet:
@@ -142,6 +176,8 @@ def demos_from_arrays(arrays: dict[str, np.ndarray], *, source: str = "arrays") 
     if n == 0:
         raise DemoError(f"{source}: no transitions (obs is empty)")
     obs = _float_array(found["obs"], "obs", source)
+    if obs.size == 0:
+        raise DemoError(f"{source}: observations have no features (obs shape {obs.shape})")
     next_obs = _float_array(found["next_obs"], "next_obs", source)
     acts = found["acts"]
     if acts.dtype.kind in "iu":
@@ -214,6 +250,8 @@ def _complete_episodes(t: Transitions, source: str) -> Transitions:
 
 def _check_continuity(t: Transitions, source: str) -> None:
     """Within an episode, next_obs[i] must equal obs[i+1]."""
+    if len(t) < 2:
+        return
     inner = ~t.episode_end[:-1]
     gap = np.abs(t.next_obs[:-1] - t.obs[1:]).reshape(len(t) - 1, -1).max(axis=1, initial=0.0)
     scale = 1e-4 * (1.0 + np.abs(t.obs[1:]).reshape(len(t) - 1, -1).max(axis=1, initial=0.0))

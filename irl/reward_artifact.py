@@ -211,8 +211,13 @@ def load_reward(path: str | Path) -> LearnedReward:
     try:
         spec = EnergySpec.from_json(manifest["energy"])
         obs_space, act_space = space_from_json(manifest["observation_space"]), space_from_json(manifest["action_space"])
-    except (TypeError, ValueError, KeyError) as exc:
-        raise RewardError(f"{folder / MANIFEST}: invalid energy or space description ({exc})") from None
+        gamma = manifest["gamma"]
+        if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or not 0 < gamma <= 1:
+            raise ValueError(f"gamma must be a number in (0, 1], found {gamma!r}")
+        if not isinstance(manifest["env_id"], str):
+            raise ValueError(f"env_id must be a string, found {manifest['env_id']!r}")
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise RewardError(f"{folder / MANIFEST}: invalid energy, space or γ description ({exc})") from None
     if spec.obs_dim != obs_dim(obs_space):
         raise RewardError(f"manifest energy expects {spec.obs_dim} observation features, "
                           f"its observation space has {obs_dim(obs_space)}")

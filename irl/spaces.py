@@ -29,6 +29,8 @@ def space_to_json(space: gym.Space) -> dict[str, Any]:
 
 def space_from_json(data: dict[str, Any]) -> gym.Space:
     """Inverse of :func:`space_to_json`; ValueError on anything else."""
+    if not isinstance(data, dict):
+        raise ValueError(f"a space must be a JSON object, found {type(data).__name__}")
     if data.get("type") == "Discrete":
         return gym.spaces.Discrete(int(data["n"]))
     if data.get("type") == "Box":
