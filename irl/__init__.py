@@ -2,6 +2,7 @@
 D = exp(-E) / (exp(-E) + Z·q), with a stable-baselines3 inner loop."""
 
 from irl.config import TrainConfig
+from irl.envs import register_envs
 from irl.demos import DemoSet, load_demos, save_demos
 from irl.errors import IrlError
 from irl.reward_artifact import LearnedReward, export_reward, load_reward
@@ -11,3 +12,5 @@ from irl.wrappers import LearnedRewardWrapper
 __all__ = ["DemoSet", "IrlError", "LearnedReward", "LearnedRewardWrapper", "TrainConfig", "Transitions",
            "export_reward", "load_demos", "load_reward", "save_demos"]
 __version__ = "0.1.0"
+
+register_envs()

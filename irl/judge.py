@@ -22,6 +22,8 @@ from typing import Callable
 
 import numpy as np
 
+from irl.envs.point_maze import point_maze_reward
+
 RewardFunction = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """obs (N, *obs_shape), acts (N, *act_shape), next_obs (N, *obs_shape) -> (N,) rewards."""
 
@@ -100,6 +102,7 @@ def _pendulum(obs: np.ndarray, acts: np.ndarray, next_obs: np.ndarray) -> np.nda
     return -(theta**2 + 0.1 * obs[:, 2] ** 2 + 0.001 * u**2)
 
 
-TRUE_REWARDS: dict[str, RewardFunction] = {"Pendulum-v1": _pendulum}
+TRUE_REWARDS: dict[str, RewardFunction] = {"Pendulum-v1": _pendulum, "irl/PointMazeLeft-v0": point_maze_reward,
+                                           "irl/PointMazeRight-v0": point_maze_reward}
 """True rewards as functions of (s, a, s'), for EPIC; tasks whose reward depends on
 state the observation omits (MuJoCo locomotion's x position) are not here."""
