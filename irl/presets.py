@@ -52,6 +52,16 @@ PPO_PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 
+# The point maze of irl.envs (100-step episodes, a 2-D point): small nets, many short rollouts.
+_MAZE_PPO = {
+    "n_envs": 4, "normalize_obs": True,
+    "n_steps": 256, "batch_size": 256, "n_epochs": 10, "gamma": 0.99, "gae_lambda": 0.95,
+    "learning_rate": 3e-4, "ent_coef": 0.0, "clip_range": 0.2,
+    "policy_kwargs": {"net_arch": {"pi": [64, 64], "vf": [64, 64]}},
+}
+PPO_PRESETS["irl/PointMazeLeft-v0"] = _MAZE_PPO
+PPO_PRESETS["irl/PointMazeRight-v0"] = _MAZE_PPO
+
 SAC_PRESETS: dict[str, dict[str, Any]] = {
     "Pendulum-v1": {"n_envs": 1, "normalize_obs": False, "learning_rate": 1e-3},
     "HalfCheetah-v5": {"n_envs": 1, "normalize_obs": False, "learning_starts": 10_000},

@@ -120,3 +120,17 @@ def test_replayed_rollouts_are_scored_with_the_fusion_density(pendulum_demos):
     torch.testing.assert_close(trainer.history.log_prob(obs, acts), expected, atol=1e-5, rtol=1e-5)
     current = trainer.generator.log_prob(obs, acts)
     assert (current - per_policy[1]).abs().max() > 1e-3  # frozen copies ignore later PPO updates
+
+
+@pytest.mark.parametrize("learner", ["airl", "gcl"])
+def test_the_same_seed_learns_the_same_reward_twice(learner, pendulum_demos):
+    def train_once():
+        config = TrainConfig(learner=learner, env_id="Pendulum-v1", demos="unused", total_steps=1024, seed=3,
+                             ppo={**SMALL_PPO, "n_epochs": 1}, replay_rounds=2 if learner == "gcl" else None)
+        trainer = AdversarialTrainer(config, pendulum_demos)
+        trainer.train()
+        return {k: v.clone() for k, v in trainer.energy.state_dict().items()}
+
+    first, second = train_once(), train_once()
+    for name in first:
+        assert torch.equal(first[name], second[name]), name

@@ -1,0 +1,186 @@
+"""AIRL's transfer experiment (Fu, Luo, Levine 2018, sec. 7.1, Table 1) on irl's maze.
+
+    python scripts/transfer.py --seeds 0 1 2 --steps 300000 --jobs 2
+
+For each seed: learn a reward from the demos of irl/PointMazeLeft-v0 (gap on the
+left) with AIRL state-only, AIRL state-action, GAIL and GCL (``irl train``),
+export it, train a fresh PPO agent on it alone on irl/PointMazeRight-v0 (gap on
+the right; ``irl retrain``), and score that agent by the true reward of the
+right maze. Beside them: PPO on the right maze's true reward, and the GAIL
+policy moved to the right maze as it is. Every cell runs in its own process,
+``--jobs`` at a time, and is skipped when already done (the script resumes).
+
+Writes to --out: results.md / results.csv (true return on the right maze, mean
+± std over seeds, with the paper's Table 1), transfer.png (the same as bars) and
+heatmaps.png (each learned reward over the maze plane, beside the true reward).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+SOURCE, TARGET = "irl/PointMazeLeft-v0", "irl/PointMazeRight-v0"
+DEMOS = "demos/pointmaze-left.npz"
+LEARNERS = {  # name: irl train arguments
+    "airl-state-only": ["airl", "--state-only"],
+    "airl-state-action": ["airl", "--no-state-only"],
+    "gail": ["gail"],
+    "gcl": ["gcl"],
+}
+PAPER = {"airl-state-only": -8.82, "gail": -29.9, "true-reward": -8.45}  # Fu et al. 2018, Table 1, shifted maze
+IRL = [sys.executable, "-m", "irl.cli"]
+
+
+def run(cmd: list[str], log: Path) -> bool:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as f:
+        ok = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, check=False).returncode == 0
+    print(f"{'done' if ok else 'FAILED (see ' + str(log) + ')'}: {' '.join(cmd[3:6])}", flush=True)
+    return ok
+
+
+def learn(root: Path, name: str, seed: int, steps: int) -> None:
+    out = root / f"{name}-seed{seed}"
+    if not (out / "eval.json").exists():
+        run([*IRL, "train", *LEARNERS[name], "--env", SOURCE, "--demos", DEMOS, "--steps", str(steps),
+             "--seed", str(seed), "--out", str(out), "--overwrite", "--no-progress"], out.with_suffix(".log"))
+
+
+def true_reward(root: Path, seed: int, steps: int) -> None:
+    out = root / f"true-reward-seed{seed}"
+    if not (out / TARGET / "ppo.json").exists():
+        run([sys.executable, "scripts/train_expert.py", TARGET, "--algo", "ppo", "--steps", str(steps),
+             "--seed", str(seed), "--out", str(out), "--eval-episodes", "20"], out.with_suffix(".log"))
+
+
+def transfer(root: Path, name: str, seed: int, steps: int) -> None:
+    source, out = root / f"{name}-seed{seed}", root / f"{name}-seed{seed}-right"
+    if (out / "eval.json").exists() or not (source / "eval.json").exists():
+        return
+    reward = source / "reward"
+    if run([*IRL, "export", str(source), "--out", str(reward), "--overwrite"], source / "export.log"):
+        run([*IRL, "judge", str(reward), "--env", SOURCE, "--demos", DEMOS, "--heatmap", "0", "1",
+             "--out", str(source / "judge")], source / "judge.log")
+        run([*IRL, "retrain", str(reward), "--env", TARGET, "--steps", str(steps), "--seed", str(seed),
+             "--out", str(out), "--overwrite", "--no-progress"], out.with_suffix(".log"))
+
+
+def gail_policy_moved(root: Path, seed: int) -> float | None:
+    """True return on the right maze of the GAIL policy trained on the left one."""
+    from irl.evaluation import evaluate_policy
+    from irl.sb3_adapter import Policy
+
+    policy = root / f"gail-seed{seed}" / "policy.zip"
+    if not policy.exists():
+        return None
+    returns, _ = evaluate_policy(Policy(policy), TARGET, episodes=20, seed=seed + 100_000)
+    return float(returns.mean())
+
+
+def report(root: Path, seeds: list[int]) -> None:
+    rows = []
+    for seed in seeds:
+        for name in LEARNERS:
+            path = root / f"{name}-seed{seed}-right" / "eval.json"
+            if path.exists():
+                rows.append({"method": f"{name} reward, PPO re-optimised", "key": name, "seed": seed,
+                             "return": json.loads(path.read_text())["return_mean"]})
+        path = root / f"true-reward-seed{seed}" / TARGET / "ppo.json"
+        if path.exists():
+            rows.append({"method": "PPO on the true reward", "key": "true-reward", "seed": seed,
+                         "return": json.loads(path.read_text())["eval_stochastic"]["mean"]})
+        moved = gail_policy_moved(root, seed)
+        if moved is not None:
+            rows.append({"method": "GAIL policy, moved as it is", "key": "gail-policy", "seed": seed, "return": moved})
+    if not rows:
+        print("nothing finished yet")
+        return
+    with (root / "results.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = ["| method (reward learned on the left-gap maze, evaluated on the right-gap maze) | seeds | "
+             "true return, mean ± std | per seed | AIRL paper, Table 1 |", "|---|---|---|---|---|"]
+    summary = {}
+    for method in dict.fromkeys(r["method"] for r in rows):
+        sel = [r for r in rows if r["method"] == method]
+        values = np.array([r["return"] for r in sel])
+        summary[method] = values
+        paper = PAPER.get(sel[0]["key"]) if sel[0]["key"] != "gail" else PAPER["gail"]
+        lines.append(f"| {method} | {len(values)} | {values.mean():.2f} ± {values.std():.2f} | "
+                     f"{', '.join(f'{v:.2f}' for v in values)} | {'' if paper is None else paper} |")
+    (root / "results.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    _plots(root, summary, seeds)
+
+
+def _plots(root: Path, summary: dict[str, np.ndarray], seeds: list[int]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(8, 4))
+    names = list(summary)
+    ax.barh(names, [v.mean() for v in summary.values()], xerr=[v.std() for v in summary.values()], color="C0")
+    ax.set(xlabel="true return on the right-gap maze (higher is better)", title="Reward transfer, point maze")
+    fig.tight_layout()
+    fig.savefig(root / "transfer.png", dpi=110)
+    plt.close(fig)
+
+    maps = [(name, root / f"{name}-seed{seeds[0]}" / "judge" / "heatmap.png") for name in LEARNERS]
+    maps = [(n, p) for n, p in maps if p.exists()]
+    if maps:
+        fig, axes = plt.subplots(1, len(maps) + 1, figsize=(4.2 * (len(maps) + 1), 3.8))
+        _true_map(axes[0])
+        for ax, (name, path) in zip(axes[1:], maps):
+            ax.imshow(Image.open(path))
+            ax.set_title(name)
+            ax.axis("off")
+        fig.tight_layout()
+        fig.savefig(root / "heatmaps.png", dpi=110)
+        plt.close(fig)
+
+
+def _true_map(ax) -> None:
+    from irl.envs.point_maze import TARGET as GOAL
+
+    xs, ys = np.linspace(-0.05, 0.65, 80), np.linspace(-0.1, 0.6, 80)
+    gx, gy = np.meshgrid(xs, ys)
+    ax.pcolormesh(xs, ys, -np.hypot(gx - GOAL[0], gy - GOAL[1]), shading="auto", cmap="viridis")
+    ax.plot([0.2, 0.6], [0.3, 0.3], "w-", lw=3, label="left-gap wall")
+    ax.plot([0.0, 0.4], [0.3, 0.3], "r--", lw=2, label="right-gap wall")
+    ax.legend(loc="lower left", fontsize=7)
+    ax.set(title="true reward -||pos - target||", xlabel="x", ylabel="y")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--steps", type=int, default=300_000, help="env steps of each learner and each PPO agent")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=Path("runs/transfer"))
+    parser.add_argument("--report-only", action="store_true")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if not args.report_only:
+        with ThreadPoolExecutor(args.jobs) as pool:
+            jobs = [pool.submit(learn, args.out, n, s, args.steps) for s in args.seeds for n in LEARNERS]
+            jobs += [pool.submit(true_reward, args.out, s, args.steps) for s in args.seeds]
+            [j.result() for j in jobs]
+            jobs = [pool.submit(transfer, args.out, n, s, args.steps) for s in args.seeds for n in LEARNERS]
+            [j.result() for j in jobs]
+    report(args.out, args.seeds)
+
+
+if __name__ == "__main__":
+    main()
