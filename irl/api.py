@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from irl import run_dir
+from irl.checkpoint import load_checkpoint, save_checkpoint
 from irl.config import TrainConfig
 from irl.demos import DemoSet, card_for, check_against_env, load_demos, record_episodes, save_demos
 from irl.errors import ConfigError, DemoError
@@ -59,21 +60,36 @@ def scores_for(demos: DemoSet, env_id: str, *, seed: int = 0) -> Scores:
     return Scores(expert=expert, random=random)
 
 
-def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, progress: bool = True) -> dict:
-    """Train ``config`` into the run folder ``out``; returns the final evaluation."""
+def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, progress: bool = True,
+          resume: bool = False, checkpoint_every: int = 10) -> dict:
+    """Train ``config`` into the run folder ``out``; returns the final evaluation.
+
+    A checkpoint (:mod:`irl.checkpoint`) is written every ``checkpoint_every`` rounds
+    and at the end; ``resume`` continues the run in ``out`` from its checkpoint, bit for
+    bit as if it had not stopped (``config`` must be the run's own).
+    """
     out = Path(out)
-    run_dir.check_free(out, overwrite=overwrite)
+    if checkpoint_every < 1:
+        raise ConfigError(f"checkpoint_every must be >= 1 round, got {checkpoint_every}")
+    if resume:
+        run_dir.check_resumable(out, config)
+    else:
+        run_dir.check_free(out, overwrite=overwrite)
     demos = load_demos(config.demos)
     scores = scores_for(demos, config.env_id, seed=config.seed)
     trainer = AdversarialTrainer(config, demos, scores=scores, tensorboard_log=str(out / "tb"))  # validates
-    run_dir.prepare(out, overwrite=overwrite)
-    (out / "config.json").write_text(config.to_json())
-    (out / "scores.json").write_text(json.dumps({"expert": scores.expert, "random": scores.random,
-                                                 "demo_episodes": demos.n_episodes,
-                                                 "demo_fingerprint": demos.fingerprint()}, indent=2))
-    log = run_dir.MetricsLog(out)
+    if resume:
+        trainer.load_state(*load_checkpoint(out))
+    else:
+        run_dir.prepare(out, overwrite=overwrite)
+        (out / "config.json").write_text(config.to_json())
+        (out / "scores.json").write_text(json.dumps({"expert": scores.expert, "random": scores.random,
+                                                     "demo_episodes": demos.n_episodes,
+                                                     "demo_fingerprint": demos.fingerprint()}, indent=2))
+    log = run_dir.MetricsLog(out, keep_rounds=trainer.round if resume else None)
     rollout = trainer.generator.rollout_steps
-    bar = RoundProgress(-(-config.total_steps // rollout) * rollout, enabled=progress, desc=f"{config.learner} {config.env_id}")
+    bar = RoundProgress(-(-config.total_steps // rollout) * rollout, enabled=progress,
+                        desc=f"{config.learner} {config.env_id}", initial=trainer.generator.steps_done)
 
     def on_round(metrics: dict[str, float]) -> None:
         log(metrics)
@@ -82,7 +98,8 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
     trainer.log_round = on_round
     start = time.perf_counter()
     try:
-        trainer.train()
+        trainer.train(checkpoint=lambda: save_checkpoint(out, *trainer.state()), every_rounds=checkpoint_every)
+        save_checkpoint(out, *trainer.state())
     finally:
         bar.close()
         log.close()
@@ -94,6 +111,7 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
     result = evaluate_run(out, episodes=config.eval_episodes, seed=config.seed)
     result["train_seconds"] = round(seconds, 2)
     result["steps_per_second"] = round(config.total_steps / seconds, 1)
+    result["resumed"] = resume
     (out / "eval.json").write_text(json.dumps(result, indent=2))
     return result
 

@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--out", required=True, type=Path)
     t.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+    t.add_argument("--resume", action="store_true",
+                   help="continue the run in --out from its last checkpoint (same arguments as the first call)")
+    t.add_argument("--checkpoint-every", type=int, default=10, help="rounds between checkpoints (also one at the end)")
     t.add_argument("--reward", choices=["softplus", "log_d", "logit"], default=None,
                    help="policy reward from the logit (default: softplus for GAIL, logit for AIRL and GCL)")
     t.add_argument("--state-only", action=argparse.BooleanOptionalAction, default=None,
@@ -154,7 +157,10 @@ def _train(args: argparse.Namespace) -> int:
         replay_rounds=args.replay_rounds, log_z=args.log_z, lcr=args.lcr, mono=args.mono,
         gcl_form=args.gcl_form, segment_length=args.segment_length,
     )
-    result = train(config, args.out, overwrite=args.overwrite, progress=not args.no_progress)
+    if args.resume and args.overwrite:
+        raise IrlError("--resume continues the run in --out and --overwrite deletes it; pass one of them")
+    result = train(config, args.out, overwrite=args.overwrite, progress=not args.no_progress, resume=args.resume,
+                   checkpoint_every=args.checkpoint_every)
     _print_eval(result)
     print(f"run folder: {args.out} (curves.png, metrics.csv, tb/, policy.zip, energy.safetensors)")
     return 0

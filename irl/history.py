@@ -28,11 +28,36 @@ class GeneratorHistory:
         if rounds < 1:
             raise ValueError(f"rounds must be >= 1, got {rounds}")
         self._rollouts: deque[tuple[DiscBatch, LogProbFn, np.ndarray]] = deque(maxlen=rounds)
+        self.snapshots: deque[dict[str, torch.Tensor] | None] = deque(maxlen=rounds)
+        """The policies' weights behind each log_prob (for checkpoints), None if not kept."""
 
-    def add(self, rows: DiscBatch, log_prob: LogProbFn, episode_end: np.ndarray) -> None:
+    def add(self, rows: DiscBatch, log_prob: LogProbFn, episode_end: np.ndarray,
+            snapshot: dict[str, torch.Tensor] | None = None) -> None:
         """A rollout, log π(a|s) of the (frozen) policy that drew it, and its episode ends
         (T, n_envs) bool for the rollout's first T·n_envs rows (time-major)."""
         self._rollouts.append((rows, log_prob, episode_end))
+        self.snapshots.append(snapshot)
+
+    def state(self) -> tuple[dict[str, torch.Tensor], list[int]]:
+        """Rows, episode ends and policy snapshots of every remembered rollout, as tensors."""
+        tensors = {}
+        for i, ((rows, _, ends), snap) in enumerate(zip(self._rollouts, self.snapshots)):
+            for field in DiscBatch.__dataclass_fields__:
+                tensors[f"{i}.rows.{field}"] = getattr(rows, field)
+            tensors[f"{i}.ends"] = torch.as_tensor(ends)
+            for key, value in (snap or {}).items():
+                tensors[f"{i}.snap.{key}"] = value
+        return tensors, [int(ends.shape[1]) for _, _, ends in self._rollouts]
+
+    def load_state(self, tensors: dict[str, torch.Tensor], count: int, log_prob_of) -> None:
+        """Inverse of :meth:`state`; ``log_prob_of(snapshot)`` rebuilds each policy's log π."""
+        self._rollouts.clear()
+        self.snapshots.clear()
+        for i in range(count):
+            rows = DiscBatch(*(tensors[f"{i}.rows.{f}"] for f in DiscBatch.__dataclass_fields__))
+            prefix = f"{i}.snap."
+            snap = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+            self.add(rows, log_prob_of(snap), tensors[f"{i}.ends"].numpy(), snap)
 
     def rows(self) -> DiscBatch:
         """All remembered rows, oldest first."""

@@ -8,8 +8,9 @@ from tqdm.auto import tqdm
 class RoundProgress:
     """tqdm bar over environment steps; postfix shows return, score and discriminator."""
 
-    def __init__(self, total_steps: int, *, enabled: bool = True, desc: str = "") -> None:
-        self.bar = tqdm(total=total_steps, unit="step", desc=desc, disable=not enabled, dynamic_ncols=True)
+    def __init__(self, total_steps: int, *, enabled: bool = True, desc: str = "", initial: int = 0) -> None:
+        self.bar = tqdm(total=total_steps, initial=initial, unit="step", desc=desc, disable=not enabled,
+                        dynamic_ncols=True)
         self.last_return: float | None = None
         self.last_score: float | None = None
 

@@ -35,7 +35,22 @@ def check_free(out: Path, *, overwrite: bool) -> None:
     if out.exists() and not out.is_dir():
         raise RunDirError(f"{out} exists and is not a folder")
     if (out / MARKER).exists() and not overwrite:
-        raise RunDirError(f"{out} already holds a run; pass --overwrite to replace it or choose another --out")
+        raise RunDirError(f"{out} already holds a run; pass --resume to continue it, --overwrite to replace it, "
+                          "or choose another --out")
+
+
+def check_resumable(out: Path, config: TrainConfig) -> None:
+    """The run in ``out`` exists, has a checkpoint, and was made with ``config``."""
+    if not (out / MARKER).is_file():
+        raise RunDirError(f"{out} holds no run to resume (no {MARKER})")
+    if not (out / "checkpoint" / "state.json").is_file() and not (out / ".checkpoint.old" / "state.json").is_file():
+        raise RunDirError(f"{out} has no checkpoint to resume from")
+    saved = json.loads((out / MARKER).read_text())
+    given = json.loads(config.to_json())
+    differ = sorted(k for k in set(saved) | set(given) if saved.get(k) != given.get(k))
+    if differ:
+        changes = ", ".join(f"{k}: {saved.get(k)!r} there, {given.get(k)!r} now" for k in differ)
+        raise RunDirError(f"{out} was trained with other settings ({changes}); resume with the same arguments")
 
 
 def prepare(out: Path, *, overwrite: bool) -> Path:
@@ -68,12 +83,21 @@ class MetricsLog:
     COLUMNS = ("round", "steps", "seconds", "ep_return", "normalized_return", "policy_reward", "disc_loss",
                "grad_penalty", "acc_expert", "acc_gen", "absorbing_reward", "cost_reg", "log_z")
 
-    def __init__(self, run: Path) -> None:
+    def __init__(self, run: Path, *, keep_rounds: int | None = None) -> None:
+        """``keep_rounds``: resuming after that round, keep the rows up to it (rows logged
+        after the checkpoint, before a crash, are dropped: they will be logged again)."""
         from torch.utils.tensorboard import SummaryWriter
 
         self.path = run / "metrics.csv"
+        kept: list[list[str]] = []
+        if keep_rounds is not None and self.path.exists():
+            with self.path.open() as f:
+                rows = list(csv.reader(f))[1:]
+            kept = [r for r in rows if r and r[0] and float(r[0]) <= keep_rounds]
         with self.path.open("w", newline="") as f:
-            csv.writer(f).writerow(self.COLUMNS)
+            writer = csv.writer(f)
+            writer.writerow(self.COLUMNS)
+            writer.writerows(kept)
         self.writer = SummaryWriter(str(run / "tb" / "irl"))
 
     def __call__(self, metrics: dict[str, float]) -> None:
@@ -147,5 +171,7 @@ def _save(fig, path: Path) -> Path:
 
 def _smooth(y: np.ndarray, k: int = 10) -> np.ndarray:
     """Centred moving average of width ``k``, edges averaged over what exists."""
+    if len(y) == 0:
+        return y
     kernel = np.ones(min(k, len(y)))
     return np.convolve(y, kernel, mode="same") / np.convolve(np.ones(len(y)), kernel, mode="same")

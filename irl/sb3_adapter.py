@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections import deque
 from pathlib import Path
 from typing import Any, Callable
 
@@ -284,16 +285,80 @@ class Generator:
         """Environment steps per rollout (one discriminator round)."""
         return int(self.agent.n_steps * self.recorder.num_envs)
 
-    def learn(self, total_steps: int, reward_fn: RolloutRewardFn) -> None:
-        """Train for ``total_steps`` env steps; ``reward_fn`` rewards each finished rollout."""
+    def learn(self, total_steps: int, reward_fn: RolloutRewardFn,
+              after_update: Callable[[], None] | None = None) -> None:
+        """Train until ``total_steps`` env steps in all; ``reward_fn`` rewards each finished
+        rollout; ``after_update`` runs after each PPO update (the checkpoint point: no
+        rollout in flight, nothing sampled yet for the next one)."""
 
         def relabel() -> np.ndarray:
             transitions, episode_returns = self.recorder.drain()
             return reward_fn(transitions, episode_returns)
 
         self.agent.rollout_buffer.relabel = relabel
-        self.agent.learn(total_timesteps=total_steps, reset_num_timesteps=False,
-                         tb_log_name="sb3")
+        if after_update is not None:  # an instance attribute shadowing PPO.train, removed after learning
+            ppo_train = self.agent.train
+
+            def train_then_hook() -> None:
+                ppo_train()
+                after_update()
+
+            self.agent.train = train_then_hook
+        remaining = total_steps - self.agent.num_timesteps
+        try:
+            if remaining > 0:
+                self.agent.learn(total_timesteps=remaining, reset_num_timesteps=False, tb_log_name="sb3")
+        finally:
+            self.agent.__dict__.pop("train", None)  # SB3's save would try to pickle the closure
+
+    @property
+    def steps_done(self) -> int:
+        return int(self.agent.num_timesteps)
+
+    def state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+        """Everything needed to continue bit for bit, between PPO updates: weights and
+        optimiser, counters, last observations, observation statistics, the envs' own
+        state (MuJoCo physics or classic-control ``state``, time limits, monitors, RNGs).
+        Returns tensors (for safetensors) and JSON-able metadata."""
+        agent = self.agent
+        tensors = {f"policy.{k}": v for k, v in agent.policy.state_dict().items()}
+        opt_tensors, opt_meta = flatten_optimizer(agent.policy.optimizer.state_dict())
+        tensors.update({f"policy_opt.{k}": v for k, v in opt_tensors.items()})
+        tensors["last_obs"] = torch.as_tensor(np.asarray(agent._last_obs))
+        tensors["last_episode_starts"] = torch.as_tensor(np.asarray(agent._last_episode_starts, dtype=np.float32))
+        tensors["recorder_obs"] = torch.as_tensor(np.asarray(self.recorder._obs))
+        meta: dict[str, Any] = {"num_timesteps": int(agent.num_timesteps), "n_updates": int(agent._n_updates),
+                                "policy_opt": opt_meta, "ep_info_buffer": list(agent.ep_info_buffer or [])}
+        if isinstance(self.venv, VecNormalize):
+            tensors["obs_rms.mean"] = torch.as_tensor(self.venv.obs_rms.mean)
+            tensors["obs_rms.var"] = torch.as_tensor(self.venv.obs_rms.var)
+            meta["obs_rms_count"] = float(self.venv.obs_rms.count)
+        meta["envs"] = []
+        for i, env in enumerate(self.recorder.venv.envs):
+            env_tensors, env_meta = env_state(env)
+            tensors.update({f"env{i}.{k}": v for k, v in env_tensors.items()})
+            meta["envs"].append(env_meta)
+        return tensors, meta
+
+    def load_state(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
+        """Inverse of :meth:`state`."""
+        agent = self.agent
+        agent.policy.load_state_dict({k[7:]: v for k, v in tensors.items() if k.startswith("policy.")})
+        agent.policy.optimizer.load_state_dict(unflatten_optimizer(
+            {k[11:]: v for k, v in tensors.items() if k.startswith("policy_opt.")}, meta["policy_opt"]))
+        agent.num_timesteps, agent._n_updates = meta["num_timesteps"], meta["n_updates"]
+        agent._last_obs = tensors["last_obs"].numpy().copy()
+        agent._last_episode_starts = tensors["last_episode_starts"].numpy().astype(bool)
+        agent.ep_info_buffer = deque(meta["ep_info_buffer"], maxlen=agent._stats_window_size)
+        agent.ep_success_buffer = deque(maxlen=agent._stats_window_size)
+        self.recorder._obs = tensors["recorder_obs"].numpy().copy()
+        if isinstance(self.venv, VecNormalize):
+            self.venv.obs_rms.mean = tensors["obs_rms.mean"].numpy().copy()
+            self.venv.obs_rms.var = tensors["obs_rms.var"].numpy().copy()
+            self.venv.obs_rms.count = meta["obs_rms_count"]
+        for i, (env, env_meta) in enumerate(zip(self.recorder.venv.envs, meta["envs"])):
+            prefix = f"env{i}."
+            load_env_state(env, {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}, env_meta)
 
     def log_prob(self, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
         """log π(a|s) of the current policy: raw obs (B, obs_dim), acts (B, *act_shape) -> (B,)."""
@@ -301,16 +366,25 @@ class Generator:
         return _policy_log_prob(self.agent.policy, norm.normalize_obs if norm else None,
                                 obs, acts, self.observation_space.shape)
 
-    def frozen_log_prob(self) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-        """log π(a|s) of the policy as it is now (weights and observation statistics
-        copied), unaffected by later updates: for the fusion density of replayed rollouts."""
+    def snapshot(self) -> dict[str, torch.Tensor]:
+        """The policy's weights and observation statistics as they are now (copies)."""
+        snap = {f"policy.{k}": v.detach().clone() for k, v in self.agent.policy.state_dict().items()}
+        if isinstance(self.venv, VecNormalize):
+            snap["obs_mean"] = torch.as_tensor(self.venv.obs_rms.mean.copy())
+            snap["obs_var"] = torch.as_tensor(self.venv.obs_rms.var.copy())
+        return snap
+
+    def log_prob_of(self, snap: dict[str, torch.Tensor]) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+        """log π(a|s) of a :meth:`snapshot`, unaffected by later updates: for the fusion
+        density of replayed rollouts."""
         live = self.agent.policy
-        policy = type(live)(**live._get_constructor_parameters())  # deepcopy fails on gSDE's noise tensors
-        policy.load_state_dict(live.state_dict())
+        with torch.random.fork_rng():  # building a policy draws initial weights: keep the global RNG untouched
+            policy = type(live)(**live._get_constructor_parameters())  # (deepcopy fails on gSDE's noise tensors)
+        policy.load_state_dict({k[7:]: v for k, v in snap.items() if k.startswith("policy.")})
         policy.set_training_mode(False)
         normalize = None
-        if isinstance(self.venv, VecNormalize):
-            mean, var = self.venv.obs_rms.mean.copy(), self.venv.obs_rms.var.copy()
+        if "obs_mean" in snap:
+            mean, var = snap["obs_mean"].numpy(), snap["obs_var"].numpy()
             clip, eps = self.venv.clip_obs, self.venv.epsilon
 
             def normalize(o: np.ndarray) -> np.ndarray:
@@ -319,9 +393,90 @@ class Generator:
         shape = self.observation_space.shape
         return lambda obs, acts: _policy_log_prob(policy, normalize, obs, acts, shape)
 
+    def frozen_log_prob(self) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+        """log π(a|s) of the policy as it is now."""
+        return self.log_prob_of(self.snapshot())
+
     def save(self, path: Path) -> None:
         """The policy as an ordinary SB3 zip (+ pickle-free observation statistics)."""
         save_agent(self.agent, self.venv, path)
+
+
+def flatten_optimizer(state: dict) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """A torch optimizer state_dict as flat tensors + JSON (no pickle)."""
+    tensors, per_param = {}, {}
+    for idx, entry in state["state"].items():
+        per_param[str(idx)] = {}
+        for name, value in entry.items():
+            if isinstance(value, torch.Tensor):
+                tensors[f"{idx}.{name}"] = value
+            else:
+                per_param[str(idx)][name] = value
+    return tensors, {"param_groups": state["param_groups"], "scalars": per_param}
+
+
+def unflatten_optimizer(tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> dict:
+    state: dict[int, dict[str, Any]] = {int(i): dict(v) for i, v in meta["scalars"].items()}
+    for key, value in tensors.items():
+        idx, name = key.split(".", 1)
+        state.setdefault(int(idx), {})[name] = value
+    return {"state": state, "param_groups": meta["param_groups"]}
+
+
+def env_state(env: gym.Env) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """One Monitor-wrapped env's dynamic state: MuJoCo physics (mj_getState) or a
+    classic-control ``state`` array, the time limit's step count, the monitor's episode
+    so far, and the env's RNG. ``meta['exact']`` says whether all of it was captured."""
+    import mujoco
+
+    tensors: dict[str, torch.Tensor] = {}
+    meta: dict[str, Any] = {"exact": True}
+    layer = env
+    while isinstance(layer, gym.Wrapper):
+        if isinstance(layer, Monitor):
+            meta["monitor"] = {"rewards": [float(r) for r in layer.rewards], "needs_reset": layer.needs_reset,
+                               "total_steps": layer.total_steps}
+        if isinstance(layer, gym.wrappers.TimeLimit):
+            meta["elapsed_steps"] = layer._elapsed_steps
+        layer = layer.env
+    base = env.unwrapped
+    meta["np_random"] = base.np_random.bit_generator.state
+    if hasattr(base, "data") and isinstance(getattr(base, "data"), mujoco.MjData):
+        spec = mujoco.mjtState.mjSTATE_INTEGRATION
+        physics = np.empty(mujoco.mj_stateSize(base.model, spec))
+        mujoco.mj_getState(base.model, base.data, physics, spec)
+        tensors["mujoco"] = torch.as_tensor(physics)
+    elif isinstance(getattr(base, "state", None), np.ndarray):
+        tensors["state"] = torch.as_tensor(base.state.copy())
+    else:
+        meta["exact"] = False
+    return tensors, meta
+
+
+def load_env_state(env: gym.Env, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
+    import mujoco
+
+    layer = env
+    while isinstance(layer, gym.Wrapper):
+        if isinstance(layer, Monitor) and "monitor" in meta:
+            layer.rewards = list(meta["monitor"]["rewards"])
+            layer.needs_reset = meta["monitor"]["needs_reset"]
+            layer.total_steps = meta["monitor"]["total_steps"]
+        if isinstance(layer, gym.wrappers.TimeLimit) and "elapsed_steps" in meta:
+            layer._elapsed_steps = meta["elapsed_steps"]
+        if hasattr(layer, "_has_reset"):  # OrderEnforcing: the env was reset before the checkpoint
+            layer._has_reset = True
+        for checked in ("checked_reset", "checked_step", "checked_data_reuse"):  # PassiveEnvChecker: done before
+            if hasattr(layer, checked):
+                setattr(layer, checked, True)
+        layer = layer.env
+    base = env.unwrapped
+    base.np_random.bit_generator.state = meta["np_random"]
+    if "mujoco" in tensors:
+        physics = tensors["mujoco"].numpy()
+        mujoco.mj_setState(base.model, base.data, physics, mujoco.mjtState.mjSTATE_INTEGRATION)
+    elif "state" in tensors:
+        base.state = tensors["state"].numpy().copy()
 
 
 def _policy_log_prob(policy, normalize: Callable[[np.ndarray], np.ndarray] | None, obs: torch.Tensor,

@@ -16,6 +16,7 @@ and in defaults of the config (replay, log Z, regularisers).
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from irl.evaluation import normalized_return
 from irl.history import GeneratorHistory
 from irl.learner import Learner
 from irl.regularizers import consecutive_steps, lcr_penalty, mono_penalty
-from irl.sb3_adapter import Generator, make_env
+from irl.sb3_adapter import Generator, flatten_optimizer, make_env, unflatten_optimizer
 from irl.spaces import act_dim, check_supported, obs_dim
 from irl.types import Transitions
 
@@ -139,11 +140,54 @@ class AdversarialTrainer:
     def energy(self) -> torch.nn.Module:
         return self.learner.energy
 
-    def train(self) -> None:
-        """Run ``config.total_steps`` generator steps, one discriminator round per rollout."""
+    def train(self, *, checkpoint: Callable[[], None] | None = None, every_rounds: int = 10) -> None:
+        """Run until ``config.total_steps`` generator steps, one discriminator round per
+        rollout; ``checkpoint()`` is called after every ``every_rounds``-th PPO update."""
         torch.set_num_threads(self.config.torch_threads)
         self._start = time.perf_counter()
-        self.generator.learn(self.config.total_steps, self._round)
+
+        def after_update() -> None:
+            if checkpoint is not None and self.round % every_rounds == 0:
+                checkpoint()
+
+        self.generator.learn(self.config.total_steps, self._round, after_update)
+
+    def state(self) -> tuple[dict[str, torch.Tensor], dict]:
+        """Everything to continue bit for bit (between PPO updates), as tensors and JSON."""
+        tensors, meta = self.generator.state()
+        tensors = {f"generator.{k}": v for k, v in tensors.items()}
+        tensors.update({f"energy.{k}": v for k, v in self.energy.state_dict().items()})
+        opt_tensors, opt_meta = flatten_optimizer(self.discriminator.optimizer.state_dict())
+        tensors.update({f"disc_opt.{k}": v for k, v in opt_tensors.items()})
+        tensors["disc_rng"] = self.discriminator.generator.get_state()
+        tensors["scaler_returns"] = torch.as_tensor(self.scaler.returns)
+        history, n_envs = self.history.state() if self.config.resolved_replay_rounds > 1 else ({}, [])
+        tensors.update({f"history.{k}": v for k, v in history.items()})
+        return tensors, {
+            "generator": meta, "disc_opt": opt_meta, "round": self.round, "log_z": self.discriminator.log_z,
+            "scaler": [self.scaler.count, self.scaler.mean, self.scaler.var], "history": len(n_envs),
+            "config": json.loads(self.config.to_json()),
+        }
+
+    def load_state(self, tensors: dict[str, torch.Tensor], meta: dict) -> None:
+        """Inverse of :meth:`state`; the config must be the one the checkpoint was made with."""
+        if meta["config"] != json.loads(self.config.to_json()):
+            raise ConfigError("the checkpoint was made with another configuration; resume with the run's own "
+                              "config.json")
+
+        def part(prefix: str) -> dict[str, torch.Tensor]:
+            return {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+
+        self.generator.load_state(part("generator."), meta["generator"])
+        self.energy.load_state_dict(part("energy."))
+        self.discriminator.optimizer.load_state_dict(unflatten_optimizer(part("disc_opt."), meta["disc_opt"]))
+        self.discriminator.generator.set_state(tensors["disc_rng"])
+        self.discriminator.log_z = meta["log_z"]
+        self.scaler.returns = tensors["scaler_returns"].numpy().copy()
+        self.scaler.count, self.scaler.mean, self.scaler.var = meta["scaler"]
+        self.round = meta["round"]
+        if meta["history"]:
+            self.history.load_state(part("history."), meta["history"], self.generator.log_prob_of)
 
     def _cost_regularizer(self, rollout: Transitions, gen: DiscBatch) -> Callable[[torch.nn.Module], torch.Tensor] | None:
         """GCL's lcr (demos and this rollout) and mono (demos) penalties on E, sampled
@@ -179,8 +223,12 @@ class AdversarialTrainer:
         log_prob = self.generator.log_prob  # the current policy, which drew this rollout
         replaying = self.config.resolved_replay_rounds > 1
         n_envs = self.generator.recorder.num_envs
-        self.history.add(gen, self.generator.frozen_log_prob() if replaying else log_prob,
-                         rollout.episode_end.reshape(-1, n_envs))
+        ends = rollout.episode_end.reshape(-1, n_envs)
+        if replaying:  # keep a frozen copy of the policy that drew this rollout
+            snap = self.generator.snapshot()
+            self.history.add(gen, self.generator.log_prob_of(snap), ends, snap)
+        else:
+            self.history.add(gen, log_prob, ends)
         replay, sampler = self.history.rows(), self.history.log_prob  # fusion density of the replayed policies
         segments = None
         if self._segment_length is not None:
