@@ -1,0 +1,87 @@
+"""Long-run soak: train with checkpoints and record memory over time (Linux).
+
+    python scripts/soak.py --learner airl --env HalfCheetah-v5 --steps 3000000 --out runs/soak
+
+Runs ``irl train`` (checkpoint every 10 rounds) in a child process and samples its
+resident memory (VmRSS from /proc) every ``--every`` seconds into memory.csv, then
+plots memory.png and prints the growth between the first and last tenth of the run.
+Resumes a stopped soak (``--resume`` is passed when the run folder has a checkpoint).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+DEMOS = {"HalfCheetah-v5": "demos/halfcheetah-v5.npz", "Hopper-v5": "demos/hopper-v5.npz",
+         "Pendulum-v1": "demos/pendulum-v1.npz"}
+
+
+def rss_mib(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except FileNotFoundError:
+        return None
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--learner", default="airl")
+    parser.add_argument("--env", default="HalfCheetah-v5")
+    parser.add_argument("--steps", type=int, default=3_000_000)
+    parser.add_argument("--every", type=float, default=30.0, help="seconds between memory samples")
+    parser.add_argument("--out", type=Path, default=Path("runs/soak"))
+    args = parser.parse_args()
+    run = args.out / "run"
+    cmd = [sys.executable, "-m", "irl.cli", "train", args.learner, "--env", args.env, "--demos", DEMOS[args.env],
+           "--steps", str(args.steps), "--out", str(run), "--no-progress", "--checkpoint-every", "10"]
+    if (run / "checkpoint" / "state.json").exists():
+        cmd.append("--resume")
+    args.out.mkdir(parents=True, exist_ok=True)
+    start = time.time()
+    with (args.out / "train.log").open("a") as log, (args.out / "memory.csv").open("a", newline="") as f:
+        writer = csv.writer(f)
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        while proc.poll() is None:
+            mib = rss_mib(proc.pid)
+            if mib is not None:
+                writer.writerow([round(time.time() - start, 1), round(mib, 1)])
+                f.flush()
+            time.sleep(args.every)
+    with (args.out / "memory.csv").open() as f:
+        samples = np.array([[float(t), float(m)] for t, m in csv.reader(f)])
+    if proc.returncode != 0:
+        print(f"training failed (exit {proc.returncode}); see {args.out / 'train.log'}")
+    if len(samples) >= 10:
+        tenth = len(samples) // 10
+        early, late = samples[:tenth, 1].mean(), samples[-tenth:, 1].mean()
+        print(f"resident memory: {early:.0f} MiB in the first tenth, {late:.0f} MiB in the last "
+              f"({late - early:+.0f} MiB), peak {samples[:, 1].max():.0f} MiB, {len(samples)} samples")
+        _plot(samples, args.out / "memory.png")
+
+
+def _plot(samples: np.ndarray, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    ax.plot(samples[:, 0] / 60, samples[:, 1])
+    ax.set(xlabel="minutes", ylabel="resident memory (MiB)", title="soak: memory over time")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    main()
