@@ -193,7 +193,8 @@ def retrain(reward_path: str | Path, env_id: str, *, algo: str = "ppo", steps: i
 
 def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, policies: tuple[str, ...] = (),
           episodes: int = 10, seed: int = 0, out: str | Path | None = None,
-          heatmap: tuple[int, int] | None = None) -> dict:
+          heatmap: tuple[int, int] | None = None,
+          heatmap_range: tuple[float, float, float, float] | None = None) -> dict:
     """Agreement of a learned reward with ``env_id``'s true reward on transitions of the
     expert (the demos), a uniform-random policy and any SB3 ``policies`` (trusted zips).
 
@@ -251,11 +252,12 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
         (out / "judge.json").write_text(json.dumps(result, indent=2))
         _scatter(out / "judge.png", learned, true, f"learned vs true reward, {env_id}")
         if heatmap is not None:
-            _heatmap(out / "heatmap.png", step_reward, demos.transitions, heatmap, env_id)
+            _heatmap(out / "heatmap.png", step_reward, demos.transitions, heatmap, env_id, heatmap_range)
     return result
 
 
-def _heatmap(path: Path, reward, demos, dims: tuple[int, int], env_id: str) -> None:
+def _heatmap(path: Path, reward, demos, dims: tuple[int, int], env_id: str,
+             bounds: tuple[float, float, float, float] | None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -264,10 +266,12 @@ def _heatmap(path: Path, reward, demos, dims: tuple[int, int], env_id: str) -> N
     from irl.judge import reward_grid
 
     obs = demos.obs.reshape(len(demos), -1)
-    lo, hi = obs[:, dims].min(0), obs[:, dims].max(0)
-    pad = 0.1 * (hi - lo) + 1e-6
-    bounds = ((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]))
-    xs, ys, values = reward_grid(reward, obs.mean(0), dims, bounds, action=np.zeros_like(demos.acts[0]))
+    if bounds is None:
+        lo, hi = obs[:, dims].min(0), obs[:, dims].max(0)
+        pad = 0.1 * (hi - lo) + 1e-6
+        bounds = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
+    grid = ((bounds[0], bounds[1]), (bounds[2], bounds[3]))
+    xs, ys, values = reward_grid(reward, obs.mean(0), dims, grid, action=np.zeros_like(demos.acts[0]))
     fig, ax = plt.subplots(figsize=(6, 5))
     mesh = ax.pcolormesh(xs, ys, values, shading="auto", cmap="viridis")
     for s in demos.episode_slices():

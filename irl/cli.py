@@ -125,6 +125,8 @@ def _parser() -> argparse.ArgumentParser:
     j.add_argument("--out", type=Path, default=None, help="folder for judge.json and judge.png")
     j.add_argument("--heatmap", type=int, nargs=2, default=None, metavar=("I", "J"),
                    help="also plot the reward over observation coordinates I and J (a 2-D position) to heatmap.png")
+    j.add_argument("--heatmap-range", type=float, nargs=4, default=None, metavar=("X0", "X1", "Y0", "Y1"),
+                   help="the plane's extent (default: the demos' range)")
     j.set_defaults(func=_judge)
 
     e = sub.add_parser("eval", help="true and normalised return of a trained run")
@@ -193,7 +195,8 @@ def _judge(args: argparse.Namespace) -> int:
 
     result = judge(args.reward, args.env, args.demos, policies=tuple(map(str, args.policy)),
                    episodes=args.episodes, seed=args.seed, out=args.out,
-                   heatmap=tuple(args.heatmap) if args.heatmap else None)
+                   heatmap=tuple(args.heatmap) if args.heatmap else None,
+                   heatmap_range=tuple(args.heatmap_range) if args.heatmap_range else None)
     for name, r in result["per_source"].items():
         print(f"{name:>12}: {result['transitions'][name]:6d} transitions, pearson {r['pearson']:+.3f}, "
               f"spearman {r['spearman']:+.3f}")

@@ -68,7 +68,7 @@ def transfer(root: Path, name: str, seed: int, steps: int) -> None:
     reward = source / "reward"
     if run([*IRL, "export", str(source), "--out", str(reward), "--overwrite"], source / "export.log"):
         run([*IRL, "judge", str(reward), "--env", SOURCE, "--demos", DEMOS, "--heatmap", "0", "1",
-             "--out", str(source / "judge")], source / "judge.log")
+             "--heatmap-range", "0", "0.6", "-0.05", "0.55", "--out", str(source / "judge")], source / "judge.log")
         run([*IRL, "retrain", str(reward), "--env", TARGET, "--steps", str(steps), "--seed", str(seed),
              "--out", str(out), "--overwrite", "--no-progress"], out.with_suffix(".log"))
 
@@ -154,7 +154,7 @@ def _plots(root: Path, summary: dict[str, np.ndarray], seeds: list[int]) -> None
 def _true_map(ax) -> None:
     from irl.envs.point_maze import TARGET as GOAL
 
-    xs, ys = np.linspace(-0.05, 0.65, 80), np.linspace(-0.1, 0.6, 80)
+    xs, ys = np.linspace(0, 0.6, 80), np.linspace(-0.05, 0.55, 80)
     gx, gy = np.meshgrid(xs, ys)
     ax.pcolormesh(xs, ys, -np.hypot(gx - GOAL[0], gy - GOAL[1]), shading="auto", cmap="viridis")
     ax.plot([0.2, 0.6], [0.3, 0.3], "w-", lw=3, label="left-gap wall")
