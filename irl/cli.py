@@ -80,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="reward of s only (default: on for AIRL, off for GAIL and GCL)")
     t.add_argument("--absorbing", action=argparse.BooleanOptionalAction, default=True,
                    help="absorbing-state handling of terminal steps (default: on)")
+    t.add_argument("--energy-obs-norm", choices=["expert", "none"], default="expert",
+                   help="standardise the energy's inputs with the demos' statistics, or not (for transfer)")
     t.add_argument("--disc-lr", type=float, default=1e-3)
     t.add_argument("--disc-epochs", type=float, default=2.0, help="discriminator passes over each rollout")
     t.add_argument("--grad-penalty", type=float, default=None, help="default: 10 for GAIL, 0 for AIRL and GCL")
@@ -157,7 +159,7 @@ def _train(args: argparse.Namespace) -> int:
         policy_reward=args.reward, state_only=args.state_only, absorbing=args.absorbing, disc_lr=args.disc_lr,
         disc_epochs=args.disc_epochs, grad_penalty=args.grad_penalty, eval_episodes=args.eval_episodes,
         replay_rounds=args.replay_rounds, log_z=args.log_z, lcr=args.lcr, mono=args.mono,
-        gcl_form=args.gcl_form, segment_length=args.segment_length,
+        gcl_form=args.gcl_form, segment_length=args.segment_length, energy_obs_norm=args.energy_obs_norm,
     )
     if args.resume and args.overwrite:
         raise IrlError("--resume continues the run in --out and --overwrite deletes it; pass one of them")

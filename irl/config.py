@@ -37,6 +37,11 @@ class TrainConfig:
     absorbing: bool = True
     """Absorbing-state handling of terminal steps (Kostrikov et al. 2019); inert on tasks
     that never terminate."""
+    energy_obs_norm: str = "expert"
+    """Input scaling of the energy: 'expert' (standardise with the demos' mean and std) or
+    'none' (raw observations). Expert statistics make far-from-demo states extreme inputs,
+    which an MLP extrapolates freely: prefer 'none' when observations are already on a
+    small scale and the reward must generalise beyond the demos (transfer)."""
     energy_hidden: tuple[int, ...] = (64, 64)
     """Hidden widths of the energy MLPs."""
     disc_lr: float = 1e-3
@@ -90,6 +95,8 @@ class TrainConfig:
             raise ConfigError(f"disc_lr must be positive, got {self.disc_lr}")
         if self.grad_penalty is not None and self.grad_penalty < 0:
             raise ConfigError(f"grad_penalty must be >= 0, got {self.grad_penalty}")
+        if self.energy_obs_norm not in ("expert", "none"):
+            raise ConfigError(f"energy_obs_norm must be 'expert' or 'none', got {self.energy_obs_norm!r}")
         if self.log_z not in LOG_Z_MODES:
             raise ConfigError(f"log_z must be one of {LOG_Z_MODES}, got {self.log_z!r}")
         if self.log_z == "importance" and self.learner == "gail":

@@ -110,7 +110,8 @@ class AdversarialTrainer:
             hidden=config.energy_hidden, gamma=self.generator.gamma,
         )
         self.learner: Learner = LEARNERS[config.learner](self.spec)
-        self.learner.energy.normalize.fit(self.demos.transitions.obs.reshape(len(self.demos.transitions), -1))
+        if config.energy_obs_norm == "expert":
+            self.learner.energy.normalize.fit(self.demos.transitions.obs.reshape(len(self.demos.transitions), -1))
         self.policy_reward = config.policy_reward or self.learner.policy_reward
         self.discriminator = Discriminator(self.learner, lr=config.disc_lr, grad_penalty=config.resolved_grad_penalty,
                                            batch_size=config.disc_batch_size, seed=config.seed, log_z=config.log_z,

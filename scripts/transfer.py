@@ -34,6 +34,9 @@ LEARNERS = {  # name: irl train arguments
     "airl-state-action": ["airl", "--no-state-only"],
     "gail": ["gail"],
     "gcl": ["gcl"],
+    # the energy on raw observations instead of demo-standardised ones (see the results)
+    "airl-state-only-raw": ["airl", "--state-only", "--energy-obs-norm", "none"],
+    "airl-state-action-raw": ["airl", "--no-state-only", "--energy-obs-norm", "none"],
 }
 PAPER = {"airl-state-only": -8.82, "gail": -29.9, "true-reward": -8.45}  # Fu et al. 2018, Table 1, shifted maze
 IRL = [sys.executable, "-m", "irl.cli"]
@@ -114,7 +117,7 @@ def report(root: Path, seeds: list[int]) -> None:
         sel = [r for r in rows if r["method"] == method]
         values = np.array([r["return"] for r in sel])
         summary[method] = values
-        paper = PAPER.get(sel[0]["key"]) if sel[0]["key"] != "gail" else PAPER["gail"]
+        paper = PAPER.get(sel[0]["key"])
         lines.append(f"| {method} | {len(values)} | {values.mean():.2f} ± {values.std():.2f} | "
                      f"{', '.join(f'{v:.2f}' for v in values)} | {'' if paper is None else paper} |")
     (root / "results.md").write_text("\n".join(lines) + "\n")
@@ -168,16 +171,17 @@ def main() -> None:
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--steps", type=int, default=300_000, help="env steps of each learner and each PPO agent")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--learners", nargs="+", default=list(LEARNERS), choices=list(LEARNERS))
     parser.add_argument("--out", type=Path, default=Path("runs/transfer"))
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.report_only:
         with ThreadPoolExecutor(args.jobs) as pool:
-            jobs = [pool.submit(learn, args.out, n, s, args.steps) for s in args.seeds for n in LEARNERS]
+            jobs = [pool.submit(learn, args.out, n, s, args.steps) for s in args.seeds for n in args.learners]
             jobs += [pool.submit(true_reward, args.out, s, args.steps) for s in args.seeds]
             [j.result() for j in jobs]
-            jobs = [pool.submit(transfer, args.out, n, s, args.steps) for s in args.seeds for n in LEARNERS]
+            jobs = [pool.submit(transfer, args.out, n, s, args.steps) for s in args.seeds for n in args.learners]
             [j.result() for j in jobs]
     report(args.out, args.seeds)
 
