@@ -37,6 +37,9 @@ DEMOS = {"HalfCheetah-v5": "demos/halfcheetah-v5.npz", "Hopper-v5": "demos/hoppe
 LEARNERS = ("gail", "airl", "gcl")
 
 
+EVAL_EPISODES = 20  # per BENCHMARKS.md; --eval-episodes lowers it for smoke tests
+
+
 def plain_ppo(env_id: str, seed: int, steps: int, out: Path, demos: str) -> None:
     """Plain PPO on the true reward, with the same episode log and eval as an irl run."""
     import torch
@@ -58,7 +61,7 @@ def plain_ppo(env_id: str, seed: int, steps: int, out: Path, demos: str) -> None
     save_agent(agent, venv, out / "policy.zip")
     with (out / "episodes.csv").open("w", newline="") as f:
         csv.writer(f).writerows([("steps", "ep_return"), *rows])
-    returns, _ = evaluate_policy(Policy(out / "policy.zip"), env_id, episodes=20, seed=seed + 100_000)
+    returns, _ = evaluate_policy(Policy(out / "policy.zip"), env_id, episodes=EVAL_EPISODES, seed=seed + 100_000)
     mean = float(returns.mean())
     result = {"env_id": env_id, "learner": "ppo-true-reward", "return_mean": mean, "return_std": float(returns.std()),
               "normalized_return": float(normalized_return(mean, expert=scores.expert, random=scores.random)),
@@ -81,13 +84,15 @@ def run_cell(env_id: str, learner: str, seed: int, steps: int, root: Path) -> Pa
         reward = source / "reward"
         export = [sys.executable, "-m", "irl.cli", "export", str(source), "--out", str(reward), "--overwrite"]
         retrain = [sys.executable, "-m", "irl.cli", "retrain", str(reward), "--env", env_id, "--steps", str(steps),
-                   "--seed", str(seed), "--out", str(out), "--overwrite", "--no-progress"]
+                   "--seed", str(seed), "--out", str(out), "--overwrite", "--no-progress",
+                   "--eval-episodes", str(EVAL_EPISODES)]
         cmd = ["sh", "-c", f"{' '.join(export)} && {' '.join(retrain)}"]
     elif learner == "ppo":
-        cmd = [sys.executable, __file__, "--plain-ppo", env_id, str(seed), str(steps), str(out)]
+        cmd = [sys.executable, __file__, "--plain-ppo", env_id, str(seed), str(steps), str(out), str(EVAL_EPISODES)]
     else:
         cmd = [sys.executable, "-m", "irl.cli", "train", learner, "--env", env_id, "--demos", DEMOS[env_id],
-               "--steps", str(steps), "--seed", str(seed), "--out", str(out), "--overwrite", "--no-progress"]
+               "--steps", str(steps), "--seed", str(seed), "--out", str(out), "--overwrite", "--no-progress",
+               "--eval-episodes", str(EVAL_EPISODES)]
     with log.open("w") as f:
         proc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
     if proc.returncode != 0:
@@ -190,8 +195,10 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
 
 
 def main() -> None:
+    global EVAL_EPISODES
     if len(sys.argv) > 1 and sys.argv[1] == "--plain-ppo":
         env_id, seed, steps, out = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), Path(sys.argv[5])
+        EVAL_EPISODES = int(sys.argv[6])
         plain_ppo(env_id, seed, steps, out, DEMOS[env_id])
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -202,11 +209,14 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="runs in parallel (one core each)")
     parser.add_argument("--out", type=Path, default=Path("runs/benchmark"))
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--eval-episodes", type=int, default=EVAL_EPISODES,
+                        help="final evaluation episodes per run (BENCHMARKS.md asks for at least 20)")
     parser.add_argument("--reoptimize", action="store_true",
                         help="then export each learner's reward and train fresh PPO on it (same budget)")
     parser.add_argument("--skip-ppo", action="store_true",
                         help="no plain-PPO cells (no ceiling or overhead for seeds not yet run)")
     args = parser.parse_args()
+    EVAL_EPISODES = args.eval_episodes
     if not args.report_only:
         baseline = [] if args.skip_ppo else ["ppo"]
         cells = [(e, l, s) for e in args.envs for s in args.seeds for l in [*args.learners, *baseline]]

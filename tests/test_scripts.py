@@ -33,7 +33,8 @@ def test_convert_vecnormalize_round_trip(tmp_path):
 def test_benchmark_with_reoptimisation_on_a_tiny_budget(tmp_path):
     """One learner, plain PPO and PPO on the exported reward: the table has all three."""
     proc = subprocess.run([sys.executable, str(SCRIPTS / "benchmark.py"), "--envs", "Pendulum-v1", "--learners", "gail",
-                           "--seeds", "0", "--steps", "2048", "--jobs", "2", "--reoptimize", "--out", str(tmp_path)],
+                           "--seeds", "0", "--steps", "2048", "--jobs", "2", "--reoptimize", "--eval-episodes", "2",
+                           "--out", str(tmp_path)],
                           capture_output=True, text=True, cwd=SCRIPTS.parent, timeout=600)
     assert proc.returncode == 0, proc.stderr
     table = (tmp_path / "results.md").read_text()
