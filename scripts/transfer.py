@@ -117,7 +117,7 @@ def report(root: Path, seeds: list[int]) -> None:
         sel = [r for r in rows if r["method"] == method]
         values = np.array([r["return"] for r in sel])
         summary[method] = values
-        paper = PAPER.get(sel[0]["key"])
+        paper = PAPER.get(sel[0]["key"].removesuffix("-raw"))
         lines.append(f"| {method} | {len(values)} | {values.mean():.2f} ± {values.std():.2f} | "
                      f"{', '.join(f'{v:.2f}' for v in values)} | {'' if paper is None else paper} |")
     (root / "results.md").write_text("\n".join(lines) + "\n")
@@ -143,11 +143,16 @@ def _plots(root: Path, summary: dict[str, np.ndarray], seeds: list[int]) -> None
     maps = [(name, root / f"{name}-seed{seeds[0]}" / "judge" / "heatmap.png") for name in LEARNERS]
     maps = [(n, p) for n, p in maps if p.exists()]
     if maps:
-        fig, axes = plt.subplots(1, len(maps) + 1, figsize=(4.2 * (len(maps) + 1), 3.8))
+        cols = 4
+        rows = -(-(len(maps) + 1) // cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols, 3.9 * rows), squeeze=False)
+        axes = axes.ravel()
         _true_map(axes[0])
         for ax, (name, path) in zip(axes[1:], maps):
             ax.imshow(Image.open(path))
             ax.set_title(name)
+            ax.axis("off")
+        for ax in axes[len(maps) + 1:]:
             ax.axis("off")
         fig.tight_layout()
         fig.savefig(root / "heatmaps.png", dpi=110)
