@@ -1,6 +1,7 @@
 """The SB3 adapter: what the recorder sees, and that learned rewards reach PPO's buffer."""
 
 import numpy as np
+import pytest
 import torch
 from irl.sb3_adapter import Generator, TransitionRecorder, make_vec_env
 
@@ -47,3 +48,29 @@ def test_learned_rewards_land_in_rollout_buffer():
     np.testing.assert_allclose(rewards, np.arange(8).reshape(4, 2))
     lp = gen.log_prob(torch.as_tensor(seen[0].obs), torch.as_tensor(seen[0].acts))
     assert lp.shape == (8,) and torch.isfinite(lp).all()
+
+
+@pytest.mark.parametrize("algo", ["ppo", "sac"])
+def test_saved_policies_load_from_their_pickle_free_copy(algo, tmp_path, monkeypatch):
+    from stable_baselines3 import PPO, SAC
+
+    from irl.sb3_adapter import Policy, safe_policy_paths, save_agent
+
+    cls = PPO if algo == "ppo" else SAC
+    kwargs = {"use_sde": True, "n_steps": 64} if algo == "ppo" else {"learning_starts": 10}
+    model = cls("MlpPolicy", "Pendulum-v1", seed=0, **kwargs)
+    model.learn(128)
+    path = tmp_path / f"{algo}.zip"
+    save_agent(model, model.get_env(), path)
+    assert all(p.is_file() for p in safe_policy_paths(path))
+
+    def no_unpickling(*args, **kw):
+        raise AssertionError("SB3's load (which unpickles) was called")
+
+    monkeypatch.setattr(cls, "load", no_unpickling)
+    policy = Policy(path)
+    assert not policy.unpickled
+    obs = np.random.default_rng(0).normal(size=(6, 3)).astype(np.float32)
+    expected, _ = model.predict(obs, deterministic=True)
+    np.testing.assert_allclose(policy.act(obs, deterministic=True), expected, atol=1e-6)
+    assert Policy(safe_policy_paths(path)[0]).act(obs, deterministic=True).shape == (6, 1)  # the spec alone
