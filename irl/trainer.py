@@ -26,16 +26,23 @@ import numpy as np
 import torch
 
 from irl.algorithms import LEARNERS
+from irl.checkpoint import flatten_optimizer, unflatten_optimizer
 from irl.config import TrainConfig
 from irl.demos import DemoSet, check_against_env
-from irl.discriminator import DiscBatch, Discriminator, SegmentIndex, absorbing_batch, to_disc_batch
+from irl.discriminator import (
+    DiscBatch,
+    Discriminator,
+    SegmentIndex,
+    absorbing_batch,
+    to_disc_batch,
+)
 from irl.energy import EnergySpec
 from irl.errors import ConfigError, TrainingError
 from irl.evaluation import normalized_return
 from irl.history import GeneratorHistory
 from irl.learner import Learner
 from irl.regularizers import consecutive_steps, lcr_penalty, mono_penalty
-from irl.sb3_adapter import Generator, flatten_optimizer, make_env, unflatten_optimizer
+from irl.sb3_adapter import Generator, make_env
 from irl.spaces import act_dim, check_supported, obs_dim
 from irl.types import Transitions
 
