@@ -2,8 +2,8 @@
 D = exp(-E) / (exp(-E) + Z·q), with a stable-baselines3 inner loop."""
 
 from irl.config import TrainConfig
-from irl.envs import register_envs
 from irl.demos import DemoSet, load_demos, save_demos
+from irl.envs import register_envs
 from irl.errors import IrlError
 from irl.reward_artifact import LearnedReward, export_reward, load_reward
 from irl.types import Transitions

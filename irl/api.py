@@ -15,11 +15,18 @@ import torch
 from irl import run_dir
 from irl.checkpoint import load_checkpoint, save_checkpoint
 from irl.config import TrainConfig
-from irl.demos import DemoSet, card_for, check_against_env, load_demos, record_episodes, save_demos
+from irl.demos import (
+    DemoSet,
+    card_for,
+    check_against_env,
+    load_demos,
+    record_episodes,
+    save_demos,
+)
 from irl.errors import ConfigError, DemoError
 from irl.evaluation import evaluate_policy, normalized_return, random_returns
-from irl.progress import RoundProgress
 from irl.presets import preset
+from irl.progress import RoundProgress
 from irl.reward_artifact import load_reward
 from irl.sb3_adapter import Policy, make_env, save_agent, train_on_true_reward
 from irl.spaces import check_supported

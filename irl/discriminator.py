@@ -16,8 +16,17 @@ import numpy as np
 import torch
 
 from irl.learner import Learner, LogProbFn
-from irl.losses import discriminator_logit, discriminator_loss, gradient_penalty, policy_reward
-from irl.partition import fusion_log_density, importance_log_partition, mixture_log_proposal
+from irl.losses import (
+    discriminator_logit,
+    discriminator_loss,
+    gradient_penalty,
+    policy_reward,
+)
+from irl.partition import (
+    fusion_log_density,
+    importance_log_partition,
+    mixture_log_proposal,
+)
 from irl.types import Transitions
 
 
