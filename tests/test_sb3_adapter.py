@@ -74,3 +74,18 @@ def test_saved_policies_load_from_their_pickle_free_copy(algo, tmp_path, monkeyp
     expected, _ = model.predict(obs, deterministic=True)
     np.testing.assert_allclose(policy.act(obs, deterministic=True), expected, atol=1e-6)
     assert Policy(safe_policy_paths(path)[0]).act(obs, deterministic=True).shape == (6, 1)  # the spec alone
+
+
+def test_stochastic_evaluation_repeats_exactly(tmp_path):
+    from stable_baselines3 import PPO
+
+    from irl.evaluation import evaluate_policy
+    from irl.sb3_adapter import Policy, save_agent
+
+    model = PPO("MlpPolicy", "Pendulum-v1", seed=0, n_steps=64)
+    save_agent(model, model.get_env(), tmp_path / "p.zip")
+    policy = Policy(tmp_path / "p.zip")
+    first, _ = evaluate_policy(policy, "Pendulum-v1", episodes=2, seed=7)
+    torch.rand(3)  # whatever the caller's RNG did in between
+    second, _ = evaluate_policy(policy, "Pendulum-v1", episodes=2, seed=7)
+    np.testing.assert_array_equal(first, second)
