@@ -212,14 +212,14 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     """
     from irl.judge import TRUE_REWARDS, epic_distance, pearson, spearman
 
-    n_obs = int(np.prod(make_env(env_id).observation_space.shape))
-    if heatmap is not None and not all(0 <= d < n_obs for d in heatmap):
-        raise ConfigError(f"heatmap coordinates must index the {n_obs} observation features, got {heatmap}")
 
     reward = load_reward(reward_path)
     env = make_env(env_id)
     check_supported(env_id, env.observation_space, env.action_space)
     reward.check_spaces(env.observation_space, env.action_space, env_id)
+    n_obs = int(np.prod(env.observation_space.shape))
+    if heatmap is not None and not all(0 <= i < n_obs for i in heatmap):
+        raise ConfigError(f"heatmap coordinates must index the {n_obs} observation features, got {heatmap}")
     demos = check_against_env(load_demos(demos_path), env.observation_space, env.action_space, env_id)
     if demos.transitions.rews is None:
         raise DemoError(f"{demos_path} carries no per-step rewards ('rews'); judging needs the true reward")

@@ -194,28 +194,24 @@ class Discriminator:
                segments: "SegmentIndex | None" = None) -> float:
         """Start log Z where the logits are centred; returns the shift.
 
-        Learned log Z: shift E so the mean logit over expert and generator rows is 0
+        Learned log Z: shift E so the mean logit over expert and generator samples is 0
         (AIRL's log q = log π(a|s) of a fresh, wide policy offsets every logit by several
         nats, which a small learning rate would take thousands of steps to absorb).
-        Importance mode: iterate the estimate to its fixed point on all rows.
+        Importance mode: iterate the estimate to its fixed point on all samples.
         """
-        if segments is not None:
-            logit_e, logit_g = self.segment_logits(expert.index(segments.expert.reshape(-1)),
-                                                   gen.index(segments.gen.reshape(-1)), segments.log_probs)
-            if self.log_z_mode == "importance":
-                for _ in range(50):
-                    self.segment_logits(expert.index(segments.expert.reshape(-1)),
-                                        gen.index(segments.gen.reshape(-1)), segments.log_probs)
-                return self.log_z
-            mean = 0.5 * (logit_e.mean() + logit_g.mean()).item()
-            self.energy.shift_(mean / self.segment_length)  # a segment's E is a sum of L steps
-            return mean
+        def logits() -> tuple[torch.Tensor, torch.Tensor]:
+            if segments is None:
+                return self.pair_logits(expert, gen, log_prob)
+            return self.segment_logits(expert.index(segments.expert.reshape(-1)),
+                                       gen.index(segments.gen.reshape(-1)), segments.log_probs)
+
         if self.log_z_mode == "importance":
             for _ in range(50):
-                self.pair_logits(expert, gen, log_prob)
+                logits()
             return self.log_z
-        mean = 0.5 * (self.logits(expert, log_prob).mean() + self.logits(gen, log_prob).mean()).item()
-        self.energy.shift_(mean)  # logit = -E - log q, so E += mean centres it
+        logit_e, logit_g = logits()
+        mean = 0.5 * (logit_e.mean() + logit_g.mean()).item()
+        self.energy.shift_(mean / (self.segment_length or 1))  # a segment's E is a sum of L step energies
         return mean
 
     def update(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn, *, steps: int,

@@ -48,16 +48,21 @@ class RewardModule(nn.Module):
     """
 
     def __init__(self, energy: nn.Module, spec: EnergySpec, *, n_actions: int | None) -> None:
+        """``energy`` must already hold its final weights (the absorbing tail is fixed here)."""
         super().__init__()
         self.energy = energy
         self.shaped = spec.kind == "shaped"
         self.absorbing = spec.absorbing
         self.n_actions = n_actions
         self.tail = spec.gamma / (1 - spec.gamma) if spec.absorbing and spec.gamma < 1 else 0.0
-        absorbing_obs = torch.zeros(1, spec.input_obs_dim)
-        absorbing_obs[0, -1] = 1.0
-        self.register_buffer("absorbing_obs", absorbing_obs, persistent=False)
-        self.act_dim = spec.act_dim
+        tail_reward = torch.zeros(())
+        if self.tail:  # γ/(1-γ)·r(absorbing), once: the energy holds its final weights here
+            absorbing_obs = torch.zeros(1, spec.input_obs_dim)
+            absorbing_obs[0, -1] = 1.0
+            with torch.no_grad():
+                r_abs = self.step_reward(absorbing_obs, torch.zeros(1, spec.act_dim), absorbing_obs)[0]
+            tail_reward = self.tail * r_abs
+        self.register_buffer("tail_reward", tail_reward, persistent=False)
 
     def step_reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor) -> torch.Tensor:
         """r(s, a) on encoded inputs (absorbing flag column included): (B,)."""
@@ -77,8 +82,7 @@ class RewardModule(nn.Module):
             obs, next_obs = torch.cat([obs, flag], 1), torch.cat([next_obs, flag], 1)
         reward = self.step_reward(obs, acts, next_obs)
         if self.tail:
-            r_abs = self.step_reward(self.absorbing_obs, torch.zeros(1, self.act_dim), self.absorbing_obs)
-            reward = reward + done.to(reward.dtype) * self.tail * r_abs
+            reward = reward + done.to(reward.dtype) * self.tail_reward
         # keep every input in the exported graph, used or not, so all artifacts share one signature
         return reward + 0.0 * (acts[:, 0] + next_obs[:, 0] + done.to(reward.dtype))
 

@@ -283,16 +283,14 @@ RolloutRewardFn = Callable[[Transitions, list[float]], np.ndarray]
 episodes that ended in it) -> learned rewards (n_steps * n_envs,)."""
 
 
-class TransitionRecorder(VecEnvWrapper):
-    """Records raw (obs, act, next_obs, terminated, truncated, true rew) and hands SB3
-    a reward of 0: the learned reward is added to the rollout buffer in one batch."""
+class _TransitionVecEnv(VecEnvWrapper):
+    """Remembers the observation each action was taken in, so that step_wait can see
+    whole transitions, with the real last state at an episode's end (SB3 auto-resets)."""
 
     def __init__(self, venv: VecEnv) -> None:
         super().__init__(venv)
         self._obs: np.ndarray | None = None
         self._actions: np.ndarray | None = None
-        self.rows: list[tuple[np.ndarray, ...]] = []
-        self.episode_returns: list[float] = []
 
     def reset(self) -> np.ndarray:
         self._obs = self.venv.reset()
@@ -302,19 +300,33 @@ class TransitionRecorder(VecEnvWrapper):
         self._actions = actions
         self.venv.step_async(actions)
 
-    def step_wait(self):
-        obs, rews, dones, infos = self.venv.step_wait()
+    def _advance(self, obs: np.ndarray, dones: np.ndarray, infos: list[dict]) -> tuple[np.ndarray, ...]:
+        """The step just taken: (obs, actions, next_obs, terminated, truncated), each
+        (n_envs, ...); then ``obs`` becomes the observation of the next step."""
         next_obs = obs.copy()
         truncated = np.zeros(self.num_envs, dtype=bool)
-        for i, done in enumerate(dones):
-            if done:
-                next_obs[i] = infos[i]["terminal_observation"]
-                truncated[i] = bool(infos[i].get("TimeLimit.truncated", False))
-                if "episode" in infos[i]:
-                    self.episode_returns.append(float(infos[i]["episode"]["r"]))
-        terminated = dones.astype(bool) & ~truncated
-        self.rows.append((self._obs, np.array(self._actions), next_obs, terminated, truncated, rews))
+        for i in np.flatnonzero(dones):
+            next_obs[i] = infos[i]["terminal_observation"]
+            truncated[i] = bool(infos[i].get("TimeLimit.truncated", False))
+        step = (self._obs, np.array(self._actions), next_obs, dones.astype(bool) & ~truncated, truncated)
         self._obs = obs
+        return step
+
+
+class TransitionRecorder(_TransitionVecEnv):
+    """Records raw (obs, act, next_obs, terminated, truncated, true rew) and hands SB3
+    a reward of 0: the learned reward is added to the rollout buffer in one batch."""
+
+    def __init__(self, venv: VecEnv) -> None:
+        super().__init__(venv)
+        self.rows: list[tuple[np.ndarray, ...]] = []
+        self.episode_returns: list[float] = []
+
+    def step_wait(self):
+        obs, rews, dones, infos = self.venv.step_wait()
+        self.rows.append((*self._advance(obs, dones, infos), rews))
+        self.episode_returns += [float(infos[i]["episode"]["r"]) for i in np.flatnonzero(dones)
+                                 if "episode" in infos[i]]
         return obs, np.zeros_like(rews), dones, infos
 
     def drain(self) -> tuple[Transitions, list[float]]:
@@ -481,10 +493,6 @@ class Generator:
         shape = self.observation_space.shape
         return lambda obs, acts: _policy_log_prob(policy, normalize, obs, acts, shape)
 
-    def frozen_log_prob(self) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
-        """log π(a|s) of the policy as it is now."""
-        return self.log_prob_of(self.snapshot())
-
     def save(self, path: Path) -> None:
         """The policy as an ordinary SB3 zip (+ pickle-free observation statistics)."""
         save_agent(self.agent, self.venv, path)
@@ -499,7 +507,7 @@ def _policy_log_prob(policy, normalize: Callable[[np.ndarray], np.ndarray] | Non
         return policy.get_distribution(torch.as_tensor(obs_np, dtype=torch.float32)).log_prob(acts)
 
 
-class LearnedRewardVecEnv(VecEnvWrapper):
+class LearnedRewardVecEnv(_TransitionVecEnv):
     """An SB3 VecEnv whose reward is ``reward(obs, acts, next_obs, terminated)`` for all envs
     in one batch; the env's own reward goes to ``info['true_reward']`` (and Monitor, below
     this wrapper, still logs true episode returns)."""
@@ -509,28 +517,14 @@ class LearnedRewardVecEnv(VecEnvWrapper):
         if hasattr(reward, "check_spaces"):
             reward.check_spaces(venv.observation_space, venv.action_space, "this env")
         self.reward = reward
-        self._obs: np.ndarray | None = None
-        self._actions: np.ndarray | None = None
-
-    def reset(self) -> np.ndarray:
-        self._obs = self.venv.reset()
-        return self._obs
-
-    def step_async(self, actions: np.ndarray) -> None:
-        self._actions = actions
-        self.venv.step_async(actions)
 
     def step_wait(self):
         obs, rews, dones, infos = self.venv.step_wait()
-        next_obs, terminated = obs.copy(), np.zeros(self.num_envs, dtype=np.float32)
-        for i, done in enumerate(dones):
-            if done:
-                next_obs[i] = infos[i]["terminal_observation"]
-                terminated[i] = not infos[i].get("TimeLimit.truncated", False)
-            infos[i]["true_reward"] = float(rews[i])
-        learned = np.asarray(self.reward(self._obs, np.asarray(self._actions), next_obs, terminated), dtype=np.float32)
-        self._obs = obs
-        return obs, learned, dones, infos
+        prev, acts, next_obs, terminated, _ = self._advance(obs, dones, infos)
+        for info, true_reward in zip(infos, rews):
+            info["true_reward"] = float(true_reward)
+        learned = self.reward(prev, acts, next_obs, terminated.astype(np.float32))
+        return obs, np.asarray(learned, dtype=np.float32), dones, infos
 
 
 class _EpisodeLogger(BaseCallback):

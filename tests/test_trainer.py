@@ -128,9 +128,12 @@ def test_the_same_seed_learns_the_same_reward_twice(learner, pendulum_demos):
         config = TrainConfig(learner=learner, env_id="Pendulum-v1", demos="unused", total_steps=1024, seed=3,
                              ppo={**SMALL_PPO, "n_epochs": 1}, replay_rounds=2 if learner == "gcl" else None)
         trainer = AdversarialTrainer(config, pendulum_demos)
+        initial = {k: v.clone() for k, v in trainer.energy.state_dict().items()}
         trainer.train()
-        return {k: v.clone() for k, v in trainer.energy.state_dict().items()}
+        return initial, {k: v.clone() for k, v in trainer.energy.state_dict().items()}
 
-    first, second = train_once(), train_once()
+    (initial, first), (_, second) = train_once(), train_once()
+    assert not torch.equal(initial["net.0.weight" if learner == "gcl" else "g.0.weight"],
+                           first["net.0.weight" if learner == "gcl" else "g.0.weight"])  # it did learn
     for name in first:
         assert torch.equal(first[name], second[name]), name
