@@ -74,8 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--resume", action="store_true",
                    help="continue the run in --out from its last checkpoint (same arguments as the first call)")
     t.add_argument("--checkpoint-every", type=int, default=10, help="rounds between checkpoints (also one at the end)")
-    t.add_argument("--reward", choices=["softplus", "log_d", "logit"], default=None,
-                   help="policy reward from the logit (default: softplus for GAIL, logit for AIRL and GCL)")
+    t.add_argument("--reward", choices=["softplus", "log_d", "logit", "neg_energy"], default=None,
+                   help="policy reward from the logit, or neg_energy (-E alone, entropy left to PPO's ent_coef) "
+                        "(default: softplus for GAIL, logit for AIRL and GCL)")
     t.add_argument("--state-only", action=argparse.BooleanOptionalAction, default=None,
                    help="reward of s only (default: on for AIRL, off for GAIL and GCL)")
     t.add_argument("--absorbing", action=argparse.BooleanOptionalAction, default=True,
@@ -94,6 +95,10 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--segment-length", type=int, default=32)
     t.add_argument("--lcr", type=float, default=0.0, help="GCL's lcr cost regulariser weight (0 = off)")
     t.add_argument("--mono", type=float, default=0.0, help="GCL's monotonic cost regulariser weight (0 = off)")
+    t.add_argument("--q-floor", type=float, default=0.0,
+                   help="AIRL, GCL: q = (1-ε)·π + ε·uniform in the logit, bounds log q from below (default 0)")
+    t.add_argument("--ppo", action="append", default=[], metavar="KEY=VALUE", type=_ppo_override,
+                   help="override a PPO preset entry, value as JSON (e.g. --ppo ent_coef=0.01); repeatable")
     t.add_argument("--eval-episodes", type=int, default=20)
     t.add_argument("--no-progress", action="store_true")
     t.set_defaults(func=_train)
@@ -150,6 +155,17 @@ def _collect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ppo_override(text: str) -> tuple[str, object]:
+    """'ent_coef=0.01' -> ('ent_coef', 0.01); the value is JSON, or a bare string."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, found {text!r}")
+    try:
+        return key.strip(), json.loads(value)
+    except json.JSONDecodeError:
+        return key.strip(), value
+
+
 def _train(args: argparse.Namespace) -> int:
     from irl.api import train
     from irl.config import TrainConfig
@@ -160,6 +176,7 @@ def _train(args: argparse.Namespace) -> int:
         disc_epochs=args.disc_epochs, grad_penalty=args.grad_penalty, eval_episodes=args.eval_episodes,
         replay_rounds=args.replay_rounds, log_z=args.log_z, lcr=args.lcr, mono=args.mono,
         gcl_form=args.gcl_form, segment_length=args.segment_length, energy_obs_norm=args.energy_obs_norm,
+        q_floor=args.q_floor, ppo=dict(args.ppo),
     )
     if args.resume and args.overwrite:
         raise IrlError("--resume continues the run in --out and --overwrite deletes it; pass one of them")

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from irl.errors import ConfigError
-from irl.losses import POLICY_REWARDS
+from irl.losses import POLICY_REWARD_NAMES
 from irl.presets import preset
 
 LEARNER_NAMES = ("gail", "airl", "gcl")
@@ -31,7 +31,8 @@ class TrainConfig:
     """Seeds the generator, its envs, the discriminator and batch sampling."""
     policy_reward: str | None = None
     """How the generator's reward is read off the logit: 'softplus' (-log(1-D)),
-    'log_d' (log D) or 'logit'; None picks the learner's default."""
+    'log_d' (log D), 'logit', or 'neg_energy' (f = -E alone, the entropy left to the
+    inner loop's ent_coef; see :data:`irl.losses.NEG_ENERGY`); None picks the learner's default."""
     state_only: bool | None = None
     """Reward term sees s only; None picks the default (AIRL: True, GAIL: False)."""
     absorbing: bool = True
@@ -61,6 +62,9 @@ class TrainConfig:
     log_z: str = "learned"
     """'learned' (log Z is the energy's output bias) or 'importance' (re-estimated on
     every minibatch by importance sampling; AIRL and GCL, which have a density q)."""
+    q_floor: float = 0.0
+    """ε of the defensive density q = (1-ε)·π + ε·uniform in the logit -E - log q (AIRL,
+    GCL; :func:`irl.partition.floored_log_density`); 0 = the policy's density as is."""
     gcl_form: str = "step"
     """GCL only: 'step' (a sample x is a transition) or 'trajectory' (x is a segment of
     ``segment_length`` consecutive steps: E(x) = sum of step energies, q(x) = fusion of
@@ -84,8 +88,8 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.learner not in LEARNER_NAMES:
             raise ConfigError(f"learner must be one of {LEARNER_NAMES}, got {self.learner!r}")
-        if self.policy_reward is not None and self.policy_reward not in POLICY_REWARDS:
-            raise ConfigError(f"policy_reward must be one of {sorted(POLICY_REWARDS)}, got {self.policy_reward!r}")
+        if self.policy_reward is not None and self.policy_reward not in POLICY_REWARD_NAMES:
+            raise ConfigError(f"policy_reward must be one of {POLICY_REWARD_NAMES}, got {self.policy_reward!r}")
         for name in ("total_steps", "disc_batch_size", "eval_episodes", "torch_threads"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
@@ -101,6 +105,10 @@ class TrainConfig:
             raise ConfigError(f"log_z must be one of {LOG_Z_MODES}, got {self.log_z!r}")
         if self.log_z == "importance" and self.learner == "gail":
             raise ConfigError("log_z='importance' needs a generator density q; GAIL has none (use airl or gcl)")
+        if not 0 <= self.q_floor < 1:
+            raise ConfigError(f"q_floor must be in [0, 1), got {self.q_floor}")
+        if self.q_floor > 0 and self.learner == "gail":
+            raise ConfigError("q_floor mixes into the generator density q; GAIL has none (use airl or gcl)")
         if self.gcl_form not in GCL_FORMS:
             raise ConfigError(f"gcl_form must be one of {GCL_FORMS}, got {self.gcl_form!r}")
         if self.gcl_form == "trajectory" and self.learner != "gcl":

@@ -17,6 +17,7 @@ import torch
 
 from irl.learner import Learner, LogProbFn
 from irl.losses import (
+    NEG_ENERGY,
     discriminator_logit,
     discriminator_loss,
     gradient_penalty,
@@ -255,7 +256,9 @@ class Discriminator:
 
     @torch.no_grad()
     def policy_rewards(self, batch: DiscBatch, log_prob: LogProbFn, kind: str) -> torch.Tensor:
-        """The generator's reward for each row, read off the logit: (B,)."""
+        """The generator's reward for each row, read off the logit (or -E for 'neg_energy'): (B,)."""
+        if kind == NEG_ENERGY:
+            return -self.energy(*batch.energy_inputs)
         return policy_reward(self.logits(batch, log_prob), kind)
 
     def _sample(self, n: int, size: int | None = None) -> torch.Tensor:

@@ -76,6 +76,14 @@ POLICY_REWARDS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "logit": lambda logit: logit,
 }
 
+NEG_ENERGY = "neg_energy"
+"""The policy reward f = -E alone, not a function of the logit: the entropy term of the
+MaxEnt objective E[f - log π] is left to the RL algorithm's own entropy bonus (PPO's
+ent_coef, SAC's α), as the `imitation` library trains AIRL. With ent_coef = 1 the
+objective is the 'logit' one, with the analytic entropy in place of the sampled -log π."""
+
+POLICY_REWARD_NAMES = (*POLICY_REWARDS, NEG_ENERGY)
+
 
 def policy_reward(logit: torch.Tensor, kind: str) -> torch.Tensor:
     """The reward the generator is trained on, from the discriminator logit (B,) -> (B,)."""

@@ -44,6 +44,21 @@ def importance_log_partition(energy: torch.Tensor, log_proposal: torch.Tensor,
     return torch.logsumexp(log_w + torch.log(weights), dim=0)
 
 
+def floored_log_density(log_pi: torch.Tensor, eps: float, log_u: float) -> torch.Tensor:
+    """log of the defensive mixture q = (1-ε)·π + ε·u (Hesterberg 1995): any shape -> same.
+
+    u is a fixed broad density over actions (uniform over the action space), so
+    log q >= log ε + log u however far an action lies from the policy's mean. In
+    AIRL's logit f - log q this bounds how far an expert action the generator
+    never takes can push its logit (log π of such an action under a narrow
+    Gaussian policy is often below -100, the logistic loss then saturates and the
+    energy learns only from generator samples). ε = 0 returns log π unchanged.
+    """
+    if eps == 0:
+        return log_pi
+    return torch.logaddexp(log_pi + math.log1p(-eps), torch.full_like(log_pi, math.log(eps) + log_u))
+
+
 def fusion_log_density(log_probs: torch.Tensor) -> torch.Tensor:
     """log of the uniform mixture of K policies' densities: (K, B) -> (B,)."""
     return torch.logsumexp(log_probs, dim=0) - math.log(log_probs.shape[0])

@@ -17,6 +17,7 @@ just seen it.
 
 from __future__ import annotations
 
+import inspect
 import json
 import zipfile
 from collections import deque
@@ -269,9 +270,16 @@ def build_agent(
     """An SB3 ``algo`` ('ppo' or 'sac') on ``venv`` with preset ``hyper``."""
     if algo not in ALGORITHMS:
         raise ConfigError(f"algorithm must be one of {sorted(ALGORITHMS)}, got {algo!r}")
+    kwargs = sb3_kwargs(hyper)
+    reserved = {"policy", "env", "seed", "verbose", "device", "tensorboard_log", *extra}  # set by irl
+    accepted = {p for p in inspect.signature(ALGORITHMS[algo]).parameters if not p.startswith("_")} - reserved
+    unknown = sorted(set(kwargs) - accepted)
+    if unknown:
+        raise ConfigError(f"{algo.upper()} settings {', '.join(unknown)} are not accepted here (accepted: "
+                          f"{', '.join(sorted(accepted))})")
     return ALGORITHMS[algo](
         "MlpPolicy", venv, seed=seed, verbose=0, device="cpu",
-        tensorboard_log=tensorboard_log, **sb3_kwargs(hyper), **extra,
+        tensorboard_log=tensorboard_log, **kwargs, **extra,
     )
 
 

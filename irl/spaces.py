@@ -18,6 +18,15 @@ def check_supported(env_id: str, obs_space: gym.Space, act_space: gym.Space) -> 
         raise EnvError(f"{env_id}: actions must be a Box or Discrete space, found {act_space}")
 
 
+def uniform_log_density(space: gym.Space) -> float:
+    """log of the uniform density over a Discrete space or a bounded Box (per action)."""
+    if isinstance(space, gym.spaces.Discrete):
+        return -float(np.log(space.n))
+    if isinstance(space, gym.spaces.Box) and space.is_bounded("both"):
+        return -float(np.sum(np.log(space.high.astype(np.float64) - space.low.astype(np.float64))))
+    raise EnvError(f"a uniform density needs Discrete actions or a bounded Box, found {space}")
+
+
 def space_to_json(space: gym.Space) -> dict[str, Any]:
     if isinstance(space, gym.spaces.Discrete):
         return {"type": "Discrete", "n": int(space.n)}

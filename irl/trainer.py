@@ -43,7 +43,8 @@ from irl.history import GeneratorHistory
 from irl.learner import Learner
 from irl.regularizers import consecutive_steps, lcr_penalty, mono_penalty
 from irl.sb3_adapter import Generator, make_env
-from irl.spaces import act_dim, check_supported, obs_dim
+from irl.partition import floored_log_density
+from irl.spaces import act_dim, check_supported, obs_dim, uniform_log_density
 from irl.types import Transitions
 
 RoundLogger = Callable[[dict[str, float]], None]
@@ -110,6 +111,7 @@ class AdversarialTrainer:
                                    tensorboard_log=tensorboard_log)
         obs_space, act_space = self.generator.observation_space, self.generator.action_space
         self.demos = check_against_env(demos, obs_space, act_space, config.env_id)
+        self._log_uniform = uniform_log_density(act_space) if config.q_floor > 0 else 0.0
         self.spec = EnergySpec(
             kind="shaped" if config.learner == "airl" else "free",  # GAIL, GCL: free
             obs_dim=obs_dim(obs_space), act_dim=act_dim(act_space),
@@ -197,6 +199,13 @@ class AdversarialTrainer:
         if meta["history"]:
             self.history.load_state(part("history."), meta["history"], self.generator.log_prob_of)
 
+    def _floored(self, log_prob: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]):
+        """``log_prob`` mixed with the uniform density by ``config.q_floor`` (unchanged at 0)."""
+        eps, log_u = self.config.q_floor, self._log_uniform
+        if eps == 0:
+            return log_prob
+        return lambda obs, acts: floored_log_density(log_prob(obs, acts), eps, log_u)
+
     def _cost_regularizer(self, rollout: Transitions, gen: DiscBatch) -> Callable[[torch.nn.Module], torch.Tensor] | None:
         """GCL's lcr (demos and this rollout) and mono (demos) penalties on E, sampled
         ``disc_batch_size`` runs at a time; None when both weights are 0."""
@@ -228,7 +237,7 @@ class AdversarialTrainer:
         """Update the discriminator on ``rollout`` and return its rewards (n_steps * n_envs,)."""
         self.round += 1
         gen = to_disc_batch(rollout, self.generator.action_space, absorbing=self.config.absorbing)
-        log_prob = self.generator.log_prob  # the current policy, which drew this rollout
+        log_prob = self._floored(self.generator.log_prob)  # the current policy, which drew this rollout
         replaying = self.config.resolved_replay_rounds > 1
         n_envs = self.generator.recorder.num_envs
         ends = rollout.episode_end.reshape(-1, n_envs)
@@ -237,14 +246,14 @@ class AdversarialTrainer:
             self.history.add(gen, self.generator.log_prob_of(snap), ends, snap)
         else:
             self.history.add(gen, log_prob, ends)
-        replay, sampler = self.history.rows(), self.history.log_prob  # fusion density of the replayed policies
+        replay, sampler = self.history.rows(), self._floored(self.history.log_prob)  # fusion of the replayed policies
         segments = None
         if self._segment_length is not None:
             gen_segments = self.history.segments(self._segment_length)
             if len(gen_segments) == 0:
                 raise TrainingError(f"round {self.round}: no generator episode is {self._segment_length} steps long; "
                                     "lower segment_length")
-            segments = SegmentIndex(self.expert_segments, gen_segments, self.history.log_probs)
+            segments = SegmentIndex(self.expert_segments, gen_segments, self._floored(self.history.log_probs))
         if self.round == 1:
             self.discriminator.center(self.expert, replay, sampler, segments)
         steps = max(1, math.ceil(self.config.disc_epochs * len(gen) / self.config.disc_batch_size))

@@ -92,3 +92,30 @@ def test_gradient_penalty_of_linear_function():
     # two inputs, one unused by fn: its gradient counts as zero
     value = gradient_penalty(lambda x, y: x @ w, (x_e, x_e), (x_g, x_g), alpha)
     assert abs(value.item() - 16.0) < 1e-5
+
+
+def test_floored_density_is_the_defensive_mixture_and_bounds_log_q():
+    from irl.partition import floored_log_density
+
+    log_pi = torch.tensor([0.5, -3.0, -160.0], dtype=torch.float64)
+    log_u = -math.log(4.0)  # uniform over a length-4 interval
+    eps = 0.05
+    expected = torch.log((1 - eps) * torch.exp(log_pi) + eps / 4.0)
+    torch.testing.assert_close(floored_log_density(log_pi, eps, log_u), expected)
+    assert floored_log_density(log_pi, eps, log_u).min().item() >= math.log(eps) + log_u - 1e-12
+    assert floored_log_density(log_pi, 0.0, log_u) is log_pi  # off: untouched
+
+
+def test_uniform_log_density_of_action_spaces():
+    import gymnasium as gym
+    import numpy as np
+    import pytest
+
+    from irl.errors import EnvError
+    from irl.spaces import uniform_log_density
+
+    assert uniform_log_density(gym.spaces.Discrete(5)) == -math.log(5)
+    box = gym.spaces.Box(np.array([-2.0, 0.0], np.float32), np.array([2.0, 0.5], np.float32))
+    assert abs(uniform_log_density(box) - -math.log(4.0 * 0.5)) < 1e-12
+    with pytest.raises(EnvError, match="bounded Box"):
+        uniform_log_density(gym.spaces.Box(-np.inf, np.inf, (2,)))

@@ -89,3 +89,12 @@ def test_stochastic_evaluation_repeats_exactly(tmp_path):
     torch.rand(3)  # whatever the caller's RNG did in between
     second, _ = evaluate_policy(policy, "Pendulum-v1", episodes=2, seed=7)
     np.testing.assert_array_equal(first, second)
+
+
+def test_unknown_algorithm_settings_are_a_config_error():
+    from irl.errors import ConfigError
+    from irl.sb3_adapter import build_agent
+
+    venv = make_vec_env("Pendulum-v1", 1, 0)
+    with pytest.raises(ConfigError, match="PPO settings ent_coeff, seed are not accepted here"):
+        build_agent("ppo", venv, hyper={"n_envs": 1, "normalize_obs": False, "ent_coeff": 0.1, "seed": 3}, seed=0)

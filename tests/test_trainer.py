@@ -137,3 +137,25 @@ def test_the_same_seed_learns_the_same_reward_twice(learner, pendulum_demos):
                            first["net.0.weight" if learner == "gcl" else "g.0.weight"])  # it did learn
     for name in first:
         assert torch.equal(first[name], second[name]), name
+
+
+def test_neg_energy_reward_and_floored_q(pendulum_demos):
+    """'neg_energy' rewards -E, which is the logit plus log q; q_floor mixes the uniform
+    density into q wherever the logit uses it, and only there."""
+    from irl.partition import floored_log_density
+
+    config = TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=512, q_floor=0.1,
+                         policy_reward="neg_energy", ppo=SMALL_PPO)
+    trainer = AdversarialTrainer(config, pendulum_demos)
+    rollout = pendulum_demos.transitions
+    gen = to_disc_batch(rollout, trainer.generator.action_space, absorbing=True)  # Pendulum: no terminals
+    log_q = trainer._floored(trainer.generator.log_prob)
+    log_pi = trainer.generator.log_prob(gen.raw_obs, gen.raw_acts)
+    torch.testing.assert_close(log_q(gen.raw_obs, gen.raw_acts), floored_log_density(log_pi, 0.1, -np.log(4.0)))
+    logit = trainer.discriminator.policy_rewards(gen, log_q, "logit")
+    neg_energy = trainer.discriminator.policy_rewards(gen, log_q, "neg_energy")
+    torch.testing.assert_close(neg_energy, -trainer.energy(*gen.energy_inputs).detach())
+    torch.testing.assert_close(neg_energy, logit + log_q(gen.raw_obs, gen.raw_acts), atol=1e-5, rtol=1e-5)
+    assert (log_q(gen.raw_obs, gen.raw_acts) - log_pi).abs().max() > 1e-3  # the floor changed q
+    rews = trainer._round(rollout, [])
+    assert rews.shape == (len(rollout),) and np.isfinite(rews).all()
