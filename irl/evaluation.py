@@ -30,7 +30,7 @@ def rollout_returns(act: ActFn, env_id: str, *, episodes: int, seed: int) -> tup
 
 def evaluate_policy(policy, env_id: str, *, episodes: int = 20, seed: int = 0,
                     deterministic: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Returns and lengths of an :class:`irl.sb3_adapter.Policy` (stochastic by default,
+    """Returns and lengths of an :class:`irl.policy_io.Policy` (stochastic by default,
     the way demonstrations are recorded). The policy's action noise is drawn from torch's
     RNG seeded with ``seed`` (the caller's RNG state is left as it was), so an evaluation
     repeats exactly."""

@@ -48,7 +48,8 @@ def plain_ppo(env_id: str, seed: int, steps: int, out: Path, demos: str) -> None
     from irl.demos import load_demos
     from irl.evaluation import evaluate_policy, normalized_return
     from irl.presets import preset
-    from irl.sb3_adapter import Policy, save_agent, train_on_true_reward
+    from irl.policy_io import Policy, save_agent
+    from irl.sb3_adapter import train_on_true_reward
 
     torch.set_num_threads(1)
     out.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,8 @@ import torch
 
 from irl.evaluation import evaluate_policy
 from irl.presets import preset
-from irl.sb3_adapter import Policy, save_agent, train_on_true_reward
+from irl.policy_io import Policy, save_agent
+from irl.sb3_adapter import train_on_true_reward
 
 DEFAULT_ALGO = {"Hopper-v5": "sac", "Pendulum-v1": "sac", "Walker2d-v5": "sac"}
 DEFAULT_STEPS = {"ppo": 1_000_000, "sac": 250_000}

@@ -79,7 +79,7 @@ def transfer(root: Path, name: str, seed: int, steps: int) -> None:
 def gail_policy_moved(root: Path, seed: int) -> float | None:
     """True return on the right maze of the GAIL policy trained on the left one."""
     from irl.evaluation import evaluate_policy
-    from irl.sb3_adapter import Policy
+    from irl.policy_io import Policy
 
     policy = root / f"gail-seed{seed}" / "policy.zip"
     if not policy.exists():

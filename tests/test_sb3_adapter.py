@@ -54,7 +54,7 @@ def test_learned_rewards_land_in_rollout_buffer():
 def test_saved_policies_load_from_their_pickle_free_copy(algo, tmp_path, monkeypatch):
     from stable_baselines3 import PPO, SAC
 
-    from irl.sb3_adapter import Policy, safe_policy_paths, save_agent
+    from irl.policy_io import Policy, safe_policy_paths, save_agent
 
     cls = PPO if algo == "ppo" else SAC
     kwargs = {"use_sde": True, "n_steps": 64} if algo == "ppo" else {"learning_starts": 10}
@@ -80,7 +80,7 @@ def test_stochastic_evaluation_repeats_exactly(tmp_path):
     from stable_baselines3 import PPO
 
     from irl.evaluation import evaluate_policy
-    from irl.sb3_adapter import Policy, save_agent
+    from irl.policy_io import Policy, save_agent
 
     model = PPO("MlpPolicy", "Pendulum-v1", seed=0, n_steps=64)
     save_agent(model, model.get_env(), tmp_path / "p.zip")
