@@ -175,3 +175,11 @@ def _smooth(y: np.ndarray, k: int = 10) -> np.ndarray:
         return y
     kernel = np.ones(min(k, len(y)))
     return np.convolve(y, kernel, mode="same") / np.convolve(np.ones(len(y)), kernel, mode="same")
+
+
+def write_csv_rows(path: Path, rows: list[dict]) -> None:
+    """Rows of a results table as CSV, the first row's keys as the header."""
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from irl.run_dir import write_csv_rows
+
 DEMOS = {"HalfCheetah-v5": "demos/halfcheetah-v5.npz", "Hopper-v5": "demos/hopper-v5.npz",
          "Pendulum-v1": "demos/pendulum-v1.npz"}
 LEARNERS = ("gail", "airl", "gcl")
@@ -47,8 +49,8 @@ def plain_ppo(env_id: str, seed: int, steps: int, out: Path, demos: str) -> None
     from irl.api import scores_for
     from irl.demos import load_demos
     from irl.evaluation import evaluate_policy, normalized_return
-    from irl.presets import preset
     from irl.policy_io import Policy, save_agent
+    from irl.presets import preset
     from irl.sb3_adapter import train_on_true_reward
 
     torch.set_num_threads(1)
@@ -171,10 +173,7 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
 
     if not rows:
         return
-    with (root / "results.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv_rows(root / "results.csv", rows)
     lines = ["| task | learner | seeds | normalised return (mean ± std) | per seed | true return | expert | random "
              "| train s | overhead vs PPO |", "|---|---|---|---|---|---|---|---|---|---|"]
     for env_id in envs:

@@ -18,7 +18,6 @@ heatmaps.png (each learned reward over the maze plane, beside the true reward).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import subprocess
 import sys
@@ -26,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+
+from irl.run_dir import write_csv_rows
 
 SOURCE, TARGET = "irl/PointMazeLeft-v0", "irl/PointMazeRight-v0"
 DEMOS = "demos/pointmaze-left.npz"
@@ -106,10 +107,7 @@ def report(root: Path, seeds: list[int]) -> None:
     if not rows:
         print("nothing finished yet")
         return
-    with (root / "results.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv_rows(root / "results.csv", rows)
     lines = ["| method (reward learned on the left-gap maze, evaluated on the right-gap maze) | seeds | "
              "true return, mean ± std | per seed | AIRL paper, Table 1 |", "|---|---|---|---|---|"]
     summary = {}
