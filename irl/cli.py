@@ -97,8 +97,11 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--mono", type=float, default=0.0, help="GCL's monotonic cost regulariser weight (0 = off)")
     t.add_argument("--q-floor", type=float, default=0.0,
                    help="AIRL, GCL: q = (1-ε)·π + ε·uniform in the logit, bounds log q from below (default 0)")
-    t.add_argument("--ppo", action="append", default=[], metavar="KEY=VALUE", type=_ppo_override,
-                   help="override a PPO preset entry, value as JSON (e.g. --ppo ent_coef=0.01); repeatable")
+    t.add_argument("--algo", choices=["ppo", "sac"], default="ppo",
+                   help="the generator's RL algorithm (sac: off-policy, replayed batches relabelled; Box actions)")
+    t.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=_hyper_override,
+                   help="override an entry of --algo's tuned preset, value as JSON (e.g. --hyper ent_coef=0.01); "
+                        "repeatable")
     t.add_argument("--eval-episodes", type=int, default=20)
     t.add_argument("--no-progress", action="store_true")
     t.set_defaults(func=_train)
@@ -155,7 +158,7 @@ def _collect(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ppo_override(text: str) -> tuple[str, object]:
+def _hyper_override(text: str) -> tuple[str, object]:
     """'ent_coef=0.01' -> ('ent_coef', 0.01); the value is JSON, or a bare string."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
@@ -176,7 +179,7 @@ def _train(args: argparse.Namespace) -> int:
         disc_epochs=args.disc_epochs, grad_penalty=args.grad_penalty, eval_episodes=args.eval_episodes,
         replay_rounds=args.replay_rounds, log_z=args.log_z, lcr=args.lcr, mono=args.mono,
         gcl_form=args.gcl_form, segment_length=args.segment_length, energy_obs_norm=args.energy_obs_norm,
-        q_floor=args.q_floor, ppo=dict(args.ppo),
+        q_floor=args.q_floor, algo=args.algo, **{args.algo: dict(args.hyper)},
     )
     if args.resume and args.overwrite:
         raise IrlError("--resume continues the run in --out and --overwrite deletes it; pass one of them")

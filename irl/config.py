@@ -13,6 +13,7 @@ from irl.presets import preset
 LEARNER_NAMES = ("gail", "airl", "gcl")
 LOG_Z_MODES = ("learned", "importance")
 GCL_FORMS = ("step", "trajectory")
+ALGOS = ("ppo", "sac")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,8 +83,14 @@ class TrainConfig:
     """Episodes of the final evaluation on the true reward (stochastic policy)."""
     torch_threads: int = 1
     """torch.set_num_threads; 1 is fastest for small MLPs on CPU."""
+    algo: str = "ppo"
+    """The generator's RL algorithm: 'ppo' (on-policy, each rollout rewarded once) or 'sac'
+    (off-policy, every replayed minibatch rewarded afresh; Box actions; :mod:`irl.sac_generator`)."""
     ppo: dict[str, Any] = field(default_factory=dict)
     """Overrides of the tuned PPO preset for ``env_id`` (see :mod:`irl.presets`)."""
+    sac: dict[str, Any] = field(default_factory=dict)
+    """Overrides of the tuned SAC preset for ``env_id`` (plus ``round_steps``: environment
+    steps per discriminator round, default 1000)."""
 
     def __post_init__(self) -> None:
         if self.learner not in LEARNER_NAMES:
@@ -121,6 +128,11 @@ class TrainConfig:
             raise ConfigError(f"replay_rounds must be >= 1, got {self.replay_rounds}")
         if self.lcr < 0 or self.mono < 0:
             raise ConfigError(f"lcr and mono must be >= 0, got {self.lcr} and {self.mono}")
+        if self.algo not in ALGOS:
+            raise ConfigError(f"algo must be one of {ALGOS}, got {self.algo!r}")
+        other = "sac" if self.algo == "ppo" else "ppo"
+        if getattr(self, other):
+            raise ConfigError(f"{other} overrides were given but the generator is {self.algo}: {getattr(self, other)}")
         if not self.energy_hidden or any(w <= 0 for w in self.energy_hidden):
             raise ConfigError(f"energy_hidden must be positive widths, got {self.energy_hidden}")
 
@@ -142,8 +154,8 @@ class TrainConfig:
 
     @property
     def hyper(self) -> dict[str, Any]:
-        """The PPO preset for the task with this config's overrides applied."""
-        return {**preset("ppo", self.env_id), **self.ppo}
+        """The preset of ``algo`` for the task with this config's overrides applied."""
+        return {**preset(self.algo, self.env_id), **getattr(self, self.algo)}
 
     def to_json(self) -> str:
         return json.dumps({**asdict(self), "energy_hidden": list(self.energy_hidden)}, indent=2)

@@ -36,6 +36,7 @@ from stable_baselines3.common.vec_env import (
     VecEnvWrapper,
     VecNormalize,
 )
+from stable_baselines3.sac.policies import SACPolicy
 
 from irl.checkpoint import (
     env_state,
@@ -48,6 +49,9 @@ from irl.policy_io import ACTIVATIONS, save_agent, wrap_obs_norm
 from irl.types import Transitions
 
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "sac": SAC}
+IRL_KEYS = ("n_envs", "normalize_obs", "round_steps")
+"""Preset entries irl reads itself (envs, observation normalisation, SAC's steps per
+discriminator round); the rest are SB3 constructor arguments."""
 
 
 def make_env(env_id: str, **kwargs: Any) -> gym.Env:
@@ -68,7 +72,7 @@ def make_vec_env(env_id: str, n_envs: int, seed: int) -> DummyVecEnv:
 
 def sb3_kwargs(hyper: dict[str, Any]) -> dict[str, Any]:
     """Turn a preset (plain data) into SB3 constructor keyword arguments."""
-    kwargs = {k: v for k, v in hyper.items() if k not in ("n_envs", "normalize_obs")}
+    kwargs = {k: v for k, v in hyper.items() if k not in IRL_KEYS}
     policy_kwargs = dict(kwargs.pop("policy_kwargs", {}))
     if isinstance(policy_kwargs.get("activation_fn"), str):
         policy_kwargs["activation_fn"] = ACTIVATIONS[policy_kwargs["activation_fn"]]
@@ -210,10 +214,11 @@ class Generator:
         return int(self.agent.n_steps * self.recorder.num_envs)
 
     def learn(self, total_steps: int, reward_fn: RolloutRewardFn,
-              after_update: Callable[[], None] | None = None) -> None:
+              after_update: Callable[[], None] | None = None, step_reward: Callable | None = None) -> None:
         """Train until ``total_steps`` env steps in all; ``reward_fn`` rewards each finished
         rollout; ``after_update`` runs after each PPO update (the checkpoint point: no
-        rollout in flight, nothing sampled yet for the next one)."""
+        rollout in flight, nothing sampled yet for the next one). ``step_reward`` is for
+        off-policy generators (:mod:`irl.sac_generator`); PPO does not use it."""
 
         def relabel() -> np.ndarray:
             transitions, episode_returns = self.recorder.drain()
@@ -253,6 +258,11 @@ class Generator:
         tensors["recorder_obs"] = torch.as_tensor(np.asarray(self.recorder._obs))
         meta: dict[str, Any] = {"num_timesteps": int(agent.num_timesteps), "n_updates": int(agent._n_updates),
                                 "policy_opt": opt_meta, "ep_info_buffer": list(agent.ep_info_buffer or [])}
+        self._env_state_into(tensors, meta)
+        return tensors, meta
+
+    def _env_state_into(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
+        """Add the observation statistics and the envs' own state to a :meth:`state`."""
         if isinstance(self.venv, VecNormalize):
             tensors["obs_rms.mean"] = torch.as_tensor(self.venv.obs_rms.mean)
             tensors["obs_rms.var"] = torch.as_tensor(self.venv.obs_rms.var)
@@ -262,17 +272,10 @@ class Generator:
             env_tensors, env_meta = env_state(env)
             tensors.update({f"env{i}.{k}": v for k, v in env_tensors.items()})
             meta["envs"].append(env_meta)
-        return tensors, meta
 
-    def load_state(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
-        """Inverse of :meth:`state`."""
+    def _restore_common(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
+        """Episode statistics, the recorder, observation statistics and envs of a :meth:`state`."""
         agent = self.agent
-        agent.policy.load_state_dict({k[7:]: v for k, v in tensors.items() if k.startswith("policy.")})
-        agent.policy.optimizer.load_state_dict(unflatten_optimizer(
-            {k[11:]: v for k, v in tensors.items() if k.startswith("policy_opt.")}, meta["policy_opt"]))
-        agent.num_timesteps, agent._n_updates = meta["num_timesteps"], meta["n_updates"]
-        agent._last_obs = tensors["last_obs"].numpy().copy()
-        agent._last_episode_starts = tensors["last_episode_starts"].numpy().astype(bool)
         agent.ep_info_buffer = deque(meta["ep_info_buffer"], maxlen=agent._stats_window_size)
         agent.ep_success_buffer = deque(maxlen=agent._stats_window_size)
         self.recorder._obs = tensors["recorder_obs"].numpy().copy()
@@ -283,6 +286,17 @@ class Generator:
         for i, (env, env_meta) in enumerate(zip(self.recorder.venv.envs, meta["envs"])):
             prefix = f"env{i}."
             load_env_state(env, {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}, env_meta)
+
+    def load_state(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
+        """Inverse of :meth:`state`."""
+        agent = self.agent
+        agent.policy.load_state_dict({k[7:]: v for k, v in tensors.items() if k.startswith("policy.")})
+        agent.policy.optimizer.load_state_dict(unflatten_optimizer(
+            {k[11:]: v for k, v in tensors.items() if k.startswith("policy_opt.")}, meta["policy_opt"]))
+        agent.num_timesteps, agent._n_updates = meta["num_timesteps"], meta["n_updates"]
+        agent._last_obs = tensors["last_obs"].numpy().copy()
+        agent._last_episode_starts = tensors["last_episode_starts"].numpy().astype(bool)
+        self._restore_common(tensors, meta)
 
     def log_prob(self, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
         """log π(a|s) of the current policy: raw obs (B, obs_dim), acts (B, *act_shape) -> (B,)."""
@@ -327,8 +341,23 @@ def _policy_log_prob(policy, normalize: Callable[[np.ndarray], np.ndarray] | Non
     obs_np = obs.numpy().reshape(len(obs), *obs_shape)
     if normalize is not None:
         obs_np = normalize(obs_np)
+    obs_t = torch.as_tensor(obs_np, dtype=torch.float32)
     with torch.no_grad():
-        return policy.get_distribution(torch.as_tensor(obs_np, dtype=torch.float32)).log_prob(acts)
+        if isinstance(policy, SACPolicy):
+            return _squashed_log_prob(policy, obs_t, acts)
+        return policy.get_distribution(obs_t).log_prob(acts)
+
+
+def _squashed_log_prob(policy: SACPolicy, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
+    """log π(a|s) of SAC's tanh-squashed Gaussian for env actions a (B, act_dim) -> (B,): the
+    density of the scaled action in (-1, 1) and the Jacobian of the scaling to the Box."""
+    actor = policy.actor
+    mean, log_std, kwargs = actor.get_action_dist_params(obs)
+    dist = actor.action_dist.proba_distribution(mean, log_std, **kwargs)
+    low, high = policy.action_space.low.astype(np.float64), policy.action_space.high.astype(np.float64)
+    scaled = np.clip(policy.scale_action(acts.numpy().astype(np.float64)), -1 + 1e-6, 1 - 1e-6)
+    log_jacobian = float(np.sum(np.log((high - low) / 2)))
+    return dist.log_prob(torch.as_tensor(scaled, dtype=torch.float32)) - log_jacobian
 
 
 class LearnedRewardVecEnv(_TransitionVecEnv):

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+import gymnasium as gym
 import numpy as np
 import torch
 
@@ -41,9 +42,11 @@ from irl.errors import ConfigError, TrainingError
 from irl.evaluation import normalized_return
 from irl.history import GeneratorHistory
 from irl.learner import Learner
-from irl.regularizers import consecutive_steps, lcr_penalty, mono_penalty
-from irl.sb3_adapter import Generator, make_env
+from irl.losses import NEG_ENERGY
 from irl.partition import floored_log_density
+from irl.regularizers import consecutive_steps, lcr_penalty, mono_penalty
+from irl.sac_generator import SACGenerator
+from irl.sb3_adapter import Generator, make_env
 from irl.spaces import act_dim, check_supported, obs_dim, uniform_log_density
 from irl.types import Transitions
 
@@ -107,8 +110,11 @@ class AdversarialTrainer:
         probe = make_env(config.env_id)
         check_supported(config.env_id, probe.observation_space, probe.action_space)
         probe.close()
-        self.generator = Generator(config.env_id, hyper=config.hyper, seed=config.seed,
-                                   tensorboard_log=tensorboard_log)
+        if config.algo == "sac" and not isinstance(probe.action_space, gym.spaces.Box):
+            raise ConfigError(f"SAC needs Box actions; {config.env_id} has {probe.action_space} (use algo='ppo')")
+        generator_class = SACGenerator if config.algo == "sac" else Generator
+        self.generator = generator_class(config.env_id, hyper=config.hyper, seed=config.seed,
+                                         tensorboard_log=tensorboard_log)
         obs_space, act_space = self.generator.observation_space, self.generator.action_space
         self.demos = check_against_env(demos, obs_space, act_space, config.env_id)
         self._log_uniform = uniform_log_density(act_space) if config.q_floor > 0 else 0.0
@@ -122,6 +128,8 @@ class AdversarialTrainer:
         if config.energy_obs_norm == "expert":
             self.learner.energy.normalize.fit(self.demos.transitions.obs.reshape(len(self.demos.transitions), -1))
         self.policy_reward = config.policy_reward or self.learner.policy_reward
+        if config.policy_reward is None and config.algo == "sac" and self.policy_reward == "logit":
+            self.policy_reward = NEG_ENERGY  # SAC adds α·H(π) itself: f - log π would count it twice
         self.discriminator = Discriminator(self.learner, lr=config.disc_lr, grad_penalty=config.resolved_grad_penalty,
                                            batch_size=config.disc_batch_size, seed=config.seed, log_z=config.log_z,
                                            segment_length=self._segment_length)
@@ -160,7 +168,7 @@ class AdversarialTrainer:
             if checkpoint is not None and self.round % every_rounds == 0:
                 checkpoint()
 
-        self.generator.learn(self.config.total_steps, self._round, after_update)
+        self.generator.learn(self.config.total_steps, self._round, after_update, step_reward=self.step_rewards)
 
     def state(self) -> tuple[dict[str, torch.Tensor], dict]:
         """Everything to continue bit for bit (between PPO updates), as tensors and JSON."""
@@ -198,6 +206,25 @@ class AdversarialTrainer:
         self.round = meta["round"]
         if meta["history"]:
             self.history.load_state(part("history."), meta["history"], self.generator.log_prob_of)
+
+    def step_rewards(self, obs: np.ndarray, acts: np.ndarray, next_obs: np.ndarray,
+                     terminated: np.ndarray) -> np.ndarray:
+        """Policy rewards of raw transitions from a replay buffer, by the current discriminator
+        (the absorbing tail added on terminal steps): obs, next_obs (B, *obs_shape), acts
+        (B, *act_shape), terminated (B,) -> (B,) float32. Off-policy generators call it on
+        every minibatch they sample."""
+        terminated = np.asarray(terminated).reshape(-1) > 0.5
+        n = len(terminated)
+        batch = Transitions(np.asarray(obs, np.float32), np.asarray(acts, np.float32), np.asarray(next_obs, np.float32),
+                            terminated, np.zeros(n, dtype=bool))
+        log_prob = self._floored(self.generator.log_prob)
+        rows = to_disc_batch(batch, self.generator.action_space, absorbing=self.config.absorbing)
+        rews = self.discriminator.policy_rewards(rows, log_prob, self.policy_reward)[:n].numpy()
+        if self.absorbing is not None and terminated.any():
+            r_abs = float(self.discriminator.policy_rewards(self.absorbing, log_prob, self.policy_reward)[0])
+            gamma = self.generator.gamma
+            rews[terminated] += gamma / (1 - gamma) * r_abs
+        return rews.astype(np.float32)
 
     def _floored(self, log_prob: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]):
         """``log_prob`` mixed with the uniform density by ``config.q_floor`` (unchanged at 0)."""
@@ -267,7 +294,7 @@ class AdversarialTrainer:
         if not np.all(np.isfinite(rews)):
             raise TrainingError(f"round {self.round}: the learned reward has non-finite values")
         raw_mean = float(rews.mean())
-        if self.config.scale_rewards:
+        if self.config.scale_rewards and self.config.algo == "ppo":  # SAC: rewards are relabelled, not stored
             scaled, scale = self.scaler(rews.reshape(-1, n_envs), rollout.episode_end.reshape(-1, n_envs))
             rews = scaled.ravel()
         else:

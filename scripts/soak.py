@@ -6,6 +6,7 @@ Runs ``irl train`` (checkpoint every 10 rounds) in a child process and samples i
 resident memory (VmRSS from /proc) every ``--every`` seconds into memory.csv, then
 plots memory.png and prints the growth between the first and last tenth of the run.
 Resumes a stopped soak (``--resume`` is passed when the run folder has a checkpoint).
+Arguments it does not know are passed to ``irl train``.
 """
 
 from __future__ import annotations
@@ -40,10 +41,10 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=3_000_000)
     parser.add_argument("--every", type=float, default=30.0, help="seconds between memory samples")
     parser.add_argument("--out", type=Path, default=Path("runs/soak"))
-    args = parser.parse_args()
+    args, train_args = parser.parse_known_args()  # the rest goes to irl train (e.g. --reward neg_energy)
     run = args.out / "run"
     cmd = [sys.executable, "-m", "irl.cli", "train", args.learner, "--env", args.env, "--demos", DEMOS[args.env],
-           "--steps", str(args.steps), "--out", str(run), "--no-progress", "--checkpoint-every", "10"]
+           "--steps", str(args.steps), "--out", str(run), "--no-progress", "--checkpoint-every", "10", *train_args]
     if (run / "checkpoint" / "state.json").exists():
         cmd.append("--resume")
     args.out.mkdir(parents=True, exist_ok=True)

@@ -19,8 +19,9 @@ import json, sys
 from irl.api import train
 from irl.config import TrainConfig
 learner, out, mode, extra = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+ppo = {"n_envs": 2, "n_steps": 128, "batch_size": 128, "n_epochs": 2} if extra.get("algo", "ppo") == "ppo" else {}
 config = TrainConfig(learner=learner, env_id="Pendulum-v1", demos=%r, total_steps=12 * 256, seed=5,
-                     eval_episodes=1, ppo={"n_envs": 2, "n_steps": 128, "batch_size": 128, "n_epochs": 2}, **extra)
+                     eval_episodes=1, ppo=ppo, **extra)
 train(config, out, progress=False, resume=mode == "resume", checkpoint_every=1)
 """ % str(SHIPPED_PENDULUM)
 
@@ -40,7 +41,14 @@ def _final_state(run):
     return tensors, meta
 
 
-@pytest.mark.parametrize("learner, extra", [("airl", {}), ("gcl", {"replay_rounds": 2, "log_z": "importance"})])
+SMALL_SAC = {"learning_starts": 256, "round_steps": 256, "batch_size": 64, "policy_kwargs": {"net_arch": [32, 32]}}
+
+
+@pytest.mark.parametrize("learner, extra", [
+    ("airl", {}),
+    ("gcl", {"replay_rounds": 2, "log_z": "importance"}),
+    ("airl", {"algo": "sac", "sac": SMALL_SAC}),  # replay buffer, three optimisers, entropy coefficient
+])
 def test_killed_and_resumed_run_equals_an_uninterrupted_one(tmp_path, learner, extra):
     straight = _start(tmp_path, learner, tmp_path / "straight", "new", extra)
     killed_dir = tmp_path / "killed"
