@@ -8,6 +8,7 @@ Critic", sec. 4.2), trains the energy, and reads policy rewards off it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -239,7 +240,8 @@ class Discriminator:
                 alpha = torch.rand(len(e), 1, generator=self.generator)
                 term = torch.where(alpha[:, 0] > 0.5, e.terminated, g.terminated)
                 penalty = gradient_penalty(lambda o, a, n: self.energy(o, a, n, term),
-                                           (e.obs, e.acts, e.next_obs), (g.obs, g.acts, g.next_obs), alpha)
+                                           (e.obs, e.acts, e.next_obs), (g.obs, g.acts, g.next_obs), alpha,
+                                           free=self._free_columns(e.obs.shape[1]))
             reg = regularizer(self.energy) if regularizer is not None else torch.zeros(())
             self.optimizer.zero_grad(set_to_none=True)
             (loss + self.grad_penalty * penalty + reg).backward()
@@ -253,6 +255,27 @@ class Discriminator:
         if self.log_z_mode == "importance":
             metrics["log_z"] = self.log_z
         return metrics
+
+    def fit_absorbing(self, n_expert: int, rows_expert: int, n_gen: int, rows_gen: int) -> float:
+        """Set the logit of the absorbing state to its optimum under the balanced loss,
+        log(p_expert(abs) / p_generator(abs)), from counts of absorbing rows among the rows
+        of each side (add-1/2 smoothing); returns that logit. See
+        :func:`irl.energy.override_absorbing`."""
+        logit = math.log((n_expert + 0.5) / (rows_expert + 1)) - math.log((n_gen + 0.5) / (rows_gen + 1))
+        log_z = self.log_z / (self.segment_length or 1) if self.log_z_mode == "importance" else 0.0
+        self.energy.set_absorbing_logit_(logit + log_z)  # logit = -E - log Z there (log q = 0)
+        return logit
+
+    def _free_columns(self, width: int) -> tuple[torch.Tensor | None, None, torch.Tensor | None] | None:
+        """Masks of the obs / acts / next_obs columns the gradient penalty leaves free: the
+        absorbing flag. Slope-limited in it, the energy could not score the absorbing state
+        far from the states around it, and an expert that rarely ends (the generator often
+        does) would still reward ending: every step's reward there lasts γ/(1-γ) steps."""
+        if not self.energy.spec.absorbing:
+            return None
+        flag = torch.zeros(width, dtype=torch.bool)
+        flag[-1] = True
+        return flag, None, flag
 
     @torch.no_grad()
     def policy_rewards(self, batch: DiscBatch, log_prob: LogProbFn, kind: str) -> torch.Tensor:

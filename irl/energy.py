@@ -104,6 +104,9 @@ class FreeEnergy(nn.Module):
         self.normalize = ObsNormalizer(spec.obs_dim, spec.absorbing)
         in_dim = spec.input_obs_dim + (0 if spec.state_only else spec.act_dim)
         self.net = mlp(in_dim, spec.hidden)
+        self.register_buffer("absorbing_value", torch.zeros(()))
+        """E in the absorbing state once ``absorbing_set`` is 1 (:func:`override_absorbing`)."""
+        self.register_buffer("absorbing_set", torch.zeros(()))
 
     def forward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
                 terminated: torch.Tensor) -> torch.Tensor:
@@ -111,12 +114,19 @@ class FreeEnergy(nn.Module):
         x = self.normalize(obs)
         if not self.spec.state_only:
             x = torch.cat([x, acts], dim=1)
-        return self.net(x).squeeze(-1)
+        return override_absorbing(self, obs, self.net(x).squeeze(-1))
 
     @torch.no_grad()
     def shift_(self, delta: float) -> None:
         """E += delta everywhere (moves log Z, the output bias)."""
         self.net[-1].bias += delta
+        self.absorbing_value += delta
+
+    @torch.no_grad()
+    def set_absorbing_logit_(self, logit: float) -> None:
+        """Make -E (the logit without log q and log Z) equal ``logit`` in the absorbing state."""
+        self.absorbing_value.fill_(-logit)
+        self.absorbing_set.fill_(1.0)
 
     def reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
                terminated: torch.Tensor) -> torch.Tensor:
@@ -134,13 +144,16 @@ class ShapedEnergy(nn.Module):
         g_in = spec.input_obs_dim + (0 if spec.state_only else spec.act_dim)
         self.g = mlp(g_in, spec.hidden)
         self.h = mlp(spec.input_obs_dim, spec.hidden)
+        self.register_buffer("absorbing_value", torch.zeros(()))
+        """g in the absorbing state once ``absorbing_set`` is 1 (:func:`override_absorbing`)."""
+        self.register_buffer("absorbing_set", torch.zeros(()))
 
     def g_value(self, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
         """The disentangled reward g: (B,)."""
         x = self.normalize(obs)
         if not self.spec.state_only:
             x = torch.cat([x, acts], dim=1)
-        return self.g(x).squeeze(-1)
+        return override_absorbing(self, obs, self.g(x).squeeze(-1))
 
     def h_value(self, obs: torch.Tensor) -> torch.Tensor:
         """The shaping potential h: (B,)."""
@@ -158,11 +171,46 @@ class ShapedEnergy(nn.Module):
     def shift_(self, delta: float) -> None:
         """E += delta everywhere (through g's output bias, i.e. log Z)."""
         self.g[-1].bias -= delta
+        self.absorbing_value -= delta
+
+    @torch.no_grad()
+    def set_absorbing_logit_(self, logit: float) -> None:
+        """Make f = -E of the absorbing self-transition, g + γ·h - h, equal ``logit``."""
+        state = absorbing_obs(self.spec.input_obs_dim)
+        self.absorbing_value.fill_(logit + (1 - self.spec.gamma) * self.h_value(state)[0].item())
+        self.absorbing_set.fill_(1.0)
 
     def reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
                terminated: torch.Tensor) -> torch.Tensor:
         """The exported reward: g alone (shaping removed), (B,)."""
         return self.g_value(obs, acts)
+
+
+def absorbing_obs(width: int) -> torch.Tensor:
+    """The absorbing state as an encoded observation: zeros and the flag, (1, width)."""
+    state = torch.zeros(1, width)
+    state[0, -1] = 1.0
+    return state
+
+
+def override_absorbing(energy: nn.Module, obs: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+    """``value`` (B,) with ``energy.absorbing_value`` in the rows whose obs is the absorbing
+    state, once that value is set.
+
+    The absorbing state is one point, so the discriminator's best output there is a free
+    number, log(p_expert(abs) / p_generator(abs)), which the trainer sets from counts
+    (:meth:`irl.discriminator.Discriminator.fit_absorbing`). Left to the network it is
+    learned slowly (Adam moves one weight by about lr per step) and pulled towards the
+    states around it, and any error is multiplied by γ/(1-γ) in the terminal tail.
+    """
+    if not energy.spec.absorbing:
+        return value
+    return torch.where((obs[:, -1] > 0.5) & (energy.absorbing_set > 0.5), energy.absorbing_value, value)
+
+
+def with_absorbing_default(weights: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Energy weights saved before the absorbing value existed: not set (the network's value)."""
+    return {"absorbing_value": torch.zeros(()), "absorbing_set": torch.zeros(()), **weights}
 
 
 def build_energy(spec: EnergySpec) -> FreeEnergy | ShapedEnergy:

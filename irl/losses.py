@@ -47,7 +47,8 @@ def _expect(values: torch.Tensor, weights: torch.Tensor | None) -> torch.Tensor:
 
 
 def gradient_penalty(fn: Callable[..., torch.Tensor], expert: tuple[torch.Tensor, ...],
-                     gen: tuple[torch.Tensor, ...], alpha: torch.Tensor) -> torch.Tensor:
+                     gen: tuple[torch.Tensor, ...], alpha: torch.Tensor,
+                     free: tuple[torch.Tensor | None, ...] | None = None) -> torch.Tensor:
     """WGAN-GP style penalty E[(||∇_x fn(x̂)||₂ - 1)²] on interpolates x̂ = α·x_e + (1-α)·x_g.
 
     Gulrajani et al. 2017, eq. 3; used for adversarial imitation by Kostrikov
@@ -57,10 +58,15 @@ def gradient_penalty(fn: Callable[..., torch.Tensor], expert: tuple[torch.Tensor
         fn: maps input tensors (each (B, d_i)) to (B,) outputs.
         expert, gen: matching tuples of float tensors (B, d_i).
         alpha: (B, 1) mixing weights in [0, 1].
+        free: per input, None or a (d_i,) bool mask of columns left out of the norm (the
+            absorbing-state flag: a discrete feature whose weight must not be slope-limited).
     """
     mixed = [(alpha * e + (1 - alpha) * g).detach().requires_grad_(True) for e, g in zip(expert, gen)]
     out = fn(*mixed)
-    grads = torch.autograd.grad(out.sum(), mixed, create_graph=True, allow_unused=True)
+    grads = list(torch.autograd.grad(out.sum(), mixed, create_graph=True, allow_unused=True))
+    for i, mask in enumerate(free or ()):
+        if mask is not None and grads[i] is not None:
+            grads[i] = grads[i][:, ~mask]
     used = [g.flatten(1) for g in grads if g is not None]  # an input fn ignores has zero gradient
     norm = torch.cat(used, dim=1).norm(dim=1)
     return ((norm - 1) ** 2).mean()

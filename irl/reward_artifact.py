@@ -31,7 +31,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from irl.energy import EnergySpec, build_energy
+from irl.energy import EnergySpec, absorbing_obs, build_energy, with_absorbing_default
 from irl.errors import RewardError, RunDirError
 from irl.spaces import obs_dim, same_space, space_from_json, space_to_json
 
@@ -57,10 +57,9 @@ class RewardModule(nn.Module):
         self.tail = spec.gamma / (1 - spec.gamma) if spec.absorbing and spec.gamma < 1 else 0.0
         tail_reward = torch.zeros(())
         if self.tail:  # γ/(1-γ)·r(absorbing), once: the energy holds its final weights here
-            absorbing_obs = torch.zeros(1, spec.input_obs_dim)
-            absorbing_obs[0, -1] = 1.0
+            state = absorbing_obs(spec.input_obs_dim)
             with torch.no_grad():
-                r_abs = self.step_reward(absorbing_obs, torch.zeros(1, spec.act_dim), absorbing_obs)[0]
+                r_abs = self.step_reward(state, torch.zeros(1, spec.act_dim), state)[0]
             tail_reward = self.tail * r_abs
         self.register_buffer("tail_reward", tail_reward, persistent=False)
 
@@ -156,7 +155,7 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False) 
     scores = json.loads((run / "scores.json").read_text())
     spec = EnergySpec.from_json(meta["spec"])
     energy = build_energy(spec)
-    energy.load_state_dict(load_file(str(run / "energy.safetensors")))
+    energy.load_state_dict(with_absorbing_default(load_file(str(run / "energy.safetensors"))))
     from irl.sb3_adapter import make_env  # the env gives the spaces
 
     env = make_env(config["env_id"])
@@ -230,6 +229,7 @@ def load_reward(path: str | Path) -> LearnedReward:
         weights = load_file(str(weights_file))
     except (SafetensorError, OSError, ValueError) as exc:
         raise RewardError(f"{weights_file} is not a readable safetensors file ({exc})") from None
+    weights = with_absorbing_default(weights)
     _check_weights(weights, energy.state_dict(), weights_file)
     energy.load_state_dict(weights)
     n_actions = int(act_space.n) if isinstance(act_space, gym.spaces.Discrete) else None

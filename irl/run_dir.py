@@ -81,7 +81,7 @@ class MetricsLog:
     """Appends per-round figures to metrics.csv and TensorBoard."""
 
     COLUMNS = ("round", "steps", "seconds", "ep_return", "normalized_return", "policy_reward", "disc_loss",
-               "grad_penalty", "acc_expert", "acc_gen", "absorbing_reward", "cost_reg", "log_z")
+               "grad_penalty", "acc_expert", "acc_gen", "absorbing_reward", "cost_reg", "log_z", "absorbing_logit")
 
     def __init__(self, run: Path, *, keep_rounds: int | None = None) -> None:
         """``keep_rounds``: resuming after that round, keep the rows up to it (rows logged

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
@@ -51,6 +52,9 @@ from irl.spaces import act_dim, check_supported, obs_dim, uniform_log_density
 from irl.types import Transitions
 
 RoundLogger = Callable[[dict[str, float]], None]
+
+ABSORBING_WINDOW = 20
+"""Generator rollouts whose absorbing-state counts set the absorbing logit."""
 
 
 class RewardScaler:
@@ -147,6 +151,8 @@ class AdversarialTrainer:
         self.scaler = RewardScaler(self.generator.recorder.num_envs, self.generator.gamma)
         self.scores = scores
         self.log_round = log_round
+        self.absorbing_counts: deque[tuple[int, int]] = deque(maxlen=ABSORBING_WINDOW)
+        """(absorbing rows, rows) of the latest generator rollouts."""
         self.round = 0
         self._start = 0.0
 
@@ -184,6 +190,7 @@ class AdversarialTrainer:
         return tensors, {
             "generator": meta, "disc_opt": opt_meta, "round": self.round, "log_z": self.discriminator.log_z,
             "scaler": [self.scaler.count, self.scaler.mean, self.scaler.var], "history": len(n_envs),
+            "absorbing_counts": [list(c) for c in self.absorbing_counts],
             "config": json.loads(self.config.to_json()),
         }
 
@@ -204,6 +211,7 @@ class AdversarialTrainer:
         self.scaler.returns = tensors["scaler_returns"].numpy().copy()
         self.scaler.count, self.scaler.mean, self.scaler.var = meta["scaler"]
         self.round = meta["round"]
+        self.absorbing_counts.extend(tuple(c) for c in meta.get("absorbing_counts", []))
         if meta["history"]:
             self.history.load_state(part("history."), meta["history"], self.generator.log_prob_of)
 
@@ -288,6 +296,11 @@ class AdversarialTrainer:
                                             regularizer=self._cost_regularizer(rollout, gen), segments=segments)
         if not np.isfinite(metrics["disc_loss"]):
             raise TrainingError(f"round {self.round}: the discriminator loss is not finite ({metrics['disc_loss']})")
+        if self.config.absorbing:
+            self.absorbing_counts.append((int(gen.absorbing.sum()), len(gen)))
+            n_gen, rows_gen = (sum(c) for c in zip(*self.absorbing_counts))
+            metrics["absorbing_logit"] = self.discriminator.fit_absorbing(
+                int(self.expert.absorbing.sum()), len(self.expert), n_gen, rows_gen)
 
         n = len(rollout)
         rews = self.discriminator.policy_rewards(gen, log_prob, self.policy_reward)[:n].numpy().astype(np.float64)

@@ -119,3 +119,14 @@ def test_uniform_log_density_of_action_spaces():
     assert abs(uniform_log_density(box) - -math.log(4.0 * 0.5)) < 1e-12
     with pytest.raises(EnvError, match="bounded Box"):
         uniform_log_density(gym.spaces.Box(-np.inf, np.inf, (2,)))
+
+
+def test_gradient_penalty_leaves_free_columns_out_of_the_norm():
+    """fn(x) = 3·x0 + 4·x1 + 100·flag: with the flag free the slope is 5, so the penalty is (5 - 1)²."""
+    w = torch.tensor([3.0, 4.0, 100.0])
+    x_e, x_g = torch.randn(8, 3), torch.randn(8, 3)
+    alpha = torch.rand(8, 1)
+    flag = torch.tensor([False, False, True])
+    free = gradient_penalty(lambda x: x @ w, (x_e,), (x_g,), alpha, free=(flag,))
+    assert abs(free.item() - 16.0) < 1e-4
+    assert gradient_penalty(lambda x: x @ w, (x_e,), (x_g,), alpha).item() > 9000  # (|w| - 1)² otherwise

@@ -159,3 +159,24 @@ def test_neg_energy_reward_and_floored_q(pendulum_demos):
     assert (log_q(gen.raw_obs, gen.raw_acts) - log_pi).abs().max() > 1e-3  # the floor changed q
     rews = trainer._round(rollout, [])
     assert rews.shape == (len(rollout),) and np.isfinite(rews).all()
+
+
+@pytest.mark.parametrize("learner, options", [("gail", {}), ("airl", {}), ("gcl", {"log_z": "importance"})])
+def test_absorbing_logit_is_the_count_ratio(learner, options, line_demos):
+    """The absorbing state is one point: its logit is set to log(p_expert(abs) / p_generator(abs))
+    from counts, whatever the energy network says there, and the terminal tail uses it."""
+    config = TrainConfig(learner=learner, env_id="LineTest-v0", demos="unused", total_steps=64, scale_rewards=False,
+                         disc_epochs=1, ppo={"n_envs": 1, "n_steps": 64, "batch_size": 64, "normalize_obs": False},
+                         **options)
+    trainer = AdversarialTrainer(config, line_demos)
+    rollout = line_demos.transitions.index(slice(0, 6))  # the first 2 of the 3 demo episodes (3 steps each)
+    n_terminal = int(rollout.terminated.sum())
+    rounds = []
+    trainer.log_round = rounds.append
+    trainer._round(rollout, [])
+    n_expert, rows_expert = int(line_demos.transitions.terminated.sum()), len(line_demos.transitions) + 3
+    assert n_terminal == 2 and n_expert == 3
+    expected = np.log((n_expert + 0.5) / (rows_expert + 1)) - np.log((n_terminal + 0.5) / (6 + n_terminal + 1))
+    assert abs(rounds[0]["absorbing_logit"] - expected) < 1e-9
+    logit = trainer.discriminator.policy_rewards(trainer.absorbing, trainer.generator.log_prob, "logit")
+    assert abs(logit.item() - expected) < 1e-5
