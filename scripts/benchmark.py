@@ -1,8 +1,12 @@
-"""Imitation benchmark per ../shared/BENCHMARKS.md: GAIL, AIRL and GCL against plain PPO.
+"""Imitation benchmark per ../shared/BENCHMARKS.md: GAIL, AIRL and GCL against plain PPO (or SAC).
 
     python scripts/benchmark.py                                  # full: 2 tasks x 3 seeds x 1M steps
     python scripts/benchmark.py --envs HalfCheetah-v5 --seeds 0 --jobs 2
     python scripts/benchmark.py --envs Pendulum-v1 --steps 120000 --reoptimize   # + PPO on each exported reward
+    python scripts/benchmark.py --algo sac --steps 200000 --out runs/benchmark-sac --train-args "--q-floor 0.05"
+
+``--algo sac`` makes SAC the generator of every learner and the plain baseline;
+``--train-args`` are passed to every ``irl train`` (keep one --out per setting).
 
 For every (task, seed) it trains each learner (``irl train``) and plain SB3 PPO
 with the same preset and budget on the true reward (the ceiling and the speed
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import shlex
 import subprocess
 import sys
 import time
@@ -40,10 +45,12 @@ LEARNERS = ("gail", "airl", "gcl")
 
 
 EVAL_EPISODES = 20  # per BENCHMARKS.md; --eval-episodes lowers it for smoke tests
+ALGO = "ppo"  # the generator of every learner and the plain baseline (--algo)
+TRAIN_ARGS: list[str] = []  # passed to every irl train (--train-args)
 
 
-def plain_ppo(env_id: str, seed: int, steps: int, out: Path, demos: str) -> None:
-    """Plain PPO on the true reward, with the same episode log and eval as an irl run."""
+def plain_agent(algo: str, env_id: str, seed: int, steps: int, out: Path, demos: str) -> None:
+    """Plain PPO or SAC on the true reward, with the same episode log and eval as an irl run."""
     import torch
 
     from irl.api import scores_for
@@ -58,7 +65,7 @@ def plain_ppo(env_id: str, seed: int, steps: int, out: Path, demos: str) -> None
     scores = scores_for(load_demos(demos), env_id, seed=seed)
     rows: list[tuple[int, float]] = []
     start = time.perf_counter()
-    agent, venv = train_on_true_reward(env_id, algo="ppo", hyper=preset("ppo", env_id), seed=seed,
+    agent, venv = train_on_true_reward(env_id, algo=algo, hyper=preset(algo, env_id), seed=seed,
                                        total_steps=steps, log_episode=lambda s, r: rows.append((s, r)))
     seconds = time.perf_counter() - start
     save_agent(agent, venv, out / "policy.zip")
@@ -66,7 +73,7 @@ def plain_ppo(env_id: str, seed: int, steps: int, out: Path, demos: str) -> None
         csv.writer(f).writerows([("steps", "ep_return"), *rows])
     returns, _ = evaluate_policy(Policy(out / "policy.zip"), env_id, episodes=EVAL_EPISODES, seed=seed + 100_000)
     mean = float(returns.mean())
-    result = {"env_id": env_id, "learner": "ppo-true-reward", "return_mean": mean, "return_std": float(returns.std()),
+    result = {"env_id": env_id, "learner": f"{algo}-true-reward", "return_mean": mean, "return_std": float(returns.std()),
               "normalized_return": float(normalized_return(mean, expert=scores.expert, random=scores.random)),
               "expert_return": scores.expert, "random_return": scores.random, "train_seconds": round(seconds, 2),
               "steps_per_second": round(steps / seconds, 1)}
@@ -90,12 +97,13 @@ def run_cell(env_id: str, learner: str, seed: int, steps: int, root: Path) -> Pa
                    "--seed", str(seed), "--out", str(out), "--overwrite", "--no-progress",
                    "--eval-episodes", str(EVAL_EPISODES)]
         cmd = ["sh", "-c", f"{' '.join(export)} && {' '.join(retrain)}"]
-    elif learner == "ppo":
-        cmd = [sys.executable, __file__, "--plain-ppo", env_id, str(seed), str(steps), str(out), str(EVAL_EPISODES)]
+    elif learner in ("ppo", "sac"):
+        cmd = [sys.executable, __file__, "--plain", learner, env_id, str(seed), str(steps), str(out),
+               str(EVAL_EPISODES)]
     else:
         cmd = [sys.executable, "-m", "irl.cli", "train", learner, "--env", env_id, "--demos", DEMOS[env_id],
                "--steps", str(steps), "--seed", str(seed), "--out", str(out), "--overwrite", "--no-progress",
-               "--eval-episodes", str(EVAL_EPISODES)]
+               "--eval-episodes", str(EVAL_EPISODES), "--algo", ALGO, *TRAIN_ARGS]
     with log.open("w") as f:
         proc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
     if proc.returncode != 0:
@@ -133,7 +141,7 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
     rows = []
     for env_id in envs:
         fig, ax = plt.subplots(figsize=(7, 4.5))
-        for i, learner in enumerate([*learners, "ppo"]):
+        for i, learner in enumerate([*learners, ALGO]):
             curves, unfinished = [], 0
             for seed in seeds:
                 run = root / env_id / f"{learner}-seed{seed}"
@@ -156,7 +164,7 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
                 c = np.array([_binned_mean(steps, norm, edges) for steps, norm in curves])
                 seen = ~np.all(np.isnan(c), axis=0)  # grid points some run has reached
                 c, xs = c[:, seen], grid[seen]
-                label = ("PPO on true reward" if learner == "ppo" else
+                label = (f"{ALGO.upper()} on true reward" if learner == ALGO else
                          f"PPO on {learner.removeprefix('reopt-').upper()}'s reward" if learner.startswith("reopt-")
                          else learner.upper())
                 note = f", {unfinished} unfinished" if unfinished else ""
@@ -175,16 +183,16 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
         return
     write_csv_rows(root / "results.csv", rows)
     lines = ["| task | learner | seeds | normalised return (mean ± std) | per seed | true return | expert | random "
-             "| train s | overhead vs PPO |", "|---|---|---|---|---|---|---|---|---|---|"]
+             f"| train s | overhead vs {ALGO.upper()} |", "|---|---|---|---|---|---|---|---|---|---|"]
     for env_id in envs:
-        ppo_seconds = {r["seed"]: r["train_seconds"] for r in rows if r["env"] == env_id and r["learner"] == "ppo"}
-        for learner in [*learners, "ppo"]:
+        ppo_seconds = {r["seed"]: r["train_seconds"] for r in rows if r["env"] == env_id and r["learner"] == ALGO}
+        for learner in [*learners, ALGO]:
             sel = [r for r in rows if r["env"] == env_id and r["learner"] == learner]
             if not sel:
                 continue
             norm = np.array([r["normalized_return"] for r in sel])
             ratios = [r["train_seconds"] / ppo_seconds[r["seed"]] for r in sel if r["seed"] in ppo_seconds]
-            overhead = f"{np.mean(ratios):.2f}x" if ratios and learner != "ppo" else "1 (reference)" if learner == "ppo" else "n/a"
+            overhead = f"{np.mean(ratios):.2f}x" if ratios and learner != ALGO else "1 (reference)" if learner == ALGO else "n/a"
             lines.append(
                 f"| {env_id} | {learner} | {len(sel)} | {norm.mean():.3f} ± {norm.std():.3f} | "
                 f"{', '.join(f'{x:.3f}' for x in norm)} | {np.mean([r['return_mean'] for r in sel]):.1f} | "
@@ -195,11 +203,11 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
 
 
 def main() -> None:
-    global EVAL_EPISODES
-    if len(sys.argv) > 1 and sys.argv[1] == "--plain-ppo":
-        env_id, seed, steps, out = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), Path(sys.argv[5])
-        EVAL_EPISODES = int(sys.argv[6])
-        plain_ppo(env_id, seed, steps, out, DEMOS[env_id])
+    global EVAL_EPISODES, ALGO, TRAIN_ARGS
+    if len(sys.argv) > 1 and sys.argv[1] == "--plain":
+        algo, env_id, seed, steps, out = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), Path(sys.argv[6])
+        EVAL_EPISODES = int(sys.argv[7])
+        plain_agent(algo, env_id, seed, steps, out, DEMOS[env_id])
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--envs", nargs="+", default=["HalfCheetah-v5", "Hopper-v5"])
@@ -214,11 +222,14 @@ def main() -> None:
     parser.add_argument("--reoptimize", action="store_true",
                         help="then export each learner's reward and train fresh PPO on it (same budget)")
     parser.add_argument("--skip-ppo", action="store_true",
-                        help="no plain-PPO cells (no ceiling or overhead for seeds not yet run)")
+                        help="no plain-agent cells (no ceiling or overhead for seeds not yet run)")
+    parser.add_argument("--algo", choices=["ppo", "sac"], default="ppo",
+                        help="generator of every learner, and the plain baseline")
+    parser.add_argument("--train-args", default="", help="extra irl train arguments, one string")
     args = parser.parse_args()
-    EVAL_EPISODES = args.eval_episodes
+    EVAL_EPISODES, ALGO, TRAIN_ARGS = args.eval_episodes, args.algo, shlex.split(args.train_args)
     if not args.report_only:
-        baseline = [] if args.skip_ppo else ["ppo"]
+        baseline = [] if args.skip_ppo else [ALGO]
         cells = [(e, l, s) for e in args.envs for s in args.seeds for l in [*args.learners, *baseline]]
         with ThreadPoolExecutor(args.jobs) as pool:
             list(pool.map(lambda c: run_cell(*c, args.steps, args.out), cells))

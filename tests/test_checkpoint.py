@@ -41,7 +41,8 @@ def _final_state(run):
     return tensors, meta
 
 
-SMALL_SAC = {"learning_starts": 256, "round_steps": 256, "batch_size": 64, "policy_kwargs": {"net_arch": [32, 32]}}
+SMALL_SAC = {"learning_starts": 256, "round_steps": 256, "batch_size": 64, "train_freq": 4,
+             "policy_kwargs": {"net_arch": [32, 32]}}
 
 
 @pytest.mark.parametrize("learner, extra", [
@@ -50,9 +51,21 @@ SMALL_SAC = {"learning_starts": 256, "round_steps": 256, "batch_size": 64, "poli
     ("airl", {"algo": "sac", "sac": SMALL_SAC}),  # replay buffer, three optimisers, entropy coefficient
 ])
 def test_killed_and_resumed_run_equals_an_uninterrupted_one(tmp_path, learner, extra):
+    children = []
+    try:
+        _kill_and_resume(tmp_path, learner, extra, children)
+    finally:  # a failed assertion must not leave training processes behind
+        for proc in children:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def _kill_and_resume(tmp_path, learner, extra, children):
     straight = _start(tmp_path, learner, tmp_path / "straight", "new", extra)
     killed_dir = tmp_path / "killed"
     victim = _start(tmp_path, learner, killed_dir, "new", extra)
+    children += [straight, victim]
     deadline = time.time() + 240
     while time.time() < deadline:  # wait for a checkpoint past round 3, then pull the plug
         state = killed_dir / "checkpoint" / "state.json"
@@ -69,6 +82,7 @@ def test_killed_and_resumed_run_equals_an_uninterrupted_one(tmp_path, learner, e
     assert round_at_kill < 12, "the run finished before it could be killed"
 
     resumed = _start(tmp_path, learner, killed_dir, "resume", extra)
+    children.append(resumed)
     assert resumed.wait(timeout=300) == 0, resumed.stderr.read()
     assert straight.wait(timeout=300) == 0, straight.stderr.read()
 
