@@ -97,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--mono", type=float, default=0.0, help="GCL's monotonic cost regulariser weight (0 = off)")
     t.add_argument("--q-floor", type=float, default=0.0,
                    help="AIRL, GCL: q = (1-ε)·π + ε·uniform in the logit, bounds log q from below (default 0)")
+    t.add_argument("--entropy-weight", type=float, default=1.0,
+                   help="AIRL, GCL: τ in the logit -E - τ·log q, the MaxEnt temperature (default 1)")
     t.add_argument("--algo", choices=["ppo", "sac"], default="ppo",
                    help="the generator's RL algorithm (sac: off-policy, replayed batches relabelled; Box actions)")
     t.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=_hyper_override,
@@ -179,7 +181,7 @@ def _train(args: argparse.Namespace) -> int:
         disc_epochs=args.disc_epochs, grad_penalty=args.grad_penalty, eval_episodes=args.eval_episodes,
         replay_rounds=args.replay_rounds, log_z=args.log_z, lcr=args.lcr, mono=args.mono,
         gcl_form=args.gcl_form, segment_length=args.segment_length, energy_obs_norm=args.energy_obs_norm,
-        q_floor=args.q_floor, algo=args.algo, **{args.algo: dict(args.hyper)},
+        q_floor=args.q_floor, entropy_weight=args.entropy_weight, algo=args.algo, **{args.algo: dict(args.hyper)},
     )
     if args.resume and args.overwrite:
         raise IrlError("--resume continues the run in --out and --overwrite deletes it; pass one of them")

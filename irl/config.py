@@ -66,6 +66,11 @@ class TrainConfig:
     q_floor: float = 0.0
     """ε of the defensive density q = (1-ε)·π + ε·uniform in the logit -E - log q (AIRL,
     GCL; :func:`irl.partition.floored_log_density`); 0 = the policy's density as is."""
+    entropy_weight: float = 1.0
+    """τ in the logit -E - τ·log q (AIRL, GCL): the temperature of the MaxEnt objective
+    E[-E] + τ·H(π) that the generator's logit reward optimises. At the optimum -E = τ·log π_E
+    (+ shaping): the same reward, scaled by τ. τ < 1 keeps log q of expert actions a narrow
+    policy never takes from saturating the discriminator; 1 is the papers' form."""
     gcl_form: str = "step"
     """GCL only: 'step' (a sample x is a transition) or 'trajectory' (x is a segment of
     ``segment_length`` consecutive steps: E(x) = sum of step energies, q(x) = fusion of
@@ -116,6 +121,14 @@ class TrainConfig:
             raise ConfigError(f"q_floor must be in [0, 1), got {self.q_floor}")
         if self.q_floor > 0 and self.learner == "gail":
             raise ConfigError("q_floor mixes into the generator density q; GAIL has none (use airl or gcl)")
+        if not self.entropy_weight > 0:
+            raise ConfigError(f"entropy_weight must be positive, got {self.entropy_weight}")
+        if self.entropy_weight != 1 and self.learner == "gail":
+            raise ConfigError("entropy_weight scales the generator density term log q; GAIL has none")
+        if self.entropy_weight != 1 and self.gcl_form == "trajectory":
+            raise ConfigError("entropy_weight != 1 is for the per-step form (gcl_form='step')")
+        if self.entropy_weight != 1 and self.log_z == "importance":
+            raise ConfigError("log_z='importance' needs the normalised density q (entropy_weight 1)")
         if self.gcl_form not in GCL_FORMS:
             raise ConfigError(f"gcl_form must be one of {GCL_FORMS}, got {self.gcl_form!r}")
         if self.gcl_form == "trajectory" and self.learner != "gcl":

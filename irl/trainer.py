@@ -225,7 +225,7 @@ class AdversarialTrainer:
         n = len(terminated)
         batch = Transitions(np.asarray(obs, np.float32), np.asarray(acts, np.float32), np.asarray(next_obs, np.float32),
                             terminated, np.zeros(n, dtype=bool))
-        log_prob = self._floored(self.generator.log_prob)
+        log_prob = self._log_q_term(self.generator.log_prob)
         rows = to_disc_batch(batch, self.generator.action_space, absorbing=self.config.absorbing)
         rews = self.discriminator.policy_rewards(rows, log_prob, self.policy_reward)[:n].numpy()
         if self.absorbing is not None and terminated.any():
@@ -234,12 +234,13 @@ class AdversarialTrainer:
             rews[terminated] += gamma / (1 - gamma) * r_abs
         return rews.astype(np.float32)
 
-    def _floored(self, log_prob: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]):
-        """``log_prob`` mixed with the uniform density by ``config.q_floor`` (unchanged at 0)."""
-        eps, log_u = self.config.q_floor, self._log_uniform
-        if eps == 0:
+    def _log_q_term(self, log_prob: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]):
+        """τ·log q, with q = ``log_prob``'s density mixed with the uniform one by ``config.q_floor``
+        (``log_prob`` itself when τ = 1 and the floor is 0)."""
+        eps, log_u, tau = self.config.q_floor, self._log_uniform, self.config.entropy_weight
+        if eps == 0 and tau == 1:
             return log_prob
-        return lambda obs, acts: floored_log_density(log_prob(obs, acts), eps, log_u)
+        return lambda obs, acts: tau * floored_log_density(log_prob(obs, acts), eps, log_u)
 
     def _cost_regularizer(self, rollout: Transitions, gen: DiscBatch) -> Callable[[torch.nn.Module], torch.Tensor] | None:
         """GCL's lcr (demos and this rollout) and mono (demos) penalties on E, sampled
@@ -272,7 +273,7 @@ class AdversarialTrainer:
         """Update the discriminator on ``rollout`` and return its rewards (n_steps * n_envs,)."""
         self.round += 1
         gen = to_disc_batch(rollout, self.generator.action_space, absorbing=self.config.absorbing)
-        log_prob = self._floored(self.generator.log_prob)  # the current policy, which drew this rollout
+        log_prob = self._log_q_term(self.generator.log_prob)  # the current policy, which drew this rollout
         replaying = self.config.resolved_replay_rounds > 1
         n_envs = self.generator.recorder.num_envs
         ends = rollout.episode_end.reshape(-1, n_envs)
@@ -281,14 +282,14 @@ class AdversarialTrainer:
             self.history.add(gen, self.generator.log_prob_of(snap), ends, snap)
         else:
             self.history.add(gen, log_prob, ends)
-        replay, sampler = self.history.rows(), self._floored(self.history.log_prob)  # fusion of the replayed policies
+        replay, sampler = self.history.rows(), self._log_q_term(self.history.log_prob)  # fusion of the replayed policies
         segments = None
         if self._segment_length is not None:
             gen_segments = self.history.segments(self._segment_length)
             if len(gen_segments) == 0:
                 raise TrainingError(f"round {self.round}: no generator episode is {self._segment_length} steps long; "
                                     "lower segment_length")
-            segments = SegmentIndex(self.expert_segments, gen_segments, self._floored(self.history.log_probs))
+            segments = SegmentIndex(self.expert_segments, gen_segments, self._log_q_term(self.history.log_probs))
         if self.round == 1:
             self.discriminator.center(self.expert, replay, sampler, segments)
         steps = max(1, math.ceil(self.config.disc_epochs * len(gen) / self.config.disc_batch_size))

@@ -149,7 +149,7 @@ def test_neg_energy_reward_and_floored_q(pendulum_demos):
     trainer = AdversarialTrainer(config, pendulum_demos)
     rollout = pendulum_demos.transitions
     gen = to_disc_batch(rollout, trainer.generator.action_space, absorbing=True)  # Pendulum: no terminals
-    log_q = trainer._floored(trainer.generator.log_prob)
+    log_q = trainer._log_q_term(trainer.generator.log_prob)
     log_pi = trainer.generator.log_prob(gen.raw_obs, gen.raw_acts)
     torch.testing.assert_close(log_q(gen.raw_obs, gen.raw_acts), floored_log_density(log_pi, 0.1, -np.log(4.0)))
     logit = trainer.discriminator.policy_rewards(gen, log_q, "logit")
@@ -180,3 +180,16 @@ def test_absorbing_logit_is_the_count_ratio(learner, options, line_demos):
     assert abs(rounds[0]["absorbing_logit"] - expected) < 1e-9
     logit = trainer.discriminator.policy_rewards(trainer.absorbing, trainer.generator.log_prob, "logit")
     assert abs(logit.item() - expected) < 1e-5
+
+
+def test_entropy_weight_scales_log_q_in_the_logit(pendulum_demos):
+    """logit = -E - τ·log π: the policy reward 'logit' is f - τ·log π, MaxEnt RL at temperature τ."""
+    config = TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=512, entropy_weight=0.1,
+                         ppo=SMALL_PPO)
+    trainer = AdversarialTrainer(config, pendulum_demos)
+    gen = to_disc_batch(pendulum_demos.transitions, trainer.generator.action_space, absorbing=True)
+    log_q = trainer._log_q_term(trainer.generator.log_prob)
+    log_pi = trainer.generator.log_prob(gen.raw_obs, gen.raw_acts)
+    logit = trainer.discriminator.policy_rewards(gen, log_q, "logit")
+    f = -trainer.energy(*gen.energy_inputs).detach()
+    torch.testing.assert_close(logit, f - 0.1 * log_pi, atol=1e-5, rtol=1e-5)
