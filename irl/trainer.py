@@ -229,10 +229,13 @@ class AdversarialTrainer:
         rows = to_disc_batch(batch, self.generator.action_space, absorbing=self.config.absorbing)
         rews = self.discriminator.policy_rewards(rows, log_prob, self.policy_reward)[:n].numpy()
         if self.absorbing is not None and terminated.any():
-            r_abs = float(self.discriminator.policy_rewards(self.absorbing, log_prob, self.policy_reward)[0])
-            gamma = self.generator.gamma
-            rews[terminated] += gamma / (1 - gamma) * r_abs
+            rews[terminated] += self._absorbing_tail(log_prob)[0]
         return rews.astype(np.float32)
+
+    def _absorbing_tail(self, log_prob: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> tuple[float, float]:
+        """(γ/(1-γ)·r(abs), r(abs)): what a terminal step earns by staying absorbed forever."""
+        r_abs = float(self.discriminator.policy_rewards(self.absorbing, log_prob, self.policy_reward)[0])
+        return self.generator.gamma / (1 - self.generator.gamma) * r_abs, r_abs
 
     def _log_q_term(self, log_prob: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]):
         """τ·log q, with q = ``log_prob``'s density mixed with the uniform one by ``config.q_floor``
@@ -314,9 +317,8 @@ class AdversarialTrainer:
         else:
             scale = 1.0
         if self.absorbing is not None and rollout.terminated.any():
-            r_abs = float(self.discriminator.policy_rewards(self.absorbing, log_prob, self.policy_reward)[0])
-            gamma = self.generator.gamma
-            rews[rollout.terminated] += gamma / (1 - gamma) * r_abs / scale
+            tail, r_abs = self._absorbing_tail(log_prob)
+            rews[rollout.terminated] += tail / scale
             metrics["absorbing_reward"] = r_abs
 
         metrics.update(round=self.round, steps=self.round * n, policy_reward=raw_mean,
