@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="standardise the energy's inputs with the demos' statistics, or not (for transfer)")
     t.add_argument("--disc-lr", type=float, default=1e-3)
     t.add_argument("--disc-epochs", type=float, default=2.0, help="discriminator passes over each rollout")
-    t.add_argument("--grad-penalty", type=float, default=None, help="default: 10 for GAIL, 0 for AIRL and GCL")
+    t.add_argument("--grad-penalty", type=float, default=None, help="default: 10 for GAIL and AIRL, 0 for GCL")
     t.add_argument("--replay-rounds", type=int, default=None,
                    help="rollouts the discriminator replays, q = fusion of their policies (default: 5 for GCL, else 1)")
     t.add_argument("--log-z", choices=["learned", "importance"], default="learned",
@@ -97,8 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--mono", type=float, default=0.0, help="GCL's monotonic cost regulariser weight (0 = off)")
     t.add_argument("--q-floor", type=float, default=0.0,
                    help="AIRL, GCL: q = (1-ε)·π + ε·uniform in the logit, bounds log q from below (default 0)")
-    t.add_argument("--entropy-weight", type=float, default=1.0,
-                   help="AIRL, GCL: τ in the logit -E - τ·log q, the MaxEnt temperature (default 1)")
+    t.add_argument("--entropy-weight", type=float, default=None,
+                   help="AIRL, GCL: τ in the logit -E - τ·log q, the MaxEnt temperature "
+                        "(default: 0.05 for AIRL, 1 for GCL)")
     t.add_argument("--algo", choices=["ppo", "sac"], default="ppo",
                    help="the generator's RL algorithm (sac: off-policy, replayed batches relabelled; Box actions)")
     t.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=_hyper_override,

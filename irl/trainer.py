@@ -240,7 +240,7 @@ class AdversarialTrainer:
     def _log_q_term(self, log_prob: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]):
         """τ·log q, with q = ``log_prob``'s density mixed with the uniform one by ``config.q_floor``
         (``log_prob`` itself when τ = 1 and the floor is 0)."""
-        eps, log_u, tau = self.config.q_floor, self._log_uniform, self.config.entropy_weight
+        eps, log_u, tau = self.config.q_floor, self._log_uniform, self.config.resolved_entropy_weight
         if eps == 0 and tau == 1:
             return log_prob
         return lambda obs, acts: tau * floored_log_density(log_prob(obs, acts), eps, log_u)

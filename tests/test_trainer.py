@@ -144,7 +144,7 @@ def test_neg_energy_reward_and_floored_q(pendulum_demos):
     density into q wherever the logit uses it, and only there."""
     from irl.partition import floored_log_density
 
-    config = TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=512, q_floor=0.1,
+    config = TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=512, q_floor=0.1, entropy_weight=1.0,
                          policy_reward="neg_energy", ppo=SMALL_PPO)
     trainer = AdversarialTrainer(config, pendulum_demos)
     rollout = pendulum_demos.transitions
