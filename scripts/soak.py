@@ -54,12 +54,12 @@ def main() -> None:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         while proc.poll() is None:
             mib = rss_mib(proc.pid)
-            if mib is not None:
+            if mib:  # None once the child is gone; 0 before its memory is mapped
                 writer.writerow([round(time.time() - start, 1), round(mib, 1)])
                 f.flush()
             time.sleep(args.every)
     with (args.out / "memory.csv").open() as f:
-        samples = np.array([[float(t), float(m)] for t, m in csv.reader(f)])
+        samples = np.array([[float(t), float(m)] for t, m in csv.reader(f) if float(m) > 0])
     if proc.returncode != 0:
         print(f"training failed (exit {proc.returncode}); see {args.out / 'train.log'}")
     if len(samples) >= 10:
