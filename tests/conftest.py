@@ -72,3 +72,20 @@ def line_demos() -> DemoSet:
     env = gym.make("LineTest-v0")
     t = record_episodes(lambda o: np.array([[1.0]], np.float32), env, episodes=3, seed=0)
     return DemoSet(t, card_for(env, "LineTest-v0", t))
+
+
+def held_out_auc(energy) -> float:
+    """P(-E of a held-out expert step > -E of a random step) on Pendulum-v1, 2 episodes each."""
+    import torch
+
+    from irl.discriminator import to_disc_batch
+
+    env = gym.make("Pendulum-v1")
+    expert = record_episodes(pendulum_controller, env, episodes=2, seed=500)
+    env.action_space.seed(1)
+    rand = record_episodes(lambda o: env.action_space.sample()[None], env, episodes=2, seed=600)
+    with torch.no_grad():
+        pos, neg = (-energy(*to_disc_batch(t, env.action_space, absorbing=True).energy_inputs).numpy()
+                    for t in (expert, rand))
+    return float((pos[:, None] > neg[None, :]).mean())
+

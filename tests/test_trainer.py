@@ -10,14 +10,9 @@ from irl.config import TrainConfig
 from irl.demos import record_episodes
 from irl.discriminator import to_disc_batch
 from irl.trainer import AdversarialTrainer, RewardScaler
-from tests.conftest import pendulum_controller
+from tests.conftest import held_out_auc
 
 SMALL_PPO = {"n_envs": 2, "n_steps": 256, "batch_size": 128, "n_epochs": 2, "normalize_obs": True}
-
-
-def _auc(pos: np.ndarray, neg: np.ndarray) -> float:
-    """P(score of a positive > score of a negative)."""
-    return float((pos[:, None] > neg[None, :]).mean())
 
 
 @pytest.mark.parametrize("learner, options", [
@@ -39,14 +34,7 @@ def test_energy_separates_held_out_expert_from_random(learner, options, pendulum
     if options.get("log_z") == "importance":
         assert np.isfinite(rounds[-1]["log_z"]) and rounds[-1]["log_z"] != rounds[0]["log_z"]
 
-    env = gym.make("Pendulum-v1")
-    expert = record_episodes(pendulum_controller, env, episodes=2, seed=500)
-    env.action_space.seed(1)
-    rand = record_episodes(lambda o: env.action_space.sample()[None], env, episodes=2, seed=600)
-    with torch.no_grad():
-        scores = [-trainer.energy(*to_disc_batch(t, env.action_space, absorbing=True).energy_inputs).numpy()
-                  for t in (expert, rand)]
-    assert _auc(*scores) > 0.8
+    assert held_out_auc(trainer.energy) > 0.8
 
 
 def test_discrete_actions_and_absorbing_states(line_demos):
