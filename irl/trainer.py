@@ -154,7 +154,8 @@ class AdversarialTrainer:
         self.absorbing_counts: deque[tuple[int, int]] = deque(maxlen=ABSORBING_WINDOW)
         """(absorbing rows, rows) of the latest generator rollouts."""
         self.round = 0
-        self._start = 0.0
+        self._start: float | None = None
+        self._seconds_before = 0.0  # training time of the run before a resume
 
     @property
     def _segment_length(self) -> int | None:
@@ -168,7 +169,7 @@ class AdversarialTrainer:
         """Run until ``config.total_steps`` generator steps, one discriminator round per
         rollout; ``checkpoint()`` is called after every ``every_rounds``-th PPO update."""
         torch.set_num_threads(self.config.torch_threads)
-        self._start = time.perf_counter()
+        self._start = time.perf_counter() - self._seconds_before
 
         def after_update() -> None:
             if checkpoint is not None and self.round % every_rounds == 0:
@@ -190,7 +191,7 @@ class AdversarialTrainer:
         return tensors, {
             "generator": meta, "disc_opt": opt_meta, "round": self.round, "log_z": self.discriminator.log_z,
             "scaler": [self.scaler.count, self.scaler.mean, self.scaler.var], "history": len(n_envs),
-            "absorbing_counts": [list(c) for c in self.absorbing_counts],
+            "absorbing_counts": [list(c) for c in self.absorbing_counts], "seconds": self._seconds(),
             "config": json.loads(self.config.to_json()),
         }
 
@@ -212,8 +213,13 @@ class AdversarialTrainer:
         self.scaler.count, self.scaler.mean, self.scaler.var = meta["scaler"]
         self.round = meta["round"]
         self.absorbing_counts.extend(tuple(c) for c in meta.get("absorbing_counts", []))
+        self._seconds_before = meta.get("seconds", 0.0)
         if meta["history"]:
             self.history.load_state(part("history."), meta["history"], self.generator.log_prob_of)
+
+    def _seconds(self) -> float:
+        """Training wall-clock seconds so far, across resumes."""
+        return self._seconds_before if self._start is None else time.perf_counter() - self._start
 
     def step_rewards(self, obs: np.ndarray, acts: np.ndarray, next_obs: np.ndarray,
                      terminated: np.ndarray) -> np.ndarray:
@@ -322,7 +328,7 @@ class AdversarialTrainer:
             metrics["absorbing_reward"] = r_abs
 
         metrics.update(round=self.round, steps=self.round * n, policy_reward=raw_mean,
-                       seconds=time.perf_counter() - self._start)
+                       seconds=self._seconds())
         if episode_returns:
             metrics["ep_return"] = float(np.mean(episode_returns))
             if self.scores is not None:

@@ -48,18 +48,18 @@ def main() -> None:
     if (run / "checkpoint" / "state.json").exists():
         cmd.append("--resume")
     args.out.mkdir(parents=True, exist_ok=True)
-    start = time.time()
+    start = time.time() - _elapsed_before(args.out / "memory.csv")  # a resumed soak continues its clock
     with (args.out / "train.log").open("a") as log, (args.out / "memory.csv").open("a", newline="") as f:
         writer = csv.writer(f)
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
         while proc.poll() is None:
             mib = rss_mib(proc.pid)
             if mib:  # None once the child is gone; 0 before its memory is mapped
-                writer.writerow([round(time.time() - start, 1), round(mib, 1)])
+                writer.writerow([round(time.time() - start, 1), round(mib, 1), _last_step(run / "metrics.csv")])
                 f.flush()
             time.sleep(args.every)
     with (args.out / "memory.csv").open() as f:
-        samples = np.array([[float(t), float(m)] for t, m in csv.reader(f) if float(m) > 0])
+        samples = np.array([[float(row[0]), float(row[1])] for row in csv.reader(f) if float(row[1]) > 0])
     if proc.returncode != 0:
         print(f"training failed (exit {proc.returncode}); see {args.out / 'train.log'}")
     if len(samples) >= 10:
@@ -68,6 +68,25 @@ def main() -> None:
         print(f"resident memory: {early:.0f} MiB in the first tenth, {late:.0f} MiB in the last "
               f"({late - early:+.0f} MiB), peak {samples[:, 1].max():.0f} MiB, {len(samples)} samples")
         _plot(samples, args.out / "memory.png")
+
+
+def _elapsed_before(memory_csv: Path) -> float:
+    """Seconds of soak already recorded in memory.csv (0 for a new soak)."""
+    if not memory_csv.exists():
+        return 0.0
+    rows = [row for row in csv.reader(memory_csv.open()) if row]
+    return float(rows[-1][0]) if rows else 0.0
+
+
+def _last_step(metrics_csv: Path) -> str:
+    """The run's latest environment step from its metrics.csv ('' before the first round)."""
+    try:
+        with metrics_csv.open("rb") as f:
+            f.seek(max(0, f.seek(0, 2) - 400))
+            last = f.read().decode(errors="replace").strip().splitlines()[-1]
+        return last.split(",")[1] if last[:1].isdigit() else ""
+    except (FileNotFoundError, IndexError):
+        return ""
 
 
 def _plot(samples: np.ndarray, path: Path) -> None:

@@ -88,12 +88,15 @@ def _kill_and_resume(tmp_path, learner, extra, children):
 
     tensors_a, meta_a = _final_state(tmp_path / "straight")
     tensors_b, meta_b = _final_state(killed_dir)
+    meta_a.pop("seconds"), meta_b.pop("seconds")  # wall-clock training time, all that may differ
     assert meta_a == meta_b and meta_a["round"] == 12
     assert set(tensors_a) == set(tensors_b)
     different = [k for k in tensors_a if not torch.equal(tensors_a[k], tensors_b[k])]
     assert not different, different[:10]
     rows = (killed_dir / "metrics.csv").read_text().splitlines()
     assert len(rows) == 13  # header + 12 rounds, none duplicated by the resume
+    seconds = [float(row.split(",")[2]) for row in rows[1:]]
+    assert seconds == sorted(seconds), "the training clock restarted at the resume"
 
 
 def test_resume_refuses_other_settings_and_missing_checkpoints(tmp_path):
