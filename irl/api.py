@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -38,12 +39,9 @@ def collect(env_id: str, expert: str | Path, *, episodes: int, out: str | Path, 
             random_episodes: int = 20, overwrite: bool = False) -> DemoSet:
     """Record ``episodes`` episodes of an SB3 policy (stochastic actions) into ``out``,
     with a card holding the expert's and a uniform-random policy's returns."""
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise DemoError(f"{out} already exists; pass --overwrite to replace it")
+    out = _free_demo_path(out, overwrite)
     policy = Policy(expert)
-    env = make_env(env_id)
-    check_supported(env_id, env.observation_space, env.action_space)
+    env = _supported_env(env_id)
     if policy.observation_space.shape != env.observation_space.shape:
         raise DemoError(f"the expert takes observations of shape {policy.observation_space.shape}, "
                         f"{env_id} gives {env.observation_space.shape}")
@@ -56,12 +54,45 @@ def collect(env_id: str, expert: str | Path, *, episodes: int, out: str | Path, 
     return demos
 
 
-def scores_for(demos: DemoSet, env_id: str, *, seed: int = 0) -> Scores:
-    """Expert return from the demos, random return from the card (measured if absent)."""
+def convert(source: str | Path, env_id: str, *, out: str | Path, seed: int = 0, random_episodes: int = 20,
+            overwrite: bool = False) -> DemoSet:
+    """Read demos in any format :func:`irl.demos.load_demos` knows, check them against
+    ``env_id`` and write them as irl's .npz with a full card (spaces, returns, the
+    random-policy return measured here)."""
+    out = _free_demo_path(out, overwrite)
+    demos = load_demos(source)
+    env = _supported_env(env_id)
+    demos = check_against_env(demos, env.observation_space, env.action_space, env_id)
+    rand, _ = random_returns(env_id, episodes=random_episodes, seed=seed + 1_000_000)
+    carried = {k: demos.metadata[k] for k in ("expert", "source", "ends") if k in demos.metadata}
+    meta = card_for(env, env_id, demos.transitions, random_return=float(rand.mean()), random_returns=rand.tolist(),
+                    converted_from=str(source), **carried)
+    converted = DemoSet(demos.transitions, meta)
+    save_demos(out, converted, overwrite=overwrite)
+    return converted
+
+
+def _free_demo_path(out: str | Path, overwrite: bool) -> Path:
+    out = Path(out)
+    if out.exists() and not overwrite:
+        raise DemoError(f"{out} already exists; pass --overwrite to replace it")
+    return out
+
+
+def _supported_env(env_id: str):  # noqa: ANN202 - a gymnasium Env
+    env = make_env(env_id)
+    check_supported(env_id, env.observation_space, env.action_space)
+    return env
+
+
+def scores_for(demos: DemoSet, env_id: str, *, seed: int = 0) -> Scores | None:
+    """Expert return from the demos, random return from the card (measured if absent);
+    None (with a warning) for demos without rewards: runs then report true returns only."""
     expert = demos.expert_return
     if expert is None:
-        raise DemoError("the demos carry neither rewards nor episode_returns in their metadata; "
-                        "cannot score runs against the expert")
+        warnings.warn("the demos carry neither rewards nor episode_returns: runs report true returns, "
+                      "not normalised scores", stacklevel=2)
+        return None
     random = demos.random_return
     if random is None:
         random = float(random_returns(env_id, episodes=20, seed=seed + 1_000_000)[0].mean())
@@ -91,7 +122,8 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
     else:
         run_dir.prepare(out, overwrite=overwrite)
         (out / "config.json").write_text(config.to_json())
-        (out / "scores.json").write_text(json.dumps({"expert": scores.expert, "random": scores.random,
+        (out / "scores.json").write_text(json.dumps({"expert": scores and scores.expert,
+                                                     "random": scores and scores.random,
                                                      "demo_episodes": demos.n_episodes,
                                                      "demo_fingerprint": demos.fingerprint()}, indent=2))
     log = run_dir.MetricsLog(out, keep_rounds=trainer.round if resume else None)
@@ -137,7 +169,8 @@ def evaluate_run(run: str | Path, *, episodes: int = 20, seed: int = 0) -> dict:
     return {
         "env_id": config.env_id, "learner": config.learner, "episodes": episodes,
         "return_mean": mean, "return_std": float(returns.std()),
-        "normalized_return": float(normalized_return(mean, expert=scores["expert"], random=scores["random"])),
+        "normalized_return": None if scores["expert"] is None else
+        float(normalized_return(mean, expert=scores["expert"], random=scores["random"])),
         "expert_return": scores["expert"], "random_return": scores["random"],
         "mean_length": float(np.mean(lengths)),
     }
@@ -154,8 +187,7 @@ def retrain(reward_path: str | Path, env_id: str, *, algo: str = "ppo", steps: i
     """
     out = Path(out)
     reward = load_reward(reward_path)
-    env = make_env(env_id)
-    check_supported(env_id, env.observation_space, env.action_space)
+    env = _supported_env(env_id)
     reward.check_spaces(env.observation_space, env.action_space, env_id)
     env.close()
     hyper = preset(algo, env_id)
@@ -215,8 +247,7 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
 
 
     reward = load_reward(reward_path)
-    env = make_env(env_id)
-    check_supported(env_id, env.observation_space, env.action_space)
+    env = _supported_env(env_id)
     reward.check_spaces(env.observation_space, env.action_space, env_id)
     n_obs = int(np.prod(env.observation_space.shape))
     if heatmap is not None and not all(0 <= i < n_obs for i in heatmap):

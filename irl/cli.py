@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     warnings.filterwarnings("ignore", module="gymnasium")
+    warnings.showwarning = _one_line_warning
     try:
         return args.func(args)
     except IrlError as exc:
@@ -41,6 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("irl: interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """Warnings as one line each, without the source line Python shows by default."""
+    ours = "/irl/" in str(filename).replace("\\", "/")
+    where = "" if ours else f" ({category.__name__}, {Path(filename).name}:{lineno})"
+    print(f"irl: warning: {message}{where}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -62,6 +70,15 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--overwrite", action="store_true")
     c.set_defaults(func=_collect)
+
+    v = sub.add_parser("convert", help="check demos from another tool (imitation, Minari, D4RL-style npz) against "
+                                       "an env and write them as irl's .npz with a card")
+    v.add_argument("source", type=Path, help="an imitation dataset folder or .npz, a Minari dataset, or an .npz")
+    v.add_argument("--env", required=True)
+    v.add_argument("--out", required=True, type=Path)
+    v.add_argument("--seed", type=int, default=0, help="seed of the random-policy episodes measured for the card")
+    v.add_argument("--overwrite", action="store_true")
+    v.set_defaults(func=_convert)
 
     t = sub.add_parser("train", help="learn a reward and a policy from demonstrations")
     t.add_argument("learner", choices=["gail", "airl", "gcl"])
@@ -161,6 +178,17 @@ def _collect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _convert(args: argparse.Namespace) -> int:
+    from irl.api import convert
+
+    demos = convert(args.source, args.env, out=args.out, seed=args.seed, overwrite=args.overwrite)
+    r = demos.episode_returns
+    returns = f"return {r.mean():.1f} ± {r.std():.1f}" if len(r) else "no rewards (runs will not be normalised)"
+    print(f"wrote {args.out}: {demos.n_episodes} episodes, {len(demos.transitions)} transitions, {returns}, "
+          f"random {demos.random_return:.1f}")
+    return 0
+
+
 def _hyper_override(text: str) -> tuple[str, object]:
     """'ent_coef=0.01' -> ('ent_coef', 0.01); the value is JSON, or a bare string."""
     key, sep, value = text.partition("=")
@@ -251,9 +279,11 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _print_eval(r: dict) -> None:
+    score = ("no normalised score (the demos carry no rewards)" if r["normalized_return"] is None else
+             f"normalised {r['normalized_return']:.3f} (0 = random {r['random_return']:.1f}, "
+             f"1 = expert {r['expert_return']:.1f})")
     print(f"{r['learner']} on {r['env_id']}: true return {r['return_mean']:.1f} ± {r['return_std']:.1f} "
-          f"over {r['episodes']} episodes; normalised {r['normalized_return']:.3f} "
-          f"(0 = random {r['random_return']:.1f}, 1 = expert {r['expert_return']:.1f})")
+          f"over {r['episodes']} episodes; {score}")
     print(json.dumps(r))
 
 

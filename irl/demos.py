@@ -14,6 +14,7 @@ Format (version 1), one row per transition, episodes contiguous::
 Write one with ``np.savez(path, obs=..., acts=..., ..., metadata=json.dumps({...}))``.
 D4RL-style names (observations, actions, next_observations, terminals,
 timeouts, rewards) are accepted too. Files are read with ``allow_pickle=False``.
+imitation and Minari datasets load too (:mod:`irl.demo_formats`).
 """
 
 from __future__ import annotations
@@ -110,21 +111,29 @@ def save_demos(path: str | Path, demos: DemoSet, *, overwrite: bool = False) -> 
 
 
 def load_demos(path: str | Path) -> DemoSet:
-    """Read and check a demo file; any problem raises :class:`DemoError`."""
+    """Read and check demonstrations: irl's .npz, or an imitation or Minari dataset
+    (:mod:`irl.demo_formats`); any problem raises :class:`DemoError`."""
+    from irl.demo_formats import is_foreign, read_foreign
+
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise DemoError(f"demo file {path} does not exist")
+    arrays = read_foreign(path) if is_foreign(path) else read_npz(path)
+    return demos_from_arrays(arrays, source=str(path))
+
+
+def read_npz(path: Path, *, skip: frozenset[str] | set[str] = frozenset()) -> dict[str, np.ndarray]:
+    """The arrays of an .npz (but those in ``skip``), never unpickling; sizes checked first."""
     _check_declared_sizes(path)
     try:
         with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
+            return {k: data[k] for k in data.files if k not in skip}
     except ValueError as exc:
         if "pickle" in str(exc).lower():
             raise DemoError(f"{path} holds pickled objects; demos must be plain arrays (irl never unpickles)") from None
         raise DemoError(f"{path} is not a readable .npz: {exc}") from None
     except (OSError, zipfile.BadZipFile, EOFError, KeyError, RuntimeError) as exc:
         raise DemoError(f"{path} is not a readable .npz (truncated or corrupted?): {exc}") from None
-    return demos_from_arrays(arrays, source=str(path))
 
 
 MAX_DEMO_BYTES = 4 << 30
@@ -146,6 +155,8 @@ def _check_declared_sizes(path: Path) -> None:
                     version = npy.read_magic(f)
                     header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
                     shape, _, dtype = header(f, max_header_size=10_000)
+                if dtype.hasobject:  # pickled: never loaded (np.load refuses it without allow_pickle)
+                    continue
                 size = int(np.prod(shape, dtype=object)) * dtype.itemsize
                 if size > info.file_size:
                     raise DemoError(f"{path}: array {info.filename[:-4]!r} declares shape {shape} ({size} bytes) "
@@ -290,8 +301,33 @@ def check_against_env(demos: DemoSet, obs_space: gym.Space, act_space: gym.Space
         if outside:
             warnings.warn(f"{where}: clipped {outside} action values outside the action bounds", stacklevel=2)
             acts = np.clip(acts, low, high)
-    fixed = Transitions(t.obs, acts, t.next_obs, t.terminated, t.truncated, t.rews)
-    return DemoSet(fixed, demos.metadata)
+    terminated, truncated, meta = t.terminated, t.truncated, demos.metadata
+    if meta.get("ends") == "done":  # irl.demo_formats.AMBIGUOUS_ENDS
+        terminated, truncated = _ends_by_time_limit(t, env_id, where)
+        meta = {**meta, "ends": "terminated or truncated by the env's time limit"}
+    fixed = Transitions(t.obs, acts, t.next_obs, terminated, truncated, t.rews)
+    return DemoSet(fixed, meta)
+
+
+def _ends_by_time_limit(t: Transitions, env_id: str, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """(terminated, truncated) for demos whose ``terminated`` means only 'the episode
+    finished': an episode that lasted the env's time limit was truncated, a shorter one
+    terminated."""
+    try:
+        limit = gym.spec(env_id).max_episode_steps
+    except gym.error.Error:
+        limit = None
+    terminated, truncated = t.terminated.copy(), t.truncated.copy()
+    timed_out = 0
+    for s in t.episode_slices():
+        last = s.stop - 1
+        if terminated[last] and limit is not None and s.stop - s.start >= limit:
+            terminated[last], truncated[last] = False, True
+            timed_out += 1
+    finished = int(t.terminated.sum())
+    warnings.warn(f"{where}: the demo format does not say why an episode ended; read {timed_out} of {finished} "
+                  f"finished episodes as cut by the time limit ({limit} steps) and the rest as terminal", stacklevel=3)
+    return terminated, truncated
 
 
 def record_episodes(act: Callable[[np.ndarray], np.ndarray], env: gym.Env, *, episodes: int, seed: int) -> Transitions:
@@ -324,7 +360,7 @@ def card_for(env: gym.Env, env_id: str, t: Transitions, **extra: Any) -> dict[st
         "observation_space": space_to_json(env.observation_space),
         "action_space": space_to_json(env.action_space),
         "n_episodes": len(slices),
-        "episode_returns": [float(t.rews[s].sum()) for s in slices],
+        **({} if t.rews is None else {"episode_returns": [float(t.rews[s].sum()) for s in slices]}),
         "episode_lengths": [s.stop - s.start for s in slices],
         **extra,
     }

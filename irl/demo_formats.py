@@ -1,0 +1,270 @@
+"""Demonstrations written by other tools, read as plain data (nothing is unpickled).
+
+=================================  ==========================================================
+imitation >= 1.0                   ``imitation.data.serialize.save``: a HuggingFace
+                                   ``datasets`` folder of Arrow files, one row per trajectory
+                                   (obs (T+1, ...), acts (T, ...), terminal, rews). Needs pyarrow.
+                                   The ``infos`` column (jsonpickle, which can build objects)
+                                   is never decoded.
+imitation < 1.0                    an ``.npz`` of concatenated trajectories (obs, acts,
+                                   terminal, indices, rews); its pickled ``infos`` array is
+                                   never loaded.
+Minari (0.4, 0.5)                  a dataset folder (``data/metadata.json`` with HDF5 or
+                                   Arrow storage) or its ``main_data.hdf5``. Needs h5py for
+                                   HDF5, pyarrow for Arrow.
+=================================  ==========================================================
+
+Every reader returns named arrays in irl's format (``irl.demos``) plus a card, so the
+usual validation applies. imitation's ``terminal`` flag says an episode *finished*, not
+why: such demos carry ``"ends": "done"`` in their card and
+:func:`irl.demos.check_against_env` reads an episode that lasted the env's time limit as
+truncated and any shorter one as terminated.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, NamedTuple
+
+import numpy as np
+
+from irl.errors import DemoError
+
+AMBIGUOUS_ENDS = "done"
+"""Card value of ``"ends"`` for demos whose terminal flags mean only 'the episode finished'."""
+MAX_BYTES = 4 << 30
+INSTALL_HINT = "pip install 'irl[formats]'"
+
+
+class Episode(NamedTuple):
+    """One episode as other tools store it: one more observation than actions."""
+
+    obs: np.ndarray         # (T+1, *obs_shape)
+    acts: np.ndarray        # (T, *act_shape) or (T,)
+    terminated: np.ndarray  # (T,) bool
+    truncated: np.ndarray   # (T,) bool
+    rews: np.ndarray | None  # (T,) or None
+
+
+def is_foreign(path: Path) -> bool:
+    """Whether ``path`` is one of the formats above (else irl's own .npz is assumed)."""
+    if path.is_dir() or path.suffix in (".hdf5", ".h5"):
+        return True
+    return path.suffix == ".npz" and _is_legacy_imitation_npz(path)
+
+
+def read_foreign(path: Path) -> dict[str, np.ndarray]:
+    """Arrays in irl's format (obs, acts, next_obs, terminated, truncated, [rews], metadata)."""
+    if path.is_dir():
+        if (path / "state.json").is_file() or (path / "dataset_info.json").is_file():
+            return _imitation_datasets(path)
+        data = path / "data" if (path / "data" / "metadata.json").is_file() else path
+        if (data / "metadata.json").is_file():
+            return _minari(data)
+        raise DemoError(f"{path} is a folder but neither an imitation dataset (state.json, *.arrow) nor a Minari "
+                        f"dataset (data/metadata.json); give a demo .npz or one of those")
+    if path.suffix in (".hdf5", ".h5"):
+        meta = path.parent / "metadata.json"
+        return _minari(path.parent) if meta.is_file() else _to_arrays(_minari_hdf5(path), {"source": f"Minari {path}"}, path)
+    return _legacy_imitation(path)
+
+
+# --- imitation ---------------------------------------------------------------------------
+
+def _imitation_datasets(folder: Path) -> dict[str, np.ndarray]:
+    pa = _need("pyarrow", "an imitation dataset")
+    files = sorted(folder.glob("data-*.arrow")) or sorted(folder.glob("*.arrow"))
+    if not files:
+        raise DemoError(f"{folder}: an imitation (HuggingFace datasets) folder without .arrow files")
+    try:
+        table = pa.concat_tables([pa.ipc.open_stream(f.read_bytes()).read_all() for f in files])
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DemoError(f"{folder}: unreadable Arrow data (truncated or corrupted?): {exc}") from None
+    missing = {"obs", "acts", "terminal"} - set(table.column_names)
+    if missing:
+        raise DemoError(f"{folder}: missing column(s) {sorted(missing)}; found {table.column_names}")
+    obs, acts = (_per_row(table.column(c), f"{folder}: {c}") for c in ("obs", "acts"))
+    rews = _per_row(table.column("rews"), f"{folder}: rews") if "rews" in table.column_names else [None] * len(obs)
+    terminal = _column_numpy(table.column("terminal"), f"{folder}: terminal")
+    episodes = [_imitation_episode(*parts) for parts in zip(obs, acts, terminal, rews)]
+    return _to_arrays(episodes, {"source": f"imitation dataset {folder}", "ends": AMBIGUOUS_ENDS}, folder)
+
+
+def _is_legacy_imitation_npz(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = {n.removesuffix(".npy") for n in archive.namelist()}
+    except (zipfile.BadZipFile, OSError):
+        return False
+    return {"obs", "acts", "terminal", "indices"} <= names and "next_obs" not in names
+
+
+def _legacy_imitation(path: Path) -> dict[str, np.ndarray]:
+    """imitation 0.3/0.4 ``types.save``: obs has one more row per trajectory than acts."""
+    from irl.demos import read_npz
+
+    arrays = read_npz(path, skip={"infos"})
+    obs, acts, terminal, indices = (arrays[k] for k in ("obs", "acts", "terminal", "indices"))
+    n = len(terminal)
+    if indices.shape != (max(n - 1, 0),) or indices.dtype.kind not in "iu":
+        raise DemoError(f"{path}: indices must be {max(n - 1, 0)} integers (one per trajectory but the last), "
+                        f"found {indices.dtype} {indices.shape}")
+    if len(obs) != len(acts) + n:
+        raise DemoError(f"{path}: obs has {len(obs)} rows, expected {len(acts) + n} (acts plus one per trajectory)")
+    if len(indices) and (np.any(np.diff(indices) <= 0) or indices[0] <= 0 or indices[-1] >= len(acts)):
+        raise DemoError(f"{path}: indices must rise strictly inside (0, {len(acts)}), found {indices.tolist()[:5]}...")
+    rews = np.split(arrays["rews"], indices) if "rews" in arrays else [None] * n
+    episodes = [_imitation_episode(*parts) for parts in zip(np.split(obs, indices + np.arange(1, n)),
+                                                                  np.split(acts, indices), terminal, rews)]
+    return _to_arrays(episodes, {"source": f"imitation < 1.0 npz {path}", "ends": AMBIGUOUS_ENDS}, path)
+
+
+def _imitation_episode(obs: np.ndarray, acts: np.ndarray, terminal: Any, rews: np.ndarray | None) -> Episode:
+    """imitation's ``terminal`` is True when the episode finished (terminated or time limit)
+    and False when the rollout was cut; the former is resolved against the env later."""
+    t = len(acts)
+    ends = np.zeros((2, t), dtype=bool)
+    if t:
+        ends[0 if bool(terminal) else 1, -1] = True
+    return Episode(obs, acts, ends[0], ends[1], rews)
+
+
+# --- Minari ------------------------------------------------------------------------------
+
+def _minari(data: Path) -> dict[str, np.ndarray]:
+    try:
+        meta = json.loads((data / "metadata.json").read_text())
+        spec = json.loads(meta["env_spec"]) if isinstance(meta.get("env_spec"), str) else meta.get("env_spec") or {}
+    except (json.JSONDecodeError, OSError, UnicodeDecodeError, TypeError) as exc:
+        raise DemoError(f"{data / 'metadata.json'}: not valid Minari metadata ({exc})") from None
+    fmt = meta.get("data_format", "hdf5")
+    if fmt == "hdf5":
+        episodes = _minari_hdf5(data / "main_data.hdf5")
+    elif fmt == "arrow":
+        episodes = _minari_arrow(data)
+    else:
+        raise DemoError(f"{data}: Minari data_format {fmt!r} is not one irl reads (hdf5, arrow)")
+    card = {"source": f"Minari dataset {meta.get('dataset_id', data)} ({meta.get('minari_version', '?')})",
+            "env_id": spec.get("id"), "expert": meta.get("algorithm_name")}
+    return _to_arrays(episodes, {k: v for k, v in card.items() if v is not None}, data)
+
+
+def _minari_hdf5(path: Path) -> list[Episode]:
+    h5py = _need("h5py", "a Minari HDF5 dataset")
+    try:
+        with h5py.File(path, "r") as f:
+            names = sorted((k for k in f if k.startswith("episode_")), key=lambda k: int(k.split("_")[-1]))
+            groups = [f[k] for k in names]
+            fields = ("observations", "actions", "terminations", "truncations")
+            for name, group in zip(names, groups):
+                for field in fields:
+                    if not isinstance(group.get(field), h5py.Dataset):
+                        raise DemoError(f"{path}: {name}/{field} is missing or not an array (Dict or Tuple spaces "
+                                        f"are not supported; irl needs Box observations)")
+            total = sum(g[k].nbytes for g in groups for k in (*fields, "rewards") if k in g)
+            if total > MAX_BYTES:
+                raise DemoError(f"{path} declares {total / 2**30:.1f} GiB of arrays, more than irl loads")
+            return [Episode(*(g[k][()] for k in fields), g["rewards"][()] if "rewards" in g else None) for g in groups]
+    except DemoError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError) as exc:
+        raise DemoError(f"{path}: not a readable Minari HDF5 file (truncated or corrupted?): {exc}") from None
+
+
+def _minari_arrow(data: Path) -> list[Episode]:
+    """Arrow storage: data/<episode>/*.arrow, T+1 rows per episode, the last padding
+    except for its observation."""
+    pa = _need("pyarrow", "a Minari Arrow dataset")
+    folders = sorted((p for p in data.iterdir() if p.is_dir() and p.name.isdigit()), key=lambda p: int(p.name))
+    episodes = []
+    for folder in folders:
+        try:
+            table = pa.concat_tables([pa.ipc.open_file(f.read_bytes()).read_all() for f in sorted(folder.glob("*.arrow"))])
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise DemoError(f"{folder}: unreadable Arrow data (truncated or corrupted?): {exc}") from None
+        where = f"{folder}"
+        cols = {c: _column_numpy(table.column(c), f"{where}: {c}") for c in
+                ("observations", "actions", "terminations", "truncations") if c in table.column_names}
+        if len(cols) < 4:
+            raise DemoError(f"{where}: missing Minari columns; found {table.column_names}")
+        rews = _column_numpy(table.column("rewards"), f"{where}: rewards")[:-1] if "rewards" in table.column_names else None
+        episodes.append(Episode(cols["observations"], cols["actions"][:-1], cols["terminations"][:-1],
+                                cols["truncations"][:-1], rews))
+    if not episodes:
+        raise DemoError(f"{data}: a Minari Arrow dataset without episode folders")
+    return episodes
+
+
+# --- shared ------------------------------------------------------------------------------
+
+def _to_arrays(episodes: Iterable[Episode], card: dict[str, Any], source: Path) -> dict[str, np.ndarray]:
+    """Concatenate episodes into irl's per-transition arrays (next_obs = obs shifted by one)."""
+    episodes = [e for e in episodes if len(e.acts)]
+    if not episodes:
+        raise DemoError(f"{source}: no episode with at least one step")
+    for i, e in enumerate(episodes):
+        t = len(e.acts)
+        lengths = {"obs": (len(e.obs), t + 1), "terminated": (len(e.terminated), t),
+                   "truncated": (len(e.truncated), t), "rews": (t if e.rews is None else len(e.rews), t)}
+        for name, (found, expected) in lengths.items():
+            if found != expected:
+                raise DemoError(f"{source}: episode {i} has {t} actions and {found} {name} rows, expected {expected}")
+    arrays = {"obs": np.concatenate([e.obs[:-1] for e in episodes]),
+              "next_obs": np.concatenate([e.obs[1:] for e in episodes]),
+              "acts": np.concatenate([e.acts for e in episodes]),
+              "terminated": np.concatenate([e.terminated for e in episodes]),
+              "truncated": np.concatenate([e.truncated for e in episodes])}
+    if all(e.rews is not None for e in episodes):
+        arrays["rews"] = np.concatenate([e.rews for e in episodes])
+    arrays["metadata"] = np.array(json.dumps(card))
+    return arrays
+
+
+def _per_row(column: Any, where: str) -> list[np.ndarray]:
+    """A list-typed Arrow column (one list per trajectory) as one array per row."""
+    import pyarrow as pa
+
+    array = column.combine_chunks()
+    if not (pa.types.is_list(array.type) or pa.types.is_large_list(array.type)) or array.null_count:
+        raise DemoError(f"{where}: expected one list per trajectory, found {array.type}"
+                        + (f" with {array.null_count} nulls" if array.null_count else ""))
+    lengths = array.value_lengths().to_numpy(zero_copy_only=False)
+    values = _dense(array.flatten(), where)
+    return np.split(values, np.cumsum(lengths)[:-1])
+
+
+def _column_numpy(column: Any, where: str) -> np.ndarray:
+    """An Arrow column of scalars or equal-length lists as one (rows, ...) array."""
+    return _dense(column.combine_chunks(), where)
+
+
+def _dense(array: Any, where: str) -> np.ndarray:
+    import pyarrow as pa
+
+    kind = array.type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        if array.null_count:
+            raise DemoError(f"{where}: {array.null_count} missing (null) entries")
+        lengths = np.unique(array.value_lengths().to_numpy(zero_copy_only=False)) if len(array) else np.array([0])
+        if len(lengths) != 1:
+            raise DemoError(f"{where}: rows of different lengths {lengths[:5].tolist()} (ragged arrays)")
+        inner = _dense(array.flatten(), where)
+        return inner.reshape(len(array), int(lengths[0]), *inner.shape[1:])
+    if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
+        raise DemoError(f"{where}: expected numbers, found Arrow type {kind} (Dict or Tuple spaces are not supported)")
+    out = array.to_numpy(zero_copy_only=False)
+    if out.dtype == object:  # nulls in an int or bool column
+        raise DemoError(f"{where}: missing (null) values")
+    return out
+
+
+def _need(module: str, what: str) -> Any:
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise DemoError(f"reading {what} needs the {module} package: {INSTALL_HINT}") from None
