@@ -26,10 +26,10 @@ from irl.demos import (
 )
 from irl.errors import ConfigError, DemoError
 from irl.evaluation import evaluate_policy, normalized_return, random_returns
+from irl.policy_io import Policy, save_agent
 from irl.presets import preset
 from irl.progress import RoundProgress
 from irl.reward_artifact import load_reward
-from irl.policy_io import Policy, save_agent
 from irl.sb3_adapter import make_env, train_on_true_reward
 from irl.spaces import check_supported
 from irl.trainer import AdversarialTrainer, Scores
