@@ -12,6 +12,8 @@ imitation < 1.0                    an ``.npz`` of concatenated trajectories (obs
 Minari (0.4, 0.5)                  a dataset folder (``data/metadata.json`` with HDF5 or
                                    Arrow storage) or its ``main_data.hdf5``. Needs h5py for
                                    HDF5, pyarrow for Arrow.
+D4RL HDF5                          an ``.hdf5`` with flat arrays (observations, actions,
+                                   next_observations, terminals, timeouts, rewards). Needs h5py.
 =================================  ==========================================================
 
 Every reader returns named arrays in irl's format (``irl.demos``) plus a card, so the
@@ -65,8 +67,10 @@ def read_foreign(path: Path) -> dict[str, np.ndarray]:
         raise DemoError(f"{path} is a folder but neither an imitation dataset (state.json, *.arrow) nor a Minari "
                         f"dataset (data/metadata.json); give a demo .npz or one of those")
     if path.suffix in (".hdf5", ".h5"):
-        meta = path.parent / "metadata.json"
-        return _minari(path.parent) if meta.is_file() else _to_arrays(_minari_hdf5(path), {"source": f"Minari {path}"}, path)
+        if (path.parent / "metadata.json").is_file():
+            return _minari(path.parent)
+        flat = _d4rl_hdf5(path)
+        return flat if flat is not None else _to_arrays(_minari_hdf5(path), {"source": f"Minari {path}"}, path)
     return _legacy_imitation(path)
 
 
@@ -172,6 +176,32 @@ def _minari_hdf5(path: Path) -> list[Episode]:
         raise
     except (OSError, KeyError, ValueError, TypeError) as exc:
         raise DemoError(f"{path}: not a readable Minari HDF5 file (truncated or corrupted?): {exc}") from None
+
+
+def _d4rl_hdf5(path: Path) -> dict[str, np.ndarray] | None:
+    """D4RL's flat layout (one row per transition at the file's root), or None if the file
+    is not laid out so. Without next_observations the last state of each episode is
+    unknown, so such files are refused rather than guessed."""
+    h5py = _need("h5py", "an HDF5 demo file")
+    names = ("observations", "actions", "next_observations", "terminals", "timeouts", "rewards")
+    try:
+        with h5py.File(path, "r") as f:
+            if not isinstance(f.get("observations"), h5py.Dataset):
+                return None
+            if "next_observations" not in f:
+                raise DemoError(f"{path}: a D4RL-style file without next_observations; irl needs the real next "
+                                f"state of every transition (D4RL's qlearning_dataset format has it)")
+            found = {k: f[k] for k in names if isinstance(f.get(k), h5py.Dataset)}
+            total = sum(d.nbytes for d in found.values())
+            if total > MAX_BYTES:
+                raise DemoError(f"{path} declares {total / 2**30:.1f} GiB of arrays, more than irl loads")
+            arrays = {k: d[()] for k, d in found.items()}
+    except DemoError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError) as exc:
+        raise DemoError(f"{path}: not a readable HDF5 file (truncated or corrupted?): {exc}") from None
+    arrays["metadata"] = np.array(json.dumps({"source": f"D4RL-style HDF5 {path}"}))
+    return arrays
 
 
 def _minari_arrow(data: Path) -> list[Episode]:

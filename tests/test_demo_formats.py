@@ -212,3 +212,20 @@ def test_demos_without_rewards_train_and_report_raw_returns(tmp_path, capsys):
     captured = capsys.readouterr()
     assert "no normalised score (the demos carry no rewards)" in captured.out
     assert "irl: warning: the demos carry neither rewards" in captured.err
+
+
+def test_d4rl_style_hdf5(tmp_path):
+    import h5py
+
+    expected = np.load(FOREIGN / "minari-pendulum-hdf5.expected.npz")
+    with h5py.File(tmp_path / "d4rl.hdf5", "w") as f:
+        for ours, theirs in (("obs", "observations"), ("acts", "actions"), ("next_obs", "next_observations"),
+                             ("terminated", "terminals"), ("truncated", "timeouts"), ("rews", "rewards")):
+            f.create_dataset(theirs, data=expected[ours])
+    t = _checked(tmp_path / "d4rl.hdf5", "Pendulum-v1").transitions
+    np.testing.assert_array_equal(t.next_obs, expected["next_obs"])
+    assert t.truncated.sum() == 3
+    with h5py.File(tmp_path / "no-next.hdf5", "w") as f:
+        f.create_dataset("observations", data=expected["obs"])
+    with pytest.raises(DemoError, match="without next_observations"):
+        load_demos(tmp_path / "no-next.hdf5")
