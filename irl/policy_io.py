@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+
 import gymnasium as gym
 import numpy as np
 import torch

@@ -10,9 +10,16 @@ An artifact is a folder::
                         onnxruntime with neither torch nor irl installed
 
 The reward is r(s, a) = g(s[, a]) for AIRL (its shaping term removed) and -E(s, a)
-for GAIL and GCL. When the run used absorbing states, a terminal step (done = 1)
-also gets the tail γ/(1-γ)·r(absorbing) that the policy was trained with, so
-re-optimising the reward sees the same terminal incentives.
+for GAIL and GCL. When the run used absorbing states (Kostrikov et al. 2019), the
+learned value of the absorbing state, r_abs, is what ending an episode is worth: it
+is paid at every step after the end. Artifacts since format version 2 subtract it from
+every step instead (the *offset* form, r(s, a) - r_abs, nothing at the end). The two
+are the same task: in the absorbing MDP every return differs by the constant
+r_abs/(1-γ), so the best policy is the same for any γ; but the offset form has no
+spike at terminal steps for a value function to fit or for reward clipping (SB3's
+VecNormalize clips at 10) to cut, and does not need the downstream algorithm's γ to be
+the one the reward was learned with. Version 1 artifacts (the *tail* form: r(s, a) on
+every step plus γ/(1-γ)·r_abs on terminal steps) load and score as they were written.
 """
 
 from __future__ import annotations
@@ -35,7 +42,8 @@ from irl.energy import EnergySpec, absorbing_obs, build_energy, with_absorbing_d
 from irl.errors import RewardError, RunDirError
 from irl.spaces import obs_dim, same_space, space_from_json, space_to_json
 
-FORMAT, VERSION = "irl-reward", 1
+FORMAT, VERSION = "irl-reward", 2
+ABSORBING_FORMS = ("offset", "tail")
 MANIFEST, WEIGHTS, ONNX = "manifest.json", "reward.safetensors", "reward.onnx"
 _RUN_FILES = ("energy.safetensors", "energy.json", "config.json", "scores.json")
 
@@ -47,21 +55,24 @@ class RewardModule(nn.Module):
     (B,) int64 for Discrete; done: (B,) float32 (1 on terminal steps) -> (B,) float32.
     """
 
-    def __init__(self, energy: nn.Module, spec: EnergySpec, *, n_actions: int | None) -> None:
-        """``energy`` must already hold its final weights (the absorbing tail is fixed here)."""
+    def __init__(self, energy: nn.Module, spec: EnergySpec, *, n_actions: int | None,
+                 absorbing_form: str = "offset") -> None:
+        """``energy`` must already hold its final weights (r_abs is read here);
+        ``absorbing_form``: 'offset' (r - r_abs) or 'tail' (version 1 artifacts)."""
         super().__init__()
         self.energy = energy
         self.shaped = spec.kind == "shaped"
         self.absorbing = spec.absorbing
         self.n_actions = n_actions
-        self.tail = spec.gamma / (1 - spec.gamma) if spec.absorbing and spec.gamma < 1 else 0.0
-        tail_reward = torch.zeros(())
-        if self.tail:  # γ/(1-γ)·r(absorbing), once: the energy holds its final weights here
+        self.absorbing_reward = 0.0
+        if spec.absorbing:  # r(absorbing), once: the energy holds its final weights here
             state = absorbing_obs(spec.input_obs_dim)
             with torch.no_grad():
-                r_abs = self.step_reward(state, torch.zeros(1, spec.act_dim), state)[0]
-            tail_reward = self.tail * r_abs
-        self.register_buffer("tail_reward", tail_reward, persistent=False)
+                self.absorbing_reward = float(self.step_reward(state, torch.zeros(1, spec.act_dim), state)[0])
+        tail = spec.gamma / (1 - spec.gamma) if spec.absorbing and spec.gamma < 1 and absorbing_form == "tail" else 0.0
+        offset = self.absorbing_reward if absorbing_form == "offset" else 0.0
+        self.register_buffer("tail_reward", torch.tensor(tail * self.absorbing_reward), persistent=False)
+        self.register_buffer("offset", torch.tensor(offset), persistent=False)
 
     def step_reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor) -> torch.Tensor:
         """r(s, a) on encoded inputs (absorbing flag column included): (B,)."""
@@ -79,9 +90,7 @@ class RewardModule(nn.Module):
         if self.absorbing:
             flag = torch.zeros_like(obs[:, :1])
             obs, next_obs = torch.cat([obs, flag], 1), torch.cat([next_obs, flag], 1)
-        reward = self.step_reward(obs, acts, next_obs)
-        if self.tail:
-            reward = reward + done.to(reward.dtype) * self.tail_reward
+        reward = self.step_reward(obs, acts, next_obs) - self.offset + done.to(obs.dtype) * self.tail_reward
         # keep every input in the exported graph, used or not, so all artifacts share one signature
         return reward + 0.0 * (acts[:, 0] + next_obs[:, 0] + done.to(reward.dtype))
 
@@ -175,7 +184,7 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False) 
             "reward": "g(s)" if spec.kind == "shaped" and spec.state_only else
                       "g(s, a)" if spec.kind == "shaped" else "-E(s)" if spec.state_only else "-E(s, a)",
             "learner": meta["learner"], "energy": spec.to_json(), "state_only": spec.state_only,
-            "gamma": spec.gamma, "absorbing_tail": module.tail,
+            "gamma": spec.gamma, "absorbing_form": "offset", "absorbing_reward": module.absorbing_reward,
             "observation_space": space_to_json(obs_space), "action_space": space_to_json(act_space),
             "obs_normalization": {"mean": energy.normalize.mean.tolist(), "std": energy.normalize.std.tolist()},
             "env_id": config["env_id"], "training_steps": config["total_steps"], "seed": config["seed"],
@@ -233,7 +242,10 @@ def load_reward(path: str | Path) -> LearnedReward:
     _check_weights(weights, energy.state_dict(), weights_file)
     energy.load_state_dict(weights)
     n_actions = int(act_space.n) if isinstance(act_space, gym.spaces.Discrete) else None
-    return LearnedReward(RewardModule(energy, spec, n_actions=n_actions), manifest)
+    form = manifest.get("absorbing_form", "tail")  # version 1 artifacts: the tail form
+    if form not in ABSORBING_FORMS:
+        raise RewardError(f"{folder / MANIFEST}: absorbing_form must be one of {ABSORBING_FORMS}, found {form!r}")
+    return LearnedReward(RewardModule(energy, spec, n_actions=n_actions, absorbing_form=form), manifest)
 
 
 def _check_manifest(manifest: Any, folder: Path) -> None:

@@ -47,9 +47,10 @@ def batch(env, n=7, seed=0):
 
 
 @pytest.mark.parametrize("learner, env_id", [("airl", "Pendulum-v1"), ("gail", "Pendulum-v1"), ("gcl", "CartPole-v1")])
-def test_round_trip_matches_the_energy_and_its_absorbing_tail(tmp_path, learner, env_id):
+def test_round_trip_matches_the_energy_less_its_absorbing_value(tmp_path, learner, env_id):
     run, energy, env = fake_run(tmp_path, learner, env_id)
-    reward = load_reward(export_reward(run, tmp_path / "reward"))
+    artifact = export_reward(run, tmp_path / "reward")
+    reward = load_reward(artifact)
     obs, acts, nxt, done = batch(env)
     got = reward(obs, acts, nxt, done)
 
@@ -65,11 +66,39 @@ def test_round_trip_matches_the_energy_and_its_absorbing_tail(tmp_path, learner,
         else:
             step = -energy(o, a, n, torch.zeros(len(o)))
             r_abs = -energy(absorbing, torch.zeros(1, a.shape[1]), absorbing, torch.zeros(1))
-    expected = step + torch.as_tensor(done) * 0.9 / 0.1 * r_abs
-    np.testing.assert_allclose(got, expected.numpy(), rtol=1e-5, atol=1e-5)
+    assert abs(float(r_abs)) > 1e-3  # else the offset would go unnoticed
+    np.testing.assert_allclose(got, (step - r_abs).numpy(), rtol=1e-5, atol=1e-5)  # the offset form
     torch_out = reward(*(torch.as_tensor(x) for x in (obs, acts, nxt, done)))
     assert isinstance(torch_out, torch.Tensor) and isinstance(got, np.ndarray)
     np.testing.assert_allclose(torch_out.numpy(), got, rtol=1e-6)
+
+    # a version 1 artifact (no absorbing_form in its manifest) keeps the tail form it was written with
+    manifest = json.loads((artifact / "manifest.json").read_text())
+    manifest["version"] = 1
+    del manifest["absorbing_form"], manifest["absorbing_reward"]
+    (artifact / "manifest.json").write_text(json.dumps(manifest))
+    old = load_reward(artifact)(obs, acts, nxt, done)
+    np.testing.assert_allclose(old, (step + torch.as_tensor(done) * 0.9 / 0.1 * r_abs).numpy(), rtol=1e-5, atol=1e-4)
+
+
+def test_the_offset_and_tail_forms_differ_by_one_constant_on_every_episode(tmp_path):
+    """In the absorbing MDP, sum_t<T γ^t (r_t - r_abs) and sum_t<T γ^t r_t + γ^(T-1)·γ/(1-γ)·r_abs
+    differ by r_abs/(1-γ) whatever the episode's length T: the same task."""
+    run, _, env = fake_run(tmp_path, "gail", "Pendulum-v1")
+    artifact = export_reward(run, tmp_path / "reward")
+    offset = load_reward(artifact)
+    manifest = json.loads((artifact / "manifest.json").read_text())
+    manifest["absorbing_form"] = "tail"
+    (artifact / "manifest.json").write_text(json.dumps(manifest))
+    tail, gamma = load_reward(artifact), 0.9
+    differences = []
+    for length in (1, 4, 30):
+        obs, acts, nxt, _ = batch(env, n=length, seed=length)
+        done = np.zeros(length, np.float32)
+        done[-1] = 1
+        discount = gamma ** np.arange(length)
+        differences.append(discount @ tail(obs, acts, nxt, done) - discount @ offset(obs, acts, nxt, done))
+    np.testing.assert_allclose(differences, offset.module.absorbing_reward / (1 - gamma), rtol=1e-4)
 
 
 @pytest.mark.parametrize("env_id", ["Pendulum-v1", "CartPole-v1"])
