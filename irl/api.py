@@ -122,8 +122,8 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
     else:
         run_dir.prepare(out, overwrite=overwrite)
         (out / "config.json").write_text(config.to_json())
-        (out / "scores.json").write_text(json.dumps({"expert": scores and scores.expert,
-                                                     "random": scores and scores.random,
+        (out / "scores.json").write_text(json.dumps({"expert": None if scores is None else scores.expert,
+                                                     "random": None if scores is None else scores.random,
                                                      "demo_episodes": demos.n_episodes,
                                                      "demo_fingerprint": demos.fingerprint()}, indent=2))
     log = run_dir.MetricsLog(out, keep_rounds=trainer.round if resume else None)
@@ -136,14 +136,13 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
         bar(metrics)
 
     trainer.log_round = on_round
-    start = time.perf_counter()
     try:
         trainer.train(checkpoint=lambda: save_checkpoint(out, *trainer.state()), every_rounds=checkpoint_every)
         save_checkpoint(out, *trainer.state())
     finally:
         bar.close()
         log.close()
-    seconds = time.perf_counter() - start
+    seconds = trainer.elapsed_seconds()  # the whole run's training time, across resumes
     trainer.generator.save(out / "policy.zip")
     run_dir.save_energy(out, trainer.energy, trainer.spec.to_json(), learner=config.learner,
                         policy_reward=trainer.policy_reward)

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
     """Warnings as one line each, without the source line Python shows by default."""
-    ours = "/irl/" in str(filename).replace("\\", "/")
+    ours = Path(filename).resolve().is_relative_to(Path(__file__).resolve().parent)
     where = "" if ours else f" ({category.__name__}, {Path(filename).name}:{lineno})"
     print(f"irl: warning: {message}{where}", file=sys.stderr)
 

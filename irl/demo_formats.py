@@ -26,16 +26,15 @@ truncated and any shorter one as terminated.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable, Iterator, NamedTuple
 
 import numpy as np
 
+from irl.demos import AMBIGUOUS_ENDS, MAX_DEMO_BYTES as MAX_BYTES
 from irl.errors import DemoError
 
-AMBIGUOUS_ENDS = "done"
-"""Card value of ``"ends"`` for demos whose terminal flags mean only 'the episode finished'."""
-MAX_BYTES = 4 << 30
 INSTALL_HINT = "pip install 'irl[formats]'"
 
 
@@ -67,7 +66,7 @@ def read_foreign(path: Path) -> dict[str, np.ndarray]:
         raise DemoError(f"{path} is a folder but neither an imitation dataset (state.json, *.arrow) nor a Minari "
                         f"dataset (data/metadata.json); give a demo .npz or one of those")
     if path.suffix in (".hdf5", ".h5"):
-        if (path.parent / "metadata.json").is_file():
+        if path.name == "main_data.hdf5" and (path.parent / "metadata.json").is_file():
             return _minari(path.parent)
         flat = _d4rl_hdf5(path)
         return flat if flat is not None else _to_arrays(_minari_hdf5(path), {"source": f"Minari {path}"}, path)
@@ -77,20 +76,19 @@ def read_foreign(path: Path) -> dict[str, np.ndarray]:
 # --- imitation ---------------------------------------------------------------------------
 
 def _imitation_datasets(folder: Path) -> dict[str, np.ndarray]:
-    pa = _need("pyarrow", "an imitation dataset")
+    _need("pyarrow", "an imitation dataset")
     files = sorted(folder.glob("data-*.arrow")) or sorted(folder.glob("*.arrow"))
     if not files:
         raise DemoError(f"{folder}: an imitation (HuggingFace datasets) folder without .arrow files")
-    try:
-        table = pa.concat_tables([pa.ipc.open_stream(f.read_bytes()).read_all() for f in files])
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise DemoError(f"{folder}: unreadable Arrow data (truncated or corrupted?): {exc}") from None
+    table = _read_arrow(files, stream=True, where=folder)
     missing = {"obs", "acts", "terminal"} - set(table.column_names)
     if missing:
         raise DemoError(f"{folder}: missing column(s) {sorted(missing)}; found {table.column_names}")
-    obs, acts = (_per_row(table.column(c), f"{folder}: {c}") for c in ("obs", "acts"))
-    rews = _per_row(table.column("rews"), f"{folder}: rews") if "rews" in table.column_names else [None] * len(obs)
-    terminal = _column_numpy(table.column("terminal"), f"{folder}: terminal")
+    with _arrow_errors(folder):
+        obs, acts = (_per_row(table.column(c), f"{folder}: {c}") for c in ("obs", "acts"))
+        rews = _per_row(table.column("rews"), f"{folder}: rews") if "rews" in table.column_names else [None] * len(obs)
+        where = f"{folder}: terminal"
+        terminal = _flags(_column_numpy(table.column("terminal"), where), len(obs), where)
     episodes = [_imitation_episode(*parts) for parts in zip(obs, acts, terminal, rews)]
     return _to_arrays(episodes, {"source": f"imitation dataset {folder}", "ends": AMBIGUOUS_ENDS}, folder)
 
@@ -101,18 +99,26 @@ def _is_legacy_imitation_npz(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as archive:
             names = {n.removesuffix(".npy") for n in archive.namelist()}
-    except (zipfile.BadZipFile, OSError):
+    except Exception:  # noqa: BLE001 - any unreadable zip is not this format; read_npz reports it
         return False
     return {"obs", "acts", "terminal", "indices"} <= names and "next_obs" not in names
 
 
 def _legacy_imitation(path: Path) -> dict[str, np.ndarray]:
     """imitation 0.3/0.4 ``types.save``: obs has one more row per trajectory than acts."""
-    from irl.demos import read_npz
+    from irl.demos import read_npz  # (irl.demos imports this module when it loads demos)
 
     arrays = read_npz(path, skip={"infos"})
-    obs, acts, terminal, indices = (arrays[k] for k in ("obs", "acts", "terminal", "indices"))
+    missing = {"obs", "acts", "terminal", "indices"} - set(arrays)
+    if missing:
+        raise DemoError(f"{path}: missing array(s) {sorted(missing)} of imitation's npz format")
+    obs, acts, indices = arrays["obs"], arrays["acts"], arrays["indices"]
+    if obs.ndim == 0 or acts.ndim == 0:
+        raise DemoError(f"{path}: obs and acts must have one row per step, found shapes {obs.shape}, {acts.shape}")
+    terminal = _flags(arrays["terminal"], None, f"{path}: terminal")
     n = len(terminal)
+    if indices.size == 0:  # one trajectory: imitation wrote np.cumsum([]), an empty float array
+        indices = np.zeros(0, dtype=np.int64)
     if indices.shape != (max(n - 1, 0),) or indices.dtype.kind not in "iu":
         raise DemoError(f"{path}: indices must be {max(n - 1, 0)} integers (one per trajectory but the last), "
                         f"found {indices.dtype} {indices.shape}")
@@ -120,6 +126,8 @@ def _legacy_imitation(path: Path) -> dict[str, np.ndarray]:
         raise DemoError(f"{path}: obs has {len(obs)} rows, expected {len(acts) + n} (acts plus one per trajectory)")
     if len(indices) and (np.any(np.diff(indices) <= 0) or indices[0] <= 0 or indices[-1] >= len(acts)):
         raise DemoError(f"{path}: indices must rise strictly inside (0, {len(acts)}), found {indices.tolist()[:5]}...")
+    if "rews" in arrays and arrays["rews"].shape != (len(acts),):
+        raise DemoError(f"{path}: rews must have shape ({len(acts)},) like acts' rows, found {arrays['rews'].shape}")
     rews = np.split(arrays["rews"], indices) if "rews" in arrays else [None] * n
     episodes = [_imitation_episode(*parts) for parts in zip(np.split(obs, indices + np.arange(1, n)),
                                                                   np.split(acts, indices), terminal, rews)]
@@ -129,26 +137,30 @@ def _legacy_imitation(path: Path) -> dict[str, np.ndarray]:
 def _imitation_episode(obs: np.ndarray, acts: np.ndarray, terminal: Any, rews: np.ndarray | None) -> Episode:
     """imitation's ``terminal`` is True when the episode finished (terminated or time limit)
     and False when the rollout was cut; the former is resolved against the env later."""
-    t = len(acts)
-    ends = np.zeros((2, t), dtype=bool)
-    if t:
-        ends[0 if bool(terminal) else 1, -1] = True
-    return Episode(obs, acts, ends[0], ends[1], rews)
+    finished, cut = np.zeros(len(acts), dtype=bool), np.zeros(len(acts), dtype=bool)
+    if len(acts):
+        (finished if terminal else cut)[-1] = True
+    return Episode(obs, acts, finished, cut, rews)
 
 
 # --- Minari ------------------------------------------------------------------------------
 
 def _minari(data: Path) -> dict[str, np.ndarray]:
+    where = data / "metadata.json"
     try:
-        meta = json.loads((data / "metadata.json").read_text())
-        spec = json.loads(meta["env_spec"]) if isinstance(meta.get("env_spec"), str) else meta.get("env_spec") or {}
-    except (json.JSONDecodeError, OSError, UnicodeDecodeError, TypeError) as exc:
-        raise DemoError(f"{data / 'metadata.json'}: not valid Minari metadata ({exc})") from None
+        meta = json.loads(where.read_text())
+        spec = meta.get("env_spec") if isinstance(meta, dict) else None
+        spec = json.loads(spec) if isinstance(spec, str) else spec or {}
+        obs_shape, act_shape = (_box_shape(meta.get(k)) for k in ("observation_space", "action_space"))
+    except (json.JSONDecodeError, OSError, UnicodeDecodeError, TypeError, ValueError) as exc:
+        raise DemoError(f"{where}: not valid Minari metadata ({' '.join(str(exc).split())})") from None
+    if not isinstance(meta, dict) or not isinstance(spec, dict):
+        raise DemoError(f"{where}: not valid Minari metadata (expected a JSON object with an env_spec object)")
     fmt = meta.get("data_format", "hdf5")
     if fmt == "hdf5":
         episodes = _minari_hdf5(data / "main_data.hdf5")
     elif fmt == "arrow":
-        episodes = _minari_arrow(data)
+        episodes = _minari_arrow(data, obs_shape, act_shape)
     else:
         raise DemoError(f"{data}: Minari data_format {fmt!r} is not one irl reads (hdf5, arrow)")
     card = {"source": f"Minari dataset {meta.get('dataset_id', data)} ({meta.get('minari_version', '?')})",
@@ -160,22 +172,27 @@ def _minari_hdf5(path: Path) -> list[Episode]:
     h5py = _need("h5py", "a Minari HDF5 dataset")
     try:
         with h5py.File(path, "r") as f:
-            names = sorted((k for k in f if k.startswith("episode_")), key=lambda k: int(k.split("_")[-1]))
+            names = sorted((k for k in f if k.startswith("episode_")), key=_episode_number)
             groups = [f[k] for k in names]
             fields = ("observations", "actions", "terminations", "truncations")
             for name, group in zip(names, groups):
-                for field in fields:
-                    if not isinstance(group.get(field), h5py.Dataset):
-                        raise DemoError(f"{path}: {name}/{field} is missing or not an array (Dict or Tuple spaces "
-                                        f"are not supported; irl needs Box observations)")
+                if not isinstance(group, h5py.Group):
+                    raise DemoError(f"{path}: {name} is not an HDF5 group of arrays")
+                for field in (*fields, "rewards"):
+                    value = group.get(field)
+                    if (field != "rewards" or value is not None) and not (isinstance(value, h5py.Dataset)
+                                                                          and value.ndim >= 1):
+                        raise DemoError(f"{path}: {name}/{field} is missing or not an array with a row per step "
+                                        f"(Dict or Tuple spaces are not supported; irl needs Box observations)")
             total = sum(g[k].nbytes for g in groups for k in (*fields, "rewards") if k in g)
             if total > MAX_BYTES:
                 raise DemoError(f"{path} declares {total / 2**30:.1f} GiB of arrays, more than irl loads")
             return [Episode(*(g[k][()] for k in fields), g["rewards"][()] if "rewards" in g else None) for g in groups]
     except DemoError:
         raise
-    except (OSError, KeyError, ValueError, TypeError) as exc:
-        raise DemoError(f"{path}: not a readable Minari HDF5 file (truncated or corrupted?): {exc}") from None
+    except (OSError, KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise DemoError(f"{path}: not a readable Minari HDF5 file (truncated or corrupted?): "
+                        f"{' '.join(str(exc).split())}") from None
 
 
 def _d4rl_hdf5(path: Path) -> dict[str, np.ndarray] | None:
@@ -190,51 +207,74 @@ def _d4rl_hdf5(path: Path) -> dict[str, np.ndarray] | None:
                 return None
             if "next_observations" not in f:
                 raise DemoError(f"{path}: a D4RL-style file without next_observations; irl needs the real next "
-                                f"state of every transition (D4RL's qlearning_dataset format has it)")
+                                f"state of every transition, including the last of each episode")
             found = {k: f[k] for k in names if isinstance(f.get(k), h5py.Dataset)}
+            flat = [k for k, d in found.items() if d.ndim == 0]
+            if flat:
+                raise DemoError(f"{path}: {flat} must have one row per transition, found scalars")
             total = sum(d.nbytes for d in found.values())
             if total > MAX_BYTES:
                 raise DemoError(f"{path} declares {total / 2**30:.1f} GiB of arrays, more than irl loads")
             arrays = {k: d[()] for k, d in found.items()}
     except DemoError:
         raise
-    except (OSError, KeyError, ValueError, TypeError) as exc:
-        raise DemoError(f"{path}: not a readable HDF5 file (truncated or corrupted?): {exc}") from None
+    except (OSError, KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise DemoError(f"{path}: not a readable HDF5 file (truncated or corrupted?): "
+                        f"{' '.join(str(exc).split())}") from None
     arrays["metadata"] = np.array(json.dumps({"source": f"D4RL-style HDF5 {path}"}))
     return arrays
 
 
-def _minari_arrow(data: Path) -> list[Episode]:
-    """Arrow storage: data/<episode>/*.arrow, T+1 rows per episode, the last padding
-    except for its observation."""
-    pa = _need("pyarrow", "a Minari Arrow dataset")
+def _minari_arrow(data: Path, obs_shape: tuple[int, ...] | None, act_shape: tuple[int, ...] | None) -> list[Episode]:
+    """Arrow storage: data/<episode>/*.arrow, T+1 rows per episode, the last one padding
+    except for its observation. Box values are stored flat; ``obs_shape`` / ``act_shape``
+    (from metadata.json, None if not Box) give them back their shape."""
+    _need("pyarrow", "a Minari Arrow dataset")
     folders = sorted((p for p in data.iterdir() if p.is_dir() and p.name.isdigit()), key=lambda p: int(p.name))
     episodes = []
     for folder in folders:
+        table = _read_arrow(sorted(folder.glob("*.arrow")), stream=False, where=folder)
+        missing = {"observations", "actions", "terminations", "truncations"} - set(table.column_names)
+        if missing:
+            raise DemoError(f"{folder}: missing Minari column(s) {sorted(missing)}; found {table.column_names}")
+        with _arrow_errors(folder):
+            cols = {c: _column_numpy(table.column(c), f"{folder}: {c}") for c in table.column_names
+                    if c in ("observations", "actions", "terminations", "truncations", "rewards")}
+        obs, acts = cols["observations"], cols["actions"][:-1]
         try:
-            table = pa.concat_tables([pa.ipc.open_file(f.read_bytes()).read_all() for f in sorted(folder.glob("*.arrow"))])
-        except (pa.ArrowException, OSError, ValueError) as exc:
-            raise DemoError(f"{folder}: unreadable Arrow data (truncated or corrupted?): {exc}") from None
-        where = f"{folder}"
-        cols = {c: _column_numpy(table.column(c), f"{where}: {c}") for c in
-                ("observations", "actions", "terminations", "truncations") if c in table.column_names}
-        if len(cols) < 4:
-            raise DemoError(f"{where}: missing Minari columns; found {table.column_names}")
-        rews = _column_numpy(table.column("rewards"), f"{where}: rewards")[:-1] if "rewards" in table.column_names else None
-        episodes.append(Episode(cols["observations"], cols["actions"][:-1], cols["terminations"][:-1],
-                                cols["truncations"][:-1], rews))
+            obs = obs if obs_shape is None else obs.reshape(len(obs), *obs_shape)
+            acts = acts if act_shape is None or acts.ndim == 1 else acts.reshape(len(acts), *act_shape)
+        except ValueError:
+            raise DemoError(f"{folder}: observations {obs.shape} / actions {acts.shape} do not fit the spaces in "
+                            f"metadata.json ({obs_shape}, {act_shape})") from None
+        n = len(acts)
+        episodes.append(Episode(obs, acts, _flags(cols["terminations"][:-1], n, f"{folder}: terminations"),
+                                _flags(cols["truncations"][:-1], n, f"{folder}: truncations"),
+                                cols["rewards"][:-1] if "rewards" in cols else None))
     if not episodes:
         raise DemoError(f"{data}: a Minari Arrow dataset without episode folders")
     return episodes
 
 
+def _box_shape(space_json: Any) -> tuple[int, ...] | None:
+    """The shape of a Minari space description if it is a Box (None otherwise or if absent)."""
+    space = json.loads(space_json) if isinstance(space_json, str) else space_json
+    if isinstance(space, dict) and space.get("type") == "Box":
+        return tuple(int(d) for d in space["shape"])
+    return None
+
+
+def _episode_number(name: str) -> int:
+    tail = name.rsplit("_", 1)[-1]
+    return int(tail) if tail.isdigit() else -1
+
+
 # --- shared ------------------------------------------------------------------------------
 
 def _to_arrays(episodes: Iterable[Episode], card: dict[str, Any], source: Path) -> dict[str, np.ndarray]:
-    """Concatenate episodes into irl's per-transition arrays (next_obs = obs shifted by one)."""
-    episodes = [e for e in episodes if len(e.acts)]
-    if not episodes:
-        raise DemoError(f"{source}: no episode with at least one step")
+    """Concatenate episodes into irl's per-transition arrays (next_obs = obs shifted by one);
+    episodes without a step are dropped."""
+    episodes = list(episodes)
     for i, e in enumerate(episodes):
         t = len(e.acts)
         lengths = {"obs": (len(e.obs), t + 1), "terminated": (len(e.terminated), t),
@@ -242,6 +282,9 @@ def _to_arrays(episodes: Iterable[Episode], card: dict[str, Any], source: Path) 
         for name, (found, expected) in lengths.items():
             if found != expected:
                 raise DemoError(f"{source}: episode {i} has {t} actions and {found} {name} rows, expected {expected}")
+    episodes = [e for e in episodes if len(e.acts)]
+    if not episodes:
+        raise DemoError(f"{source}: no episode with at least one step")
     arrays = {"obs": np.concatenate([e.obs[:-1] for e in episodes]),
               "next_obs": np.concatenate([e.obs[1:] for e in episodes]),
               "acts": np.concatenate([e.acts for e in episodes]),
@@ -251,6 +294,55 @@ def _to_arrays(episodes: Iterable[Episode], card: dict[str, Any], source: Path) 
         arrays["rews"] = np.concatenate([e.rews for e in episodes])
     arrays["metadata"] = np.array(json.dumps(card))
     return arrays
+
+
+def _read_arrow(files: list[Path], *, stream: bool, where: Path) -> Any:
+    """One table from Arrow IPC files (``stream``: the streaming format HuggingFace
+    datasets writes; else the file format Minari writes), read batch by batch and refused
+    once it passes MAX_BYTES (compressed data can expand a lot), each batch validated.
+    Batches of different schemas (shards that disagree) are an error too."""
+    import pyarrow as pa
+
+    if not files:
+        raise DemoError(f"{where}: no .arrow files")
+    batches, total = [], 0
+    with _arrow_errors(where):
+        for f in files:
+            reader = pa.ipc.open_stream(pa.memory_map(str(f))) if stream else pa.ipc.open_file(pa.memory_map(str(f)))
+            parts = reader if stream else (reader.get_batch(i) for i in range(reader.num_record_batches))
+            for batch in parts:
+                batch.validate(full=True)  # list offsets inside their arrays, before anything indexes them
+                total += batch.nbytes
+                if total > MAX_BYTES:
+                    raise DemoError(f"{where}: more than {MAX_BYTES >> 30} GiB of Arrow data, more than irl loads")
+                batches.append(batch)
+        if not batches:
+            raise DemoError(f"{where}: Arrow files without data")
+        return pa.Table.from_batches(batches)
+
+
+@contextmanager
+def _arrow_errors(where: Path) -> Iterator[None]:
+    """pyarrow's errors (corrupt or inconsistent data) as one-line DemoErrors."""
+    import pyarrow as pa
+
+    try:
+        yield
+    except DemoError:
+        raise
+    except (pa.ArrowException, OSError, ValueError, IndexError, TypeError) as exc:
+        raise DemoError(f"{where}: unreadable Arrow data (truncated or corrupted?): "
+                        f"{' '.join(str(exc).split())}") from None
+
+
+def _flags(values: np.ndarray, n: int | None, where: str) -> np.ndarray:
+    """Booleans of shape (n,) (any length if n is None), stored as bool or 0/1 numbers."""
+    if values.ndim != 1 or (n is not None and len(values) != n):
+        raise DemoError(f"{where}: expected {'one flag per row' if n is None else f'shape ({n},)'}, "
+                        f"found shape {values.shape}")
+    if values.dtype.kind not in "biuf" or not np.isin(values, (0, 1)).all():
+        raise DemoError(f"{where}: flags must be booleans (or 0/1), found dtype {values.dtype}")
+    return values.astype(bool)
 
 
 def _per_row(column: Any, where: str) -> list[np.ndarray]:
@@ -285,10 +377,9 @@ def _dense(array: Any, where: str) -> np.ndarray:
         return inner.reshape(len(array), int(lengths[0]), *inner.shape[1:])
     if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
         raise DemoError(f"{where}: expected numbers, found Arrow type {kind} (Dict or Tuple spaces are not supported)")
-    out = array.to_numpy(zero_copy_only=False)
-    if out.dtype == object:  # nulls in an int or bool column
-        raise DemoError(f"{where}: missing (null) values")
-    return out
+    if array.null_count:
+        raise DemoError(f"{where}: {array.null_count} missing (null) values")
+    return array.to_numpy(zero_copy_only=False)
 
 
 def _need(module: str, what: str) -> Any:

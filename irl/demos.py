@@ -34,6 +34,9 @@ from irl.spaces import act_shape, space_to_json
 from irl.types import Transitions
 
 FORMAT_VERSION = 1
+AMBIGUOUS_ENDS = "done"
+"""Card value of ``"ends"`` for demos whose ``terminated`` means only 'the episode
+finished' (imitation's format); :func:`check_against_env` resolves it."""
 _ALIASES = {
     "obs": ("obs", "observations"),
     "acts": ("acts", "actions"),
@@ -116,8 +119,9 @@ def load_demos(path: str | Path) -> DemoSet:
     from irl.demo_formats import is_foreign, read_foreign
 
     path = Path(path)
-    if not path.exists():
-        raise DemoError(f"demo file {path} does not exist")
+    if not (path.is_file() or path.is_dir()):
+        raise DemoError(f"demo file {path} does not exist" if not path.exists() else
+                        f"{path} is neither a file nor a folder (a pipe or a device?); give a demo file")
     arrays = read_foreign(path) if is_foreign(path) else read_npz(path)
     return demos_from_arrays(arrays, source=str(path))
 
@@ -181,6 +185,8 @@ def demos_from_arrays(arrays: dict[str, np.ndarray], *, source: str = "arrays") 
             raise DemoError(f"{source}: missing array {name!r} (or {' / '.join(aliases[1:])}); "
                             f"found {sorted(arrays)}{hint}")
         found[name] = None if key is None else arrays[key]
+        if key is not None and found[name].ndim == 0:
+            raise DemoError(f"{source}: {key} must have one row per transition, found a scalar")
     meta = _metadata(arrays.get("metadata"), source)
 
     n = len(found["obs"]) if found["obs"].ndim else 0
@@ -302,7 +308,7 @@ def check_against_env(demos: DemoSet, obs_space: gym.Space, act_space: gym.Space
             warnings.warn(f"{where}: clipped {outside} action values outside the action bounds", stacklevel=2)
             acts = np.clip(acts, low, high)
     terminated, truncated, meta = t.terminated, t.truncated, demos.metadata
-    if meta.get("ends") == "done":  # irl.demo_formats.AMBIGUOUS_ENDS
+    if meta.get("ends") == AMBIGUOUS_ENDS:
         terminated, truncated = _ends_by_time_limit(t, env_id, where)
         meta = {**meta, "ends": "terminated or truncated by the env's time limit"}
     fixed = Transitions(t.obs, acts, t.next_obs, terminated, truncated, t.rews)
@@ -325,8 +331,9 @@ def _ends_by_time_limit(t: Transitions, env_id: str, where: str) -> tuple[np.nda
             terminated[last], truncated[last] = False, True
             timed_out += 1
     finished = int(t.terminated.sum())
+    limit_text = f"the time limit ({limit} steps)" if limit is not None else "a time limit (the env has none)"
     warnings.warn(f"{where}: the demo format does not say why an episode ended; read {timed_out} of {finished} "
-                  f"finished episodes as cut by the time limit ({limit} steps) and the rest as terminal", stacklevel=3)
+                  f"finished episodes as cut by {limit_text} and the rest as terminal", stacklevel=3)
     return terminated, truncated
 
 

@@ -191,7 +191,7 @@ class AdversarialTrainer:
         return tensors, {
             "generator": meta, "disc_opt": opt_meta, "round": self.round, "log_z": self.discriminator.log_z,
             "scaler": [self.scaler.count, self.scaler.mean, self.scaler.var], "history": len(n_envs),
-            "absorbing_counts": [list(c) for c in self.absorbing_counts], "seconds": self._seconds(),
+            "absorbing_counts": [list(c) for c in self.absorbing_counts], "seconds": self.elapsed_seconds(),
             "config": json.loads(self.config.to_json()),
         }
 
@@ -217,7 +217,7 @@ class AdversarialTrainer:
         if meta["history"]:
             self.history.load_state(part("history."), meta["history"], self.generator.log_prob_of)
 
-    def _seconds(self) -> float:
+    def elapsed_seconds(self) -> float:
         """Training wall-clock seconds so far, across resumes."""
         return self._seconds_before if self._start is None else time.perf_counter() - self._start
 
@@ -328,7 +328,7 @@ class AdversarialTrainer:
             metrics["absorbing_reward"] = r_abs
 
         metrics.update(round=self.round, steps=self.round * n, policy_reward=raw_mean,
-                       seconds=self._seconds())
+                       seconds=self.elapsed_seconds())
         if episode_returns:
             metrics["ep_return"] = float(np.mean(episode_returns))
             if self.scores is not None:

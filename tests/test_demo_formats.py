@@ -229,3 +229,48 @@ def test_d4rl_style_hdf5(tmp_path):
         f.create_dataset("observations", data=expected["obs"])
     with pytest.raises(DemoError, match="without next_observations"):
         load_demos(tmp_path / "no-next.hdf5")
+
+
+def test_one_trajectory_legacy_npz_and_odd_paths(tmp_path):
+    import os
+
+    source = np.load(FOREIGN / "imitation-legacy-pendulum.npz", allow_pickle=False)
+    one = {"obs": source["obs"][:201], "acts": source["acts"][:200], "rews": source["rews"][:200],
+           "terminal": source["terminal"][:1], "indices": np.cumsum([])}  # what imitation writes for one trajectory
+    np.savez(tmp_path / "one.npz", **one)
+    assert load_demos(tmp_path / "one.npz").n_episodes == 1
+    np.savez(tmp_path / "scalar.npz", **{**one, "terminal": np.array(True)})
+    with pytest.raises(DemoError, match="terminal: expected one flag per row"):
+        load_demos(tmp_path / "scalar.npz")
+    os.mkfifo(tmp_path / "pipe")  # would block a reader forever
+    with pytest.raises(DemoError, match="neither a file nor a folder"):
+        load_demos(tmp_path / "pipe")
+
+
+def test_arrow_offsets_pointing_outside_their_data(tmp_path):
+    steps = 11
+    table = _arrow_table(obs=[[[float(i)] for i in range(steps + 1)]], acts=[[[0.5]] * steps], terminal=[True])
+    folder = _write_imitation(tmp_path / "ds", table)
+    assert len(load_demos(folder).transitions) == steps
+    data = folder / "data-00000-of-00001.arrow"
+    raw = data.read_bytes()
+    offsets = np.array([0, steps + 1], np.int32).tobytes()  # obs' list offsets: one row of 12 observations
+    at = raw.rindex(offsets)  # the data buffer comes last (the same bytes also occur in the stream's metadata)
+    data.write_bytes(raw[:at] + np.array([0, 1000], np.int32).tobytes() + raw[at + 8:])  # now it claims 1000
+    with pytest.raises(DemoError, match="unreadable Arrow data"):
+        load_demos(folder)
+
+
+def test_minari_arrow_keeps_the_shape_of_box_spaces(tmp_path):
+    import json
+
+    folder = tmp_path / "ds"
+    shutil.copytree(FOREIGN / "minari-cartpole-arrow", folder)
+    meta = json.loads((folder / "data" / "metadata.json").read_text())
+    meta["observation_space"] = json.dumps({"type": "Box", "dtype": "float32", "shape": [2, 2]})
+    (folder / "data" / "metadata.json").write_text(json.dumps(meta))
+    assert load_demos(folder).transitions.obs.shape[1:] == (2, 2)
+    meta["observation_space"] = json.dumps({"type": "Box", "dtype": "float32", "shape": [3]})
+    (folder / "data" / "metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(DemoError, match="do not fit the spaces in metadata.json"):
+        load_demos(folder)
