@@ -244,7 +244,6 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     """
     from irl.judge import TRUE_REWARDS, epic_distance, pearson, spearman
 
-
     reward = load_reward(reward_path)
     env = _supported_env(env_id)
     reward.check_spaces(env.observation_space, env.action_space, env_id)
@@ -252,9 +251,11 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     if heatmap is not None and not all(0 <= i < n_obs for i in heatmap):
         raise ConfigError(f"heatmap coordinates must index the {n_obs} observation features, got {heatmap}")
     demos = check_against_env(load_demos(demos_path), env.observation_space, env.action_space, env_id)
-    if demos.transitions.rews is None:
-        raise DemoError(f"{demos_path} carries no per-step rewards ('rews'); judging needs the true reward")
     sources = {"expert": demos.transitions}
+    if demos.transitions.rews is None:
+        warnings.warn(f"{demos_path} carries no per-step rewards: the reward is judged on the random and "
+                      f"--policy rollouts only", stacklevel=2)
+        sources = {}
     env.action_space.seed(seed)
     sources["random"] = record_episodes(lambda o: np.asarray(env.action_space.sample())[None], env,
                                         episodes=episodes, seed=seed)
@@ -269,10 +270,14 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     learned = {k: step_reward(t.obs, t.acts, t.next_obs) for k, t in sources.items()}
     true = {k: t.rews.astype(np.float64) for k, t in sources.items()}
     pooled_l, pooled_t = np.concatenate(list(learned.values())), np.concatenate(list(true.values()))
+    def corr(measure, x: np.ndarray, y: np.ndarray) -> float | None:  # None where undefined (a constant)
+        value = measure(x, y)
+        return None if np.isnan(value) else value
+
     result: dict = {"reward": str(reward_path), "env_id": env_id, "transitions": {k: len(v) for k, v in true.items()},
-                    "pearson": pearson(pooled_l, pooled_t), "spearman": spearman(pooled_l, pooled_t),
-                    "per_source": {k: {"pearson": pearson(learned[k], true[k]), "spearman": spearman(learned[k], true[k])}
-                                   for k in sources}}
+                    "pearson": corr(pearson, pooled_l, pooled_t), "spearman": corr(spearman, pooled_l, pooled_t),
+                    "per_source": {k: {"pearson": corr(pearson, learned[k], true[k]),
+                                       "spearman": corr(spearman, learned[k], true[k])} for k in sources}}
     if env_id in TRUE_REWARDS:
         rng = np.random.default_rng(seed)
         obs = np.concatenate([t.obs for t in sources.values()])

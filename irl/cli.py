@@ -250,11 +250,14 @@ def _judge(args: argparse.Namespace) -> int:
                    episodes=args.episodes, seed=args.seed, out=args.out,
                    heatmap=tuple(args.heatmap) if args.heatmap else None,
                    heatmap_range=tuple(args.heatmap_range) if args.heatmap_range else None)
+    def corr(value: float | None) -> str:
+        return "n/a (a constant reward)" if value is None else f"{value:+.3f}"
+
     for name, r in result["per_source"].items():
-        print(f"{name:>12}: {result['transitions'][name]:6d} transitions, pearson {r['pearson']:+.3f}, "
-              f"spearman {r['spearman']:+.3f}")
+        print(f"{name:>12}: {result['transitions'][name]:6d} transitions, pearson {corr(r['pearson'])}, "
+              f"spearman {corr(r['spearman'])}")
     epic = "n/a (" + result["epic_note"] + ")" if result["epic"] is None else f"{result['epic']:.3f}"
-    print(f"      pooled: pearson {result['pearson']:+.3f}, spearman {result['spearman']:+.3f}, EPIC distance {epic}")
+    print(f"      pooled: pearson {corr(result['pearson'])}, spearman {corr(result['spearman'])}, EPIC distance {epic}")
     return 0
 
 

@@ -274,3 +274,18 @@ def test_minari_arrow_keeps_the_shape_of_box_spaces(tmp_path):
     (folder / "data" / "metadata.json").write_text(json.dumps(meta))
     with pytest.raises(DemoError, match="do not fit the spaces in metadata.json"):
         load_demos(folder)
+
+
+def test_judging_against_demos_without_rewards_uses_the_rollouts(tmp_path):
+    from irl.api import judge
+    from irl.reward_artifact import export_reward
+    from tests.test_reward_artifact import fake_run
+
+    run, _, _ = fake_run(tmp_path, "gail", "CartPole-v1")
+    artifact = export_reward(run, tmp_path / "reward")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = judge(artifact, "CartPole-v1", FOREIGN / "imitation-cartpole", episodes=2)
+    assert any("judged on the random" in str(w.message) for w in caught)
+    assert list(result["per_source"]) == ["random"]
+    assert result["pearson"] is None  # CartPole pays 1 per step: no correlation is defined
