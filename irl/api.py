@@ -55,14 +55,15 @@ def collect(env_id: str, expert: str | Path, *, episodes: int, out: str | Path, 
 
 
 def convert(source: str | Path, env_id: str, *, out: str | Path, seed: int = 0, random_episodes: int = 20,
-            overwrite: bool = False) -> DemoSet:
+            time_limit: int | None = None, overwrite: bool = False) -> DemoSet:
     """Read demos in any format :func:`irl.demos.load_demos` knows, check them against
     ``env_id`` and write them as irl's .npz with a full card (spaces, returns, the
-    random-policy return measured here)."""
+    random-policy return measured here). ``time_limit``: see
+    :func:`irl.demos.check_against_env`."""
     out = _free_demo_path(out, overwrite)
     demos = load_demos(source)
     env = _supported_env(env_id)
-    demos = check_against_env(demos, env.observation_space, env.action_space, env_id)
+    demos = check_against_env(demos, env.observation_space, env.action_space, env_id, time_limit=time_limit)
     rand, _ = random_returns(env_id, episodes=random_episodes, seed=seed + 1_000_000)
     carried = {k: demos.metadata[k] for k in ("expert", "source", "ends") if k in demos.metadata}
     meta = card_for(env, env_id, demos.transitions, random_return=float(rand.mean()), random_returns=rand.tolist(),

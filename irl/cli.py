@@ -77,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--env", required=True)
     v.add_argument("--out", required=True, type=Path)
     v.add_argument("--seed", type=int, default=0, help="seed of the random-policy episodes measured for the card")
+    v.add_argument("--time-limit", type=int, help="episode limit the demos were recorded with, for formats that do "
+                                                  "not say why episodes ended (imitation's; default: the env's)")
     v.add_argument("--overwrite", action="store_true")
     v.set_defaults(func=_convert)
 
@@ -181,7 +183,8 @@ def _collect(args: argparse.Namespace) -> int:
 def _convert(args: argparse.Namespace) -> int:
     from irl.api import convert
 
-    demos = convert(args.source, args.env, out=args.out, seed=args.seed, overwrite=args.overwrite)
+    demos = convert(args.source, args.env, out=args.out, seed=args.seed, time_limit=args.time_limit,
+                    overwrite=args.overwrite)
     r = demos.episode_returns
     returns = f"return {r.mean():.1f} ± {r.std():.1f}" if len(r) else "no rewards (runs will not be normalised)"
     print(f"wrote {args.out}: {demos.n_episodes} episodes, {len(demos.transitions)} transitions, {returns}, "

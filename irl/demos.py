@@ -279,9 +279,12 @@ def _check_continuity(t: Transitions, source: str) -> None:
                         f"but row {i} is not marked terminated/truncated ({len(broken)} such rows)")
 
 
-def check_against_env(demos: DemoSet, obs_space: gym.Space, act_space: gym.Space, env_id: str) -> DemoSet:
+def check_against_env(demos: DemoSet, obs_space: gym.Space, act_space: gym.Space, env_id: str, *,
+                      time_limit: int | None = None) -> DemoSet:
     """Check that ``demos`` fit the env's spaces; returns them with actions cast (and Box
-    actions clipped to the bounds, with a warning)."""
+    actions clipped to the bounds, with a warning). ``time_limit``: the episode limit the
+    demos were recorded with, where their format does not say why episodes ended
+    (default: the env's registered limit)."""
     t = demos.transitions
     where = f"demos for {env_id}"
     if demos.env_id is not None and demos.env_id != env_id:
@@ -309,20 +312,22 @@ def check_against_env(demos: DemoSet, obs_space: gym.Space, act_space: gym.Space
             acts = np.clip(acts, low, high)
     terminated, truncated, meta = t.terminated, t.truncated, demos.metadata
     if meta.get("ends") == AMBIGUOUS_ENDS:
-        terminated, truncated = _ends_by_time_limit(t, env_id, where)
+        terminated, truncated = _ends_by_time_limit(t, env_id, where, time_limit)
         meta = {**meta, "ends": "terminated or truncated by the env's time limit"}
     fixed = Transitions(t.obs, acts, t.next_obs, terminated, truncated, t.rews)
     return DemoSet(fixed, meta)
 
 
-def _ends_by_time_limit(t: Transitions, env_id: str, where: str) -> tuple[np.ndarray, np.ndarray]:
+def _ends_by_time_limit(t: Transitions, env_id: str, where: str,
+                        limit: int | None) -> tuple[np.ndarray, np.ndarray]:
     """(terminated, truncated) for demos whose ``terminated`` means only 'the episode
-    finished': an episode that lasted the env's time limit was truncated, a shorter one
-    terminated."""
-    try:
-        limit = gym.spec(env_id).max_episode_steps
-    except gym.error.Error:
-        limit = None
+    finished': an episode that lasted the time limit (``limit``, else the env's) was
+    truncated, a shorter one terminated."""
+    if limit is None:
+        try:
+            limit = gym.spec(env_id).max_episode_steps
+        except gym.error.Error:
+            limit = None
     terminated, truncated = t.terminated.copy(), t.truncated.copy()
     timed_out = 0
     for s in t.episode_slices():

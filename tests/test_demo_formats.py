@@ -200,6 +200,12 @@ def test_convert_writes_irl_demos_with_a_card(tmp_path, capsys):
     assert demos.transitions.truncated.sum() == 3 and not demos.transitions.terminated.any()  # resolved once, kept
     assert main(["convert", str(FOREIGN / "imitation-pendulum"), "--env", "Pendulum-v1", "--out", str(out)]) == 2
     assert "already exists" in capsys.readouterr().err
+    # a limit that CartPole-v1's registration (500) does not know: the 24-step episode was cut by it
+    assert main(["convert", str(FOREIGN / "imitation-cartpole"), "--env", "CartPole-v1", "--out",
+                 str(tmp_path / "cartpole.npz"), "--time-limit", "24"]) == 0
+    lengths = np.array(load_demos(tmp_path / "cartpole.npz").metadata["episode_lengths"])
+    truncated = load_demos(tmp_path / "cartpole.npz").transitions.truncated
+    assert truncated.sum() == (lengths >= 24).sum() == 1
 
 
 def test_demos_without_rewards_train_and_report_raw_returns(tmp_path, capsys):
