@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=3_000_000)
     parser.add_argument("--every", type=float, default=30.0, help="seconds between memory samples")
     parser.add_argument("--out", type=Path, default=Path("runs/soak"))
+    parser.add_argument("--report", action="store_true", help="only summarise and plot memory.csv")
     args, train_args = parser.parse_known_args()  # the rest goes to irl train (e.g. --reward neg_energy)
     run = args.out / "run"
     cmd = [sys.executable, "-m", "irl.cli", "train", args.learner, "--env", args.env, "--demos", DEMOS[args.env],
@@ -48,26 +49,43 @@ def main() -> None:
     if (run / "checkpoint" / "state.json").exists():
         cmd.append("--resume")
     args.out.mkdir(parents=True, exist_ok=True)
-    start = time.time() - _elapsed_before(args.out / "memory.csv")  # a resumed soak continues its clock
-    with (args.out / "train.log").open("a") as log, (args.out / "memory.csv").open("a", newline="") as f:
+    if not args.report:
+        _soak(cmd, args.out, run, args.every)
+    report(args.out)
+
+
+def _soak(cmd: list[str], out: Path, run: Path, every: float) -> None:
+    start = time.time() - _elapsed_before(out / "memory.csv")  # a resumed soak continues its clock
+    with (out / "train.log").open("a") as log, (out / "memory.csv").open("a", newline="") as f:
         writer = csv.writer(f)
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        time.sleep(every)  # the first sample once the child has loaded (not its start-up)
         while proc.poll() is None:
             mib = rss_mib(proc.pid)
-            if mib:  # None once the child is gone; 0 before its memory is mapped
+            if mib:  # None once the child is gone
                 writer.writerow([round(time.time() - start, 1), round(mib, 1), _last_step(run / "metrics.csv")])
                 f.flush()
-            time.sleep(args.every)
-    with (args.out / "memory.csv").open() as f:
-        samples = np.array([[float(row[0]), float(row[1])] for row in csv.reader(f) if float(row[1]) > 0])
+            time.sleep(every)
     if proc.returncode != 0:
-        print(f"training failed (exit {proc.returncode}); see {args.out / 'train.log'}")
-    if len(samples) >= 10:
-        tenth = len(samples) // 10
-        early, late = samples[:tenth, 1].mean(), samples[-tenth:, 1].mean()
-        print(f"resident memory: {early:.0f} MiB in the first tenth, {late:.0f} MiB in the last "
-              f"({late - early:+.0f} MiB), peak {samples[:, 1].max():.0f} MiB, {len(samples)} samples")
-        _plot(samples, args.out / "memory.png")
+        print(f"training failed (exit {proc.returncode}); see {out / 'train.log'}")
+
+
+def report(out: Path) -> None:
+    """Print the memory growth and plot memory.png; samples under a tenth of the median
+    are a child process starting up (the first sample of a resumed soak before this
+    script waited for it) and are left out."""
+    with (out / "memory.csv").open() as f:
+        samples = np.array([[float(row[0]), float(row[1])] for row in csv.reader(f) if row and float(row[1]) > 0])
+    if len(samples) < 10:
+        return
+    start_up = samples[:, 1] < 0.1 * np.median(samples[:, 1])
+    samples = samples[~start_up]
+    tenth = len(samples) // 10
+    early, late = samples[:tenth, 1].mean(), samples[-tenth:, 1].mean()
+    print(f"resident memory: {early:.0f} MiB in the first tenth, {late:.0f} MiB in the last "
+          f"({late - early:+.0f} MiB), range {samples[:, 1].min():.1f}-{samples[:, 1].max():.1f} MiB, "
+          f"{len(samples)} samples over {samples[-1, 0] / 3600:.2f} h ({int(start_up.sum())} start-up samples left out)")
+    _plot(samples, out / "memory.png")
 
 
 def _elapsed_before(memory_csv: Path) -> float:
