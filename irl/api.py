@@ -252,11 +252,10 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     if heatmap is not None and not all(0 <= i < n_obs for i in heatmap):
         raise ConfigError(f"heatmap coordinates must index the {n_obs} observation features, got {heatmap}")
     demos = check_against_env(load_demos(demos_path), env.observation_space, env.action_space, env_id)
-    sources = {"expert": demos.transitions}
-    if demos.transitions.rews is None:
+    sources = {} if demos.transitions.rews is None else {"expert": demos.transitions}
+    if not sources:
         warnings.warn(f"{demos_path} carries no per-step rewards: the reward is judged on the random and "
                       f"--policy rollouts only", stacklevel=2)
-        sources = {}
     env.action_space.seed(seed)
     sources["random"] = record_episodes(lambda o: np.asarray(env.action_space.sample())[None], env,
                                         episodes=episodes, seed=seed)
@@ -271,6 +270,7 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     learned = {k: step_reward(t.obs, t.acts, t.next_obs) for k, t in sources.items()}
     true = {k: t.rews.astype(np.float64) for k, t in sources.items()}
     pooled_l, pooled_t = np.concatenate(list(learned.values())), np.concatenate(list(true.values()))
+
     def corr(measure, x: np.ndarray, y: np.ndarray) -> float | None:  # None where undefined (a constant)
         value = measure(x, y)
         return None if np.isnan(value) else value

@@ -253,6 +253,7 @@ def _judge(args: argparse.Namespace) -> int:
                    episodes=args.episodes, seed=args.seed, out=args.out,
                    heatmap=tuple(args.heatmap) if args.heatmap else None,
                    heatmap_range=tuple(args.heatmap_range) if args.heatmap_range else None)
+
     def corr(value: float | None) -> str:
         return "n/a (a constant reward)" if value is None else f"{value:+.3f}"
 

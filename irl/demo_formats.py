@@ -32,7 +32,8 @@ from typing import Any, Iterable, Iterator, NamedTuple
 
 import numpy as np
 
-from irl.demos import AMBIGUOUS_ENDS, MAX_DEMO_BYTES as MAX_BYTES
+from irl.demos import AMBIGUOUS_ENDS, bool_array
+from irl.demos import MAX_DEMO_BYTES as MAX_BYTES
 from irl.errors import DemoError
 
 INSTALL_HINT = "pip install 'irl[formats]'"
@@ -153,7 +154,7 @@ def _minari(data: Path) -> dict[str, np.ndarray]:
         spec = json.loads(spec) if isinstance(spec, str) else spec or {}
         obs_shape, act_shape = (_box_shape(meta.get(k)) for k in ("observation_space", "action_space"))
     except (json.JSONDecodeError, OSError, UnicodeDecodeError, TypeError, ValueError) as exc:
-        raise DemoError(f"{where}: not valid Minari metadata ({' '.join(str(exc).split())})") from None
+        raise DemoError(f"{where}: not valid Minari metadata ({_one_line(exc)})") from None
     if not isinstance(meta, dict) or not isinstance(spec, dict):
         raise DemoError(f"{where}: not valid Minari metadata (expected a JSON object with an env_spec object)")
     fmt = meta.get("data_format", "hdf5")
@@ -180,19 +181,18 @@ def _minari_hdf5(path: Path) -> list[Episode]:
                     raise DemoError(f"{path}: {name} is not an HDF5 group of arrays")
                 for field in (*fields, "rewards"):
                     value = group.get(field)
-                    if (field != "rewards" or value is not None) and not (isinstance(value, h5py.Dataset)
-                                                                          and value.ndim >= 1):
+                    if value is None and field == "rewards":  # optional
+                        continue
+                    if not (isinstance(value, h5py.Dataset) and value.ndim >= 1):
                         raise DemoError(f"{path}: {name}/{field} is missing or not an array with a row per step "
                                         f"(Dict or Tuple spaces are not supported; irl needs Box observations)")
-            total = sum(g[k].nbytes for g in groups for k in (*fields, "rewards") if k in g)
-            if total > MAX_BYTES:
-                raise DemoError(f"{path} declares {total / 2**30:.1f} GiB of arrays, more than irl loads")
+            _check_size(sum(g[k].nbytes for g in groups for k in (*fields, "rewards") if k in g), path)
             return [Episode(*(g[k][()] for k in fields), g["rewards"][()] if "rewards" in g else None) for g in groups]
     except DemoError:
         raise
     except (OSError, KeyError, ValueError, TypeError, AttributeError) as exc:
         raise DemoError(f"{path}: not a readable Minari HDF5 file (truncated or corrupted?): "
-                        f"{' '.join(str(exc).split())}") from None
+                        f"{_one_line(exc)}") from None
 
 
 def _d4rl_hdf5(path: Path) -> dict[str, np.ndarray] | None:
@@ -212,15 +212,13 @@ def _d4rl_hdf5(path: Path) -> dict[str, np.ndarray] | None:
             flat = [k for k, d in found.items() if d.ndim == 0]
             if flat:
                 raise DemoError(f"{path}: {flat} must have one row per transition, found scalars")
-            total = sum(d.nbytes for d in found.values())
-            if total > MAX_BYTES:
-                raise DemoError(f"{path} declares {total / 2**30:.1f} GiB of arrays, more than irl loads")
+            _check_size(sum(d.nbytes for d in found.values()), path)
             arrays = {k: d[()] for k, d in found.items()}
     except DemoError:
         raise
     except (OSError, KeyError, ValueError, TypeError, AttributeError) as exc:
         raise DemoError(f"{path}: not a readable HDF5 file (truncated or corrupted?): "
-                        f"{' '.join(str(exc).split())}") from None
+                        f"{_one_line(exc)}") from None
     arrays["metadata"] = np.array(json.dumps({"source": f"D4RL-style HDF5 {path}"}))
     return arrays
 
@@ -332,7 +330,7 @@ def _arrow_errors(where: Path) -> Iterator[None]:
         raise
     except (pa.ArrowException, OSError, ValueError, IndexError, TypeError) as exc:
         raise DemoError(f"{where}: unreadable Arrow data (truncated or corrupted?): "
-                        f"{' '.join(str(exc).split())}") from None
+                        f"{_one_line(exc)}") from None
 
 
 def _flags(values: np.ndarray, n: int | None, where: str) -> np.ndarray:
@@ -340,9 +338,17 @@ def _flags(values: np.ndarray, n: int | None, where: str) -> np.ndarray:
     if values.ndim != 1 or (n is not None and len(values) != n):
         raise DemoError(f"{where}: expected {'one flag per row' if n is None else f'shape ({n},)'}, "
                         f"found shape {values.shape}")
-    if values.dtype.kind not in "biuf" or not np.isin(values, (0, 1)).all():
-        raise DemoError(f"{where}: flags must be booleans (or 0/1), found dtype {values.dtype}")
-    return values.astype(bool)
+    return bool_array(values, "flags", where)
+
+
+def _check_size(total: int, path: Path) -> None:
+    if total > MAX_BYTES:
+        raise DemoError(f"{path} declares {total / 2**30:.1f} GiB of arrays, more than irl loads")
+
+
+def _one_line(exc: BaseException) -> str:
+    """A library's error message on one line (some span several)."""
+    return " ".join(str(exc).split())
 
 
 def _per_row(column: Any, where: str) -> list[np.ndarray]:

@@ -201,7 +201,7 @@ def demos_from_arrays(arrays: dict[str, np.ndarray], *, source: str = "arrays") 
         acts = acts.astype(np.int64)
     else:
         acts = _float_array(acts, "acts", source)
-    flags = {k: _bool_array(found[k], k, source) for k in ("terminated", "truncated")}
+    flags = {k: bool_array(found[k], k, source) for k in ("terminated", "truncated")}
     rews = None if found["rews"] is None else _float_array(found["rews"], "rews", source)
     for name, value in (("acts", acts), ("next_obs", next_obs), ("rews", rews), *flags.items()):
         if value is not None and len(value) != n:
@@ -247,7 +247,8 @@ def _float_array(a: np.ndarray, name: str, source: str) -> np.ndarray:
     return out
 
 
-def _bool_array(a: np.ndarray, name: str, source: str) -> np.ndarray:
+def bool_array(a: np.ndarray, name: str, source: str) -> np.ndarray:
+    """Flags stored as bool or 0/1 numbers, as bool; DemoError for anything else."""
     if a.dtype.kind not in "biuf" or not np.isin(a, (0, 1)).all():
         raise DemoError(f"{source}: {name} must hold booleans (0/1), found dtype {a.dtype}")
     return a.astype(bool)

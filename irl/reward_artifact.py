@@ -69,7 +69,7 @@ class RewardModule(nn.Module):
             state = absorbing_obs(spec.input_obs_dim)
             with torch.no_grad():
                 self.absorbing_reward = float(self.step_reward(state, torch.zeros(1, spec.act_dim), state)[0])
-        tail = spec.gamma / (1 - spec.gamma) if spec.absorbing and spec.gamma < 1 and absorbing_form == "tail" else 0.0
+        tail = spec.gamma / (1 - spec.gamma) if absorbing_form == "tail" and spec.gamma < 1 else 0.0
         offset = self.absorbing_reward if absorbing_form == "offset" else 0.0
         self.register_buffer("tail_reward", torch.tensor(tail * self.absorbing_reward), persistent=False)
         self.register_buffer("offset", torch.tensor(offset), persistent=False)
