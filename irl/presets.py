@@ -62,6 +62,16 @@ _MAZE_PPO = {
 PPO_PRESETS["irl/PointMazeLeft-v0"] = _MAZE_PPO
 PPO_PRESETS["irl/PointMazeRight-v0"] = _MAZE_PPO
 
+# AIRL's ants (irl.envs, 500-step episodes, no early end): rl-zoo3's Ant setting, which is
+# SB3's PPO defaults (64x64 tanh nets, 2048-step rollouts, 10 epochs) with normalised observations.
+_ANT_PPO = {
+    "n_envs": 1, "normalize_obs": True,
+    "n_steps": 2048, "batch_size": 64, "n_epochs": 10, "gamma": 0.99, "gae_lambda": 0.95,
+    "learning_rate": 3e-4, "ent_coef": 0.0, "clip_range": 0.2,
+}
+PPO_PRESETS["irl/CustomAnt-v0"] = _ANT_PPO
+PPO_PRESETS["irl/DisabledAnt-v0"] = _ANT_PPO
+
 SAC_PRESETS: dict[str, dict[str, Any]] = {
     "Pendulum-v1": {"n_envs": 1, "normalize_obs": False, "learning_rate": 1e-3},
     "HalfCheetah-v5": {"n_envs": 1, "normalize_obs": False, "learning_starts": 10_000},

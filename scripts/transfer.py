@@ -1,18 +1,21 @@
-"""AIRL's transfer experiment (Fu, Luo, Levine 2018, sec. 7.1, Table 1) on irl's maze.
+"""AIRL's transfer experiment (Fu, Luo, Levine 2018, sec. 7.1, Table 1) on irl's envs.
 
-    python scripts/transfer.py --seeds 0 1 2 --steps 300000 --jobs 2
+    python scripts/transfer.py --task maze --seeds 0 1 2 --steps 300000 --jobs 2
+    python scripts/transfer.py --task ant --seeds 0 --steps 1000000 --learners airl-state-only gail
 
-For each seed: learn a reward from the demos of irl/PointMazeLeft-v0 (gap on the
-left) with AIRL state-only, AIRL state-action, GAIL and GCL (``irl train``),
-export it, train a fresh PPO agent on it alone on irl/PointMazeRight-v0 (gap on
-the right; ``irl retrain``), and score that agent by the true reward of the
-right maze. Beside them: PPO on the right maze's true reward, and the GAIL
-policy moved to the right maze as it is. Every cell runs in its own process,
-``--jobs`` at a time, and is skipped when already done (the script resumes).
+For each seed: learn a reward from the demos of the training variant (maze: gap
+on the left; ant: the intact ant) with AIRL state-only, AIRL state-action, GAIL
+and GCL (``irl train``), export it, train a fresh PPO agent on it alone on the
+test variant (maze: gap on the right; ant: front legs halved and weak;
+``irl retrain``), and score that agent by the test variant's true reward.
+Beside them: PPO on the test variant's true reward, and the GAIL policy moved
+to the test variant as it is. Every cell runs in its own process, ``--jobs`` at
+a time, and is skipped when already done (the script resumes).
 
-Writes to --out: results.md / results.csv (true return on the right maze, mean
-± std over seeds, with the paper's Table 1), transfer.png (the same as bars) and
-heatmaps.png (each learned reward over the maze plane, beside the true reward).
+Writes to --out: results.md / results.csv (true return on the test variant,
+mean ± std over seeds, with the paper's Table 1), transfer.png (the same as
+bars) and, for the maze, heatmaps.png (each learned reward over the maze plane,
+beside the true reward).
 """
 
 from __future__ import annotations
@@ -22,24 +25,47 @@ import json
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from irl.run_dir import write_csv_rows
 
-SOURCE, TARGET = "irl/PointMazeLeft-v0", "irl/PointMazeRight-v0"
-DEMOS = "demos/pointmaze-left.npz"
 LEARNERS = {  # name: irl train arguments
     "airl-state-only": ["airl", "--state-only"],
     "airl-state-action": ["airl", "--no-state-only"],
     "gail": ["gail"],
     "gcl": ["gcl"],
-    # the energy on raw observations instead of demo-standardised ones (see the results)
+    # the energy on raw observations instead of demo-standardised ones (see docs/transfer.md)
     "airl-state-only-raw": ["airl", "--state-only", "--energy-obs-norm", "none"],
     "airl-state-action-raw": ["airl", "--no-state-only", "--energy-obs-norm", "none"],
 }
-PAPER = {"airl-state-only": -8.82, "gail": -29.9, "true-reward": -8.45}  # Fu et al. 2018, Table 1, shifted maze
+
+
+@dataclass(frozen=True)
+class Task:
+    source: str  # env id the demos and rewards come from
+    target: str  # env id with the changed dynamics
+    demos: str
+    description: str  # what the table's rows were learned on and scored on
+    # Fu et al. 2018, Table 1, keyed like the rows here: GAN-GCL is "gcl", the paper's
+    # "GAIL, policy transfer" is "gail-policy", "TRPO, ground truth" is "true-reward".
+    paper: dict[str, float] = field(default_factory=dict)
+    judge_args: tuple[str, ...] = ()  # extra `irl judge` arguments (the maze's heat map)
+
+
+TASKS = {
+    "maze": Task("irl/PointMazeLeft-v0", "irl/PointMazeRight-v0", "demos/pointmaze-left.npz",
+                 "reward learned on the left-gap maze, evaluated on the right-gap maze",
+                 {"airl-state-only": -8.82, "airl-state-action": -31.2, "gcl": -40.2,
+                  "gail-policy": -29.9, "true-reward": -8.45},
+                 ("--heatmap", "0", "1", "--heatmap-range", "0", "0.6", "-0.05", "0.55")),
+    "ant": Task("irl/CustomAnt-v0", "irl/DisabledAnt-v0", "demos/customant-v0.npz",
+                "reward learned on the intact ant, evaluated on the disabled ant",
+                {"airl-state-only": 130.3, "airl-state-action": -41.4, "gcl": -44.8,
+                 "gail-policy": -58.8, "true-reward": 315.5}),
+}
 IRL = [sys.executable, "-m", "irl.cli"]
 
 
@@ -51,79 +77,76 @@ def run(cmd: list[str], log: Path) -> bool:
     return ok
 
 
-def learn(root: Path, name: str, seed: int, steps: int) -> None:
-    out = root / f"{name}-seed{seed}"
-    if not (out / "eval.json").exists():
-        run([*IRL, "train", *LEARNERS[name], "--env", SOURCE, "--demos", DEMOS, "--steps", str(steps),
-             "--seed", str(seed), "--out", str(out), "--overwrite", "--no-progress"], out.with_suffix(".log"))
-
-
-def true_reward(root: Path, seed: int, steps: int) -> None:
-    out = root / f"true-reward-seed{seed}"
-    if not (out / TARGET / "ppo.json").exists():
-        run([sys.executable, "scripts/train_expert.py", TARGET, "--algo", "ppo", "--steps", str(steps),
-             "--seed", str(seed), "--out", str(out), "--eval-episodes", "20"], out.with_suffix(".log"))
-
-
-def transfer(root: Path, name: str, seed: int, steps: int) -> None:
-    source, out = root / f"{name}-seed{seed}", root / f"{name}-seed{seed}-right"
+def learn_and_transfer(task: Task, root: Path, name: str, seed: int, steps: int) -> None:
+    """Learn a reward on the training variant, export and judge it, re-optimise it on the test one."""
+    source, out = root / f"{name}-seed{seed}", root / f"{name}-seed{seed}-target"
+    if not (source / "eval.json").exists():
+        run([*IRL, "train", *LEARNERS[name], "--env", task.source, "--demos", task.demos, "--steps", str(steps),
+             "--seed", str(seed), "--out", str(source), "--overwrite", "--no-progress"], source.with_suffix(".log"))
     if (out / "eval.json").exists() or not (source / "eval.json").exists():
         return
     reward = source / "reward"
     if run([*IRL, "export", str(source), "--out", str(reward), "--overwrite"], source / "export.log"):
-        run([*IRL, "judge", str(reward), "--env", SOURCE, "--demos", DEMOS, "--heatmap", "0", "1",
-             "--heatmap-range", "0", "0.6", "-0.05", "0.55", "--out", str(source / "judge")], source / "judge.log")
-        run([*IRL, "retrain", str(reward), "--env", TARGET, "--steps", str(steps), "--seed", str(seed),
+        run([*IRL, "judge", str(reward), "--env", task.source, "--demos", task.demos, *task.judge_args,
+             "--out", str(source / "judge")], source / "judge.log")
+        run([*IRL, "retrain", str(reward), "--env", task.target, "--steps", str(steps), "--seed", str(seed),
              "--out", str(out), "--overwrite", "--no-progress"], out.with_suffix(".log"))
 
 
-def gail_policy_moved(root: Path, seed: int) -> float | None:
-    """True return on the right maze of the GAIL policy trained on the left one."""
+def true_reward(task: Task, root: Path, seed: int, steps: int) -> None:
+    out = root / f"true-reward-seed{seed}"
+    if not (out / task.target / "ppo.json").exists():
+        run([sys.executable, "scripts/train_expert.py", task.target, "--algo", "ppo", "--steps", str(steps),
+             "--seed", str(seed), "--out", str(out), "--eval-episodes", "20"], out.with_suffix(".log"))
+
+
+def gail_policy_moved(task: Task, root: Path, seed: int) -> float | None:
+    """True return on the test variant of the GAIL policy trained on the training one, as it is."""
     from irl.evaluation import evaluate_policy
     from irl.policy_io import Policy
 
     policy = root / f"gail-seed{seed}" / "policy.zip"
     if not policy.exists():
         return None
-    returns, _ = evaluate_policy(Policy(policy), TARGET, episodes=20, seed=seed + 100_000)
+    returns, _ = evaluate_policy(Policy(policy), task.target, episodes=20, seed=seed + 100_000)
     return float(returns.mean())
 
 
-def report(root: Path, seeds: list[int]) -> None:
+def report(task: Task, root: Path, seeds: list[int]) -> None:
     rows = []
     for seed in seeds:
         for name in LEARNERS:
-            path = root / f"{name}-seed{seed}-right" / "eval.json"
+            path = root / f"{name}-seed{seed}-target" / "eval.json"
             if path.exists():
                 rows.append({"method": f"{name} reward, PPO re-optimised", "key": name, "seed": seed,
                              "return": json.loads(path.read_text())["return_mean"]})
-        path = root / f"true-reward-seed{seed}" / TARGET / "ppo.json"
+        path = root / f"true-reward-seed{seed}" / task.target / "ppo.json"
         if path.exists():
             rows.append({"method": "PPO on the true reward", "key": "true-reward", "seed": seed,
                          "return": json.loads(path.read_text())["eval_stochastic"]["mean"]})
-        moved = gail_policy_moved(root, seed)
+        moved = gail_policy_moved(task, root, seed)
         if moved is not None:
             rows.append({"method": "GAIL policy, moved as it is", "key": "gail-policy", "seed": seed, "return": moved})
     if not rows:
         print("nothing finished yet")
         return
     write_csv_rows(root / "results.csv", rows)
-    lines = ["| method (reward learned on the left-gap maze, evaluated on the right-gap maze) | seeds | "
+    lines = [f"| method ({task.description}) | seeds | "
              "true return, mean ± std | per seed | AIRL paper, Table 1 |", "|---|---|---|---|---|"]
     summary = {}
     for method in dict.fromkeys(r["method"] for r in rows):
         sel = [r for r in rows if r["method"] == method]
         values = np.array([r["return"] for r in sel])
         summary[method] = values
-        paper = PAPER.get(sel[0]["key"].removesuffix("-raw"))
+        paper = task.paper.get(sel[0]["key"].removesuffix("-raw"))
         lines.append(f"| {method} | {len(values)} | {values.mean():.2f} ± {values.std():.2f} | "
                      f"{', '.join(f'{v:.2f}' for v in values)} | {'' if paper is None else paper} |")
     (root / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
-    _plots(root, summary, seeds)
+    _plots(task, root, summary, seeds)
 
 
-def _plots(root: Path, summary: dict[str, np.ndarray], seeds: list[int]) -> None:
+def _plots(task: Task, root: Path, summary: dict[str, np.ndarray], seeds: list[int]) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -133,7 +156,7 @@ def _plots(root: Path, summary: dict[str, np.ndarray], seeds: list[int]) -> None
     fig, ax = plt.subplots(figsize=(8, 4))
     names = list(summary)
     ax.barh(names, [v.mean() for v in summary.values()], xerr=[v.std() for v in summary.values()], color="C0")
-    ax.set(xlabel="true return on the right-gap maze (higher is better)", title="Reward transfer, point maze")
+    ax.set(xlabel=f"true return on {task.target} (higher is better)", title=f"Reward transfer, {task.source} to {task.target}")
     fig.tight_layout()
     fig.savefig(root / "transfer.png", dpi=110)
     plt.close(fig)
@@ -171,22 +194,23 @@ def _true_map(ax) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--task", choices=list(TASKS), default="maze")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--steps", type=int, default=300_000, help="env steps of each learner and each PPO agent")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--learners", nargs="+", default=list(LEARNERS), choices=list(LEARNERS))
-    parser.add_argument("--out", type=Path, default=Path("runs/transfer"))
+    parser.add_argument("--out", type=Path, default=None, help="default: runs/transfer-TASK")
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+    task, out = TASKS[args.task], args.out or Path(f"runs/transfer-{args.task}")
+    out.mkdir(parents=True, exist_ok=True)
     if not args.report_only:
         with ThreadPoolExecutor(args.jobs) as pool:
-            jobs = [pool.submit(learn, args.out, n, s, args.steps) for s in args.seeds for n in args.learners]
-            jobs += [pool.submit(true_reward, args.out, s, args.steps) for s in args.seeds]
+            jobs = [pool.submit(learn_and_transfer, task, out, n, s, args.steps)
+                    for s in args.seeds for n in args.learners]
+            jobs += [pool.submit(true_reward, task, out, s, args.steps) for s in args.seeds]
             [j.result() for j in jobs]
-            jobs = [pool.submit(transfer, args.out, n, s, args.steps) for s in args.seeds for n in args.learners]
-            [j.result() for j in jobs]
-    report(args.out, args.seeds)
+    report(task, out, args.seeds)
 
 
 if __name__ == "__main__":
