@@ -9,6 +9,9 @@
 Writes OUT/ENV/ALGO.zip (an ordinary SB3 model), its observation statistics
 (ALGO.obs_norm.npz, pickle-free) when the preset normalises observations,
 and ALGO.json with the settings and an evaluation of the stochastic policy.
+While training: a progress bar, a line with the mean return of the last 20
+episodes every --log-every steps (readable in a log file), and SB3's
+TensorBoard scalars in OUT/ENV/tb.
 Record demonstrations from it with ``irl collect``.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +35,21 @@ DEFAULT_ALGO = {"Hopper-v5": "sac", "Pendulum-v1": "sac", "Walker2d-v5": "sac"}
 DEFAULT_STEPS = {"ppo": 1_000_000, "sac": 250_000}
 
 
+class ProgressLines:
+    """Prints the step, the elapsed time and the mean return of the last 20 episodes
+    every ``every`` env steps (a log file shows no progress bar)."""
+
+    def __init__(self, every: int, start: float) -> None:
+        self.every, self.start, self.next_at, self.returns = every, start, every, deque(maxlen=20)
+
+    def __call__(self, step: int, episode_return: float) -> None:
+        self.returns.append(episode_return)
+        if step >= self.next_at:
+            self.next_at = (step // self.every + 1) * self.every
+            print(f"step {step}: {time.perf_counter() - self.start:.0f} s, mean return of the last "
+                  f"{len(self.returns)} episodes {np.mean(self.returns):.1f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("env")
@@ -42,6 +61,7 @@ def main() -> None:
     parser.add_argument("--continue-from", type=Path, default=None,
                         help="an expert this script saved, to train for --steps more (fresh replay buffer)")
     parser.add_argument("--evaluate-only", action="store_true", help="re-evaluate a saved expert, no training")
+    parser.add_argument("--log-every", type=int, default=50_000, help="env steps between progress lines")
     args = parser.parse_args()
 
     torch.set_num_threads(1)
@@ -54,7 +74,9 @@ def main() -> None:
     if not args.evaluate_only:
         start = time.perf_counter()
         agent, venv = train_on_true_reward(args.env, algo=algo, hyper=hyper, seed=args.seed, total_steps=steps,
-                                           progress_bar=True, continue_from=args.continue_from)
+                                           progress_bar=True, continue_from=args.continue_from,
+                                           log_episode=ProgressLines(args.log_every, start),
+                                           tensorboard_log=str(out / "tb"))
         seconds = round(time.perf_counter() - start, 1)
         out.mkdir(parents=True, exist_ok=True)
         save_agent(agent, venv, path)
