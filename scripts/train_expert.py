@@ -8,7 +8,8 @@
 
 Writes OUT/ENV/ALGO.zip (an ordinary SB3 model), its observation statistics
 (ALGO.obs_norm.npz, pickle-free) when the preset normalises observations,
-and ALGO.json with the settings and an evaluation of the stochastic policy.
+ALGO.json with the settings and an evaluation of the stochastic policy, and
+ALGO.episodes.csv with the step and true return of every training episode.
 While training: a progress bar, a line with the mean return of the last 20
 episodes every --log-every steps (readable in a log file), and SB3's
 TensorBoard scalars in OUT/ENV/tb.
@@ -28,6 +29,7 @@ import torch
 
 from irl.evaluation import evaluate_policy
 from irl.presets import preset
+from irl.run_dir import write_csv_rows
 from irl.policy_io import Policy, save_agent
 from irl.sb3_adapter import train_on_true_reward
 
@@ -41,9 +43,11 @@ class ProgressLines:
 
     def __init__(self, every: int, start: float) -> None:
         self.every, self.start, self.next_at, self.returns = every, start, every, deque(maxlen=20)
+        self.episodes: list[dict[str, float]] = []  # every training episode: step, return
 
     def __call__(self, step: int, episode_return: float) -> None:
         self.returns.append(episode_return)
+        self.episodes.append({"steps": step, "ep_return": episode_return})
         if step >= self.next_at:
             self.next_at = (step // self.every + 1) * self.every
             print(f"step {step}: {time.perf_counter() - self.start:.0f} s, mean return of the last "
@@ -73,13 +77,16 @@ def main() -> None:
     seconds = None
     if not args.evaluate_only:
         start = time.perf_counter()
+        progress = ProgressLines(args.log_every, start)
         agent, venv = train_on_true_reward(args.env, algo=algo, hyper=hyper, seed=args.seed, total_steps=steps,
                                            progress_bar=True, continue_from=args.continue_from,
-                                           log_episode=ProgressLines(args.log_every, start),
+                                           log_episode=progress,
                                            tensorboard_log=str(out / "tb"))
         seconds = round(time.perf_counter() - start, 1)
         out.mkdir(parents=True, exist_ok=True)
         save_agent(agent, venv, path)
+        if progress.episodes:
+            write_csv_rows(out / f"{algo}.episodes.csv", progress.episodes)
     returns, lengths = evaluate_policy(Policy(path), args.env, episodes=args.eval_episodes, seed=10_000 + args.seed)
     card = {
         "env_id": args.env, "algo": algo, "steps": steps,

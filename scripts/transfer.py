@@ -14,7 +14,8 @@ a time, and is skipped when already done (the script resumes).
 
 Writes to --out: results.md / results.csv (true return on the test variant,
 mean ± std over seeds, with the paper's Table 1), transfer.png (the same as
-bars) and, for the maze, heatmaps.png (each learned reward over the maze plane,
+bars), curves.png (true return on the test variant while each agent trains) and,
+for the maze, heatmaps.png (each learned reward over the maze plane,
 beside the true reward).
 """
 
@@ -161,6 +162,8 @@ def _plots(task: Task, root: Path, summary: dict[str, np.ndarray], seeds: list[i
     fig.savefig(root / "transfer.png", dpi=110)
     plt.close(fig)
 
+    _curves(task, root, seeds, plt)
+
     maps = [(name, root / f"{name}-seed{seeds[0]}" / "judge" / "heatmap.png") for name in LEARNERS]
     maps = [(n, p) for n, p in maps if p.exists()]
     if maps:
@@ -178,6 +181,36 @@ def _plots(task: Task, root: Path, summary: dict[str, np.ndarray], seeds: list[i
         fig.tight_layout()
         fig.savefig(root / "heatmaps.png", dpi=110)
         plt.close(fig)
+
+
+def _curves(task: Task, root: Path, seeds: list[int], plt) -> None:
+    """curves.png: true return on the test variant over training, for each re-optimised
+    reward and for PPO on the true reward (running mean of 20 episodes, one line per seed)."""
+    import csv
+
+    sources = {f"{name} reward": [root / f"{name}-seed{s}-target" / "metrics.csv" for s in seeds] for name in LEARNERS}
+    sources["true reward"] = [root / f"true-reward-seed{s}" / task.target / "ppo.episodes.csv" for s in seeds]
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for i, (label, paths) in enumerate(sources.items()):
+        for path in (p for p in paths if p.exists()):
+            rows = [r for r in csv.DictReader(path.open()) if r.get("ep_return")]
+            if len(rows) < 2:
+                continue
+            steps = np.array([float(r["steps"]) for r in rows])
+            returns = np.array([float(r["ep_return"]) for r in rows])
+            window = min(20, len(returns))
+            smooth = np.convolve(returns, np.ones(window) / window, mode="valid")
+            ax.plot(steps[window - 1:], smooth, color=f"C{i}", label=label, lw=1.2)
+            label = None  # one legend entry per method
+    if not ax.lines:
+        plt.close(fig)
+        return
+    ax.set(xlabel="env steps of the fresh PPO agent", ylabel=f"true return on {task.target}",
+           title="Re-optimisation on the test variant (running mean of 20 episodes)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(root / "curves.png", dpi=110)
+    plt.close(fig)
 
 
 def _true_map(ax) -> None:
