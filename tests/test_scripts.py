@@ -56,4 +56,5 @@ def test_transfer_runs_every_cell_and_reports_them(tmp_path):
                 "PPO on the true reward", "GAIL policy, moved as it is"):
         assert row in table, table
     assert "| -8.82 |" in table and "| -29.9 |" in table  # the paper's numbers beside ours
-    assert (tmp_path / "transfer.png").is_file() and (tmp_path / "heatmaps.png").is_file()
+    for plot in ("transfer.png", "heatmaps.png", "curves.png"):
+        assert (tmp_path / plot).is_file(), plot
