@@ -106,7 +106,8 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
 
     A checkpoint (:mod:`irl.checkpoint`) is written every ``checkpoint_every`` rounds
     and at the end; ``resume`` continues the run in ``out`` from its checkpoint, bit for
-    bit as if it had not stopped (``config`` must be the run's own).
+    bit as if it had not stopped (``config`` must be the run's own, except that a larger
+    ``total_steps`` trains it further, the same as a run started with that budget).
     """
     out = Path(out)
     if checkpoint_every < 1:
@@ -120,6 +121,7 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
     trainer = AdversarialTrainer(config, demos, scores=scores, tensorboard_log=str(out / "tb"))  # validates
     if resume:
         trainer.load_state(*load_checkpoint(out))
+        (out / "config.json").write_text(config.to_json())  # the same, or a longer budget
     else:
         run_dir.prepare(out, overwrite=overwrite)
         (out / "config.json").write_text(config.to_json())

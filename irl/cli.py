@@ -91,7 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", required=True, type=Path)
     t.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
     t.add_argument("--resume", action="store_true",
-                   help="continue the run in --out from its last checkpoint (same arguments as the first call)")
+                   help="continue the run in --out from its last checkpoint (same arguments as the first call; "
+                        "a larger --steps trains a run, finished or not, further)")
     t.add_argument("--checkpoint-every", type=int, default=10, help="rounds between checkpoints (also one at the end)")
     t.add_argument("--reward", choices=["softplus", "log_d", "logit", "neg_energy"], default=None,
                    help="policy reward from the logit, or neg_energy (-E alone, entropy left to PPO's ent_coef) "

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from safetensors.torch import save_file
 
-from irl.config import TrainConfig
+from irl.config import TrainConfig, settings_that_differ
 from irl.errors import RunDirError
 
 MARKER = "config.json"
@@ -40,14 +40,15 @@ def check_free(out: Path, *, overwrite: bool) -> None:
 
 
 def check_resumable(out: Path, config: TrainConfig) -> None:
-    """The run in ``out`` exists, has a checkpoint, and was made with ``config``."""
+    """The run in ``out`` exists, has a checkpoint, and was made with ``config``, except
+    perhaps for a larger ``total_steps`` (a run, finished or not, trained for longer)."""
     if not (out / MARKER).is_file():
         raise RunDirError(f"{out} holds no run to resume (no {MARKER})")
     if not (out / "checkpoint" / "state.json").is_file() and not (out / ".checkpoint.old" / "state.json").is_file():
         raise RunDirError(f"{out} has no checkpoint to resume from")
     saved = json.loads((out / MARKER).read_text())
     given = json.loads(config.to_json())
-    differ = sorted(k for k in set(saved) | set(given) if saved.get(k) != given.get(k))
+    differ = settings_that_differ(saved, given)
     if differ:
         changes = ", ".join(f"{k}: {saved.get(k)!r} there, {given.get(k)!r} now" for k in differ)
         raise RunDirError(f"{out} was trained with other settings ({changes}); resume with the same arguments")

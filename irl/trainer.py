@@ -29,7 +29,7 @@ import torch
 
 from irl.algorithms import LEARNERS
 from irl.checkpoint import flatten_optimizer, unflatten_optimizer
-from irl.config import TrainConfig
+from irl.config import TrainConfig, settings_that_differ
 from irl.demos import DemoSet, check_against_env
 from irl.discriminator import (
     DiscBatch,
@@ -196,8 +196,9 @@ class AdversarialTrainer:
         }
 
     def load_state(self, tensors: dict[str, torch.Tensor], meta: dict) -> None:
-        """Inverse of :meth:`state`; the config must be the one the checkpoint was made with."""
-        if meta["config"] != json.loads(self.config.to_json()):
+        """Inverse of :meth:`state`; the config must be the one the checkpoint was made with
+        (or differ only by a larger total_steps)."""
+        if settings_that_differ(meta["config"], json.loads(self.config.to_json())):
             raise ConfigError("the checkpoint was made with another configuration; resume with the run's own "
                               "config.json")
 

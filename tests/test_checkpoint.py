@@ -114,3 +114,36 @@ def test_resume_refuses_other_settings_and_missing_checkpoints(tmp_path):
         train(other, tmp_path / "run", progress=False, resume=True)
     with pytest.raises(RunDirError, match="pass --resume to continue it"):
         train(config, tmp_path / "run", progress=False)
+
+
+def test_a_finished_run_resumed_with_more_steps_equals_a_longer_run(tmp_path):
+    from irl.api import train
+    from irl.config import TrainConfig
+
+    short = TrainConfig(learner="airl", env_id="Pendulum-v1", demos=str(SHIPPED_PENDULUM), total_steps=3 * 256, seed=3,
+                        eval_episodes=1, ppo={"n_envs": 2, "n_steps": 128, "batch_size": 128, "n_epochs": 1})
+    long = TrainConfig(**{**json.loads(short.to_json()), "total_steps": 6 * 256, "energy_hidden": (64, 64)})
+    train(short, tmp_path / "extended", progress=False, checkpoint_every=2)
+    train(long, tmp_path / "extended", progress=False, resume=True, checkpoint_every=2)
+    train(long, tmp_path / "straight", progress=False, checkpoint_every=2)
+
+    tensors_a, meta_a = _final_state(tmp_path / "straight")
+    tensors_b, meta_b = _final_state(tmp_path / "extended")
+    meta_a.pop("seconds"), meta_b.pop("seconds")
+    assert meta_a == meta_b and meta_a["round"] == 6
+    assert all(torch.equal(tensors_a[k], tensors_b[k]) for k in tensors_a)
+    assert json.loads((tmp_path / "extended" / "config.json").read_text())["total_steps"] == 6 * 256
+    assert len((tmp_path / "extended" / "metrics.csv").read_text().splitlines()) == 7
+
+
+def test_resume_refuses_a_smaller_budget(tmp_path):
+    from irl.api import train
+    from irl.config import TrainConfig
+    from irl.errors import RunDirError
+
+    config = TrainConfig(learner="gail", env_id="Pendulum-v1", demos=str(SHIPPED_PENDULUM), total_steps=512,
+                         eval_episodes=1, ppo={"n_envs": 2, "n_steps": 128, "batch_size": 128, "n_epochs": 1})
+    train(config, tmp_path / "run", progress=False)
+    shorter = TrainConfig(**{**json.loads(config.to_json()), "total_steps": 256, "energy_hidden": (64, 64)})
+    with pytest.raises(RunDirError, match="total_steps: 512 there, 256 now"):
+        train(shorter, tmp_path / "run", progress=False, resume=True)
