@@ -196,6 +196,6 @@ class TrainConfig:
 def settings_that_differ(saved: dict[str, Any], given: dict[str, Any]) -> list[str]:
     """Keys of two configs (as JSON dicts) that forbid resuming a run saved with ``saved``
     under ``given``: any difference but a larger ``total_steps`` (training for longer)."""
-    return sorted(k for k in set(saved) | set(given) if saved.get(k) != given.get(k)
-                  and not (k == "total_steps" and isinstance(given.get(k), int)
-                           and isinstance(saved.get(k), int) and given[k] > saved[k]))
+    longer = given.get("total_steps", 0) > saved.get("total_steps", 0)
+    return sorted(k for k in set(saved) | set(given)
+                  if saved.get(k) != given.get(k) and not (k == "total_steps" and longer))

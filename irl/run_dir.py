@@ -122,6 +122,15 @@ def read_metrics(run: Path) -> dict[str, np.ndarray]:
     return {c: np.array([float(r[c]) if r.get(c) else math.nan for r in rows]) for c in MetricsLog.COLUMNS}
 
 
+def read_episode_returns(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, true return) of every episode in a CSV with ``steps`` and ``ep_return``
+    columns (a run's metrics.csv, or train_expert.py's ALGO.episodes.csv); rows without a
+    return (rounds where no episode ended) are left out."""
+    with path.open() as f:
+        rows = [r for r in csv.DictReader(f) if r.get("ep_return")]
+    return np.array([float(r["steps"]) for r in rows]), np.array([float(r["ep_return"]) for r in rows])
+
+
 def save_energy(run: Path, energy, spec_json: dict, *, learner: str, policy_reward: str) -> None:
     save_file({k: v.contiguous() for k, v in energy.state_dict().items()}, str(run / "energy.safetensors"))
     meta = {"format": "irl-energy", "version": 1, "learner": learner, "policy_reward": policy_reward,

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from irl.run_dir import write_csv_rows
+from irl.run_dir import read_episode_returns, write_csv_rows
 
 DEMOS = {"HalfCheetah-v5": "demos/halfcheetah-v5.npz", "Hopper-v5": "demos/hopper-v5.npz",
          "Pendulum-v1": "demos/pendulum-v1.npz"}
@@ -116,10 +116,7 @@ def run_cell(env_id: str, learner: str, seed: int, steps: int, root: Path) -> Pa
 def _curve(run: Path, scores: dict) -> tuple[np.ndarray, np.ndarray]:
     """(steps, normalised return) of one run, from metrics.csv or episodes.csv."""
     name = "metrics.csv" if (run / "metrics.csv").exists() else "episodes.csv"
-    with (run / name).open() as f:
-        rows = [r for r in csv.DictReader(f) if r.get("ep_return")]
-    steps = np.array([float(r["steps"]) for r in rows])
-    ret = np.array([float(r["ep_return"]) for r in rows])
+    steps, ret = read_episode_returns(run / name)
     return steps, (ret - scores["random"]) / (scores["expert"] - scores["random"])
 
 

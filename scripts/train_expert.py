@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -42,16 +41,16 @@ class ProgressLines:
     every ``every`` env steps (a log file shows no progress bar)."""
 
     def __init__(self, every: int, start: float) -> None:
-        self.every, self.start, self.next_at, self.returns = every, start, every, deque(maxlen=20)
+        self.every, self.start, self.next_at = every, start, every
         self.episodes: list[dict[str, float]] = []  # every training episode: step, return
 
     def __call__(self, step: int, episode_return: float) -> None:
-        self.returns.append(episode_return)
         self.episodes.append({"steps": step, "ep_return": episode_return})
         if step >= self.next_at:
             self.next_at = (step // self.every + 1) * self.every
+            recent = [e["ep_return"] for e in self.episodes[-20:]]
             print(f"step {step}: {time.perf_counter() - self.start:.0f} s, mean return of the last "
-                  f"{len(self.returns)} episodes {np.mean(self.returns):.1f}", flush=True)
+                  f"{len(recent)} episodes {np.mean(recent):.1f}", flush=True)
 
 
 def main() -> None:

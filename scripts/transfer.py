@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from irl.run_dir import write_csv_rows
+from irl.run_dir import read_episode_returns, write_csv_rows
 
 LEARNERS = {  # name: irl train arguments
     "airl-state-only": ["airl", "--state-only"],
@@ -186,18 +186,14 @@ def _plots(task: Task, root: Path, summary: dict[str, np.ndarray], seeds: list[i
 def _curves(task: Task, root: Path, seeds: list[int], plt) -> None:
     """curves.png: true return on the test variant over training, for each re-optimised
     reward and for PPO on the true reward (running mean of 20 episodes, one line per seed)."""
-    import csv
-
     sources = {f"{name} reward": [root / f"{name}-seed{s}-target" / "metrics.csv" for s in seeds] for name in LEARNERS}
     sources["true reward"] = [root / f"true-reward-seed{s}" / task.target / "ppo.episodes.csv" for s in seeds]
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for i, (label, paths) in enumerate(sources.items()):
         for path in (p for p in paths if p.exists()):
-            rows = [r for r in csv.DictReader(path.open()) if r.get("ep_return")]
-            if len(rows) < 2:
+            steps, returns = read_episode_returns(path)
+            if len(returns) < 2:
                 continue
-            steps = np.array([float(r["steps"]) for r in rows])
-            returns = np.array([float(r["ep_return"]) for r in rows])
             window = min(20, len(returns))
             smooth = np.convolve(returns, np.ones(window) / window, mode="valid")
             ax.plot(steps[window - 1:], smooth, color=f"C{i}", label=label, lw=1.2)

@@ -56,5 +56,7 @@ def test_transfer_runs_every_cell_and_reports_them(tmp_path):
                 "PPO on the true reward", "GAIL policy, moved as it is"):
         assert row in table, table
     assert "| -8.82 |" in table and "| -29.9 |" in table  # the paper's numbers beside ours
+    moved = next(line for line in table.splitlines() if line.startswith("| GAIL policy, moved as it is"))
+    assert moved.endswith("| -29.9 |"), moved  # the paper's GAIL row is its policy transfer
     for plot in ("transfer.png", "heatmaps.png", "curves.png"):
         assert (tmp_path / plot).is_file(), plot
