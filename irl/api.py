@@ -254,8 +254,10 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     if heatmap is not None and not all(0 <= i < n_obs for i in heatmap):
         raise ConfigError(f"heatmap coordinates must index the {n_obs} observation features, got {heatmap}")
     demos = check_against_env(load_demos(demos_path), env.observation_space, env.action_space, env_id)
-    sources = {} if demos.transitions.rews is None else {"expert": demos.transitions}
-    if not sources:
+    sources = {}
+    if demos.transitions.rews is not None:
+        sources["expert"] = demos.transitions
+    else:
         warnings.warn(f"{demos_path} carries no per-step rewards: the reward is judged on the random and "
                       f"--policy rollouts only", stacklevel=2)
     env.action_space.seed(seed)
