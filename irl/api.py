@@ -51,6 +51,7 @@ def collect(env_id: str, expert: str | Path, *, episodes: int, out: str | Path, 
                     expert={"path": str(expert), "stochastic": True, "seed": seed})
     demos = DemoSet(t, meta)
     save_demos(out, demos, overwrite=overwrite)
+    demos.warn_if_weak(str(out))
     return demos
 
 
@@ -70,6 +71,7 @@ def convert(source: str | Path, env_id: str, *, out: str | Path, seed: int = 0, 
                     converted_from=str(source), **carried)
     converted = DemoSet(demos.transitions, meta)
     save_demos(out, converted, overwrite=overwrite)
+    converted.warn_if_weak(str(out))
     return converted
 
 
@@ -117,6 +119,7 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
     else:
         run_dir.check_free(out, overwrite=overwrite)
     demos = load_demos(config.demos)
+    demos.warn_if_weak(config.demos)
     scores = scores_for(demos, config.env_id, seed=config.seed)
     trainer = AdversarialTrainer(config, demos, scores=scores, tensorboard_log=str(out / "tb"))  # validates
     if resume:

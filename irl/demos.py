@@ -84,6 +84,27 @@ class DemoSet:
     def n_episodes(self) -> int:
         return len(self.transitions.episode_slices())
 
+    def weak_episodes(self, fraction: float = 0.5) -> np.ndarray:
+        """Indices of episodes that earn less than ``fraction`` of the best episode's margin
+        over the random policy: R - R_random < fraction·(R_best - R_random). An expert
+        with such episodes stumbles into failure modes, and an imitator matching the
+        demos' state distribution may settle in them (docs/benchmarks.md, HalfCheetah's
+        stuck gait). Empty when returns or the random return are unknown."""
+        returns, rand = self.episode_returns, self.random_return
+        if len(returns) < 2 or rand is None or not returns.max() > rand:
+            return np.zeros(0, dtype=int)
+        return np.flatnonzero(returns - rand < fraction * (returns.max() - rand))
+
+    def warn_if_weak(self, where: str) -> None:
+        """One warning naming the weak episodes (:meth:`weak_episodes`), if any."""
+        weak = self.weak_episodes()
+        if len(weak):
+            r = self.episode_returns
+            warnings.warn(f"{where}: {len(weak)} of {len(r)} demo episodes return less than half of the best "
+                          f"one's margin over random ({', '.join(f'{r[i]:.1f}' for i in weak)} vs best "
+                          f"{r.max():.1f}, random {self.random_return:.1f}); an imitator may copy these "
+                          f"failures: prefer an expert that does not stumble", stacklevel=2)
+
     def fingerprint(self) -> str:
         """A short hash of the transition arrays, to tie a reward to its data."""
         import hashlib

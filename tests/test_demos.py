@@ -155,3 +155,32 @@ def test_discrete_actions_out_of_range(pendulum_demos):
     obs_space = gym.spaces.Box(-8, 8, (3,))
     with pytest.raises(DemoError, match=r"actions must lie in \[0, 2\)"):
         check_against_env(demos, obs_space, space, "X")
+
+
+def _with_returns(returns, random_return):
+    """Demos of len(returns) one-step episodes whose rewards are ``returns``."""
+    n = len(returns)
+    obs = np.zeros((n, 1), np.float32)
+    return demos_from_arrays({"obs": obs, "acts": obs, "next_obs": obs, "terminated": np.ones(n, bool),
+                              "truncated": np.zeros(n, bool), "rews": np.asarray(returns, np.float32),
+                              "metadata": np.array(json.dumps({"random_return": random_return}))})
+
+
+def test_weak_episodes_are_named():
+    # HalfCheetah's shipped returns: the stuck episodes (564, 2394, 2624) earn less than
+    # half of the best one's 6962-point margin over random.
+    demos = _with_returns([2624, 3605, 6686, 6583, 4394, 6293, 564, 6528, 6526, 2394], -276.5)
+    assert demos.weak_episodes().tolist() == [0, 6, 9]
+    with pytest.warns(UserWarning, match=r"3 of 10 demo episodes .*\(2624.0, 564.0, 2394.0 vs best 6686.0"):
+        demos.warn_if_weak("hc.npz")
+
+
+def test_steady_or_unscored_demos_raise_no_warning():
+    steady = _with_returns([899, 915, 941, 833, 986], -15.6)  # the ant's: all within 20% of the best
+    negative = _with_returns([-127, -1, -235, -233], -1180.7)  # Pendulum's: returns below 0, random far lower
+    unscored = _with_returns([100, 1, 2], None)
+    for demos in (steady, negative, unscored):
+        assert demos.weak_episodes().size == 0
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            demos.warn_if_weak("d.npz")
