@@ -1,0 +1,64 @@
+"""Posture of planar MuJoCo runners in demo files: does each episode run upright?
+
+    python scripts/posture.py demos/halfcheetah-v5.npz
+    irl collect --env HalfCheetah-v5 --expert RUN/policy.zip --episodes 20 --out /tmp/r.npz && \
+        python scripts/posture.py /tmp/r.npz
+
+Prints, per episode: true return, length, mean forward speed, and the fraction
+of steps with the torso pitched past ``--pitch`` rad either way (nose down or up:
+HalfCheetah's head-down crawl) and past pi/2 (on its back). Made to vet an
+expert before recording it and to tell why an imitator scores low
+(docs/benchmarks.md, sixth and seventh sessions). Reads obs only, so it works
+on any file ``irl.load_demos`` reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from irl.demos import load_demos
+
+# env id -> (index of the torso pitch angle in obs, index of the forward velocity), Gymnasium v5 layouts.
+LAYOUT = {"HalfCheetah-v5": (1, 8), "Hopper-v5": (1, 5), "Walker2d-v5": (1, 8)}
+
+
+def posture_rows(path: str, pitch_limit: float) -> tuple[str, list[dict[str, float]]]:
+    """(env id, one dict per episode) for the demo file at ``path``."""
+    demos = load_demos(path)
+    env_id = demos.env_id
+    if env_id not in LAYOUT:
+        raise SystemExit(f"error: {path}: posture needs one of {sorted(LAYOUT)}, the card says {env_id!r}")
+    pitch_i, speed_i = LAYOUT[env_id]
+    returns = demos.episode_returns
+    rows = []
+    for k, s in enumerate(demos.transitions.episode_slices()):
+        pitch, speed = demos.transitions.obs[s, pitch_i], demos.transitions.obs[s, speed_i]
+        rows.append({"episode": k, "return": float(returns[k]) if len(returns) else float("nan"),
+                     "length": len(pitch), "speed": float(speed.mean()),
+                     "pitched": float((np.abs(pitch) > pitch_limit).mean()),
+                     "on_back": float((np.abs(pitch) > np.pi / 2).mean())})
+    return env_id, rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("files", nargs="+")
+    parser.add_argument("--pitch", type=float, default=0.3, help="rad; steps pitched past it count as pitched")
+    args = parser.parse_args()
+    for path in args.files:
+        env_id, rows = posture_rows(path, args.pitch)
+        print(f"{path} ({env_id}): {len(rows)} episodes")
+        print(f"  {'ep':>3} {'return':>9} {'length':>6} {'speed':>6} {'pitched':>8} {'on back':>8}")
+        for r in rows:
+            print(f"  {r['episode']:>3} {r['return']:>9.1f} {r['length']:>6} {r['speed']:>6.2f} "
+                  f"{r['pitched']:>8.0%} {r['on_back']:>8.0%}")
+        steps = np.array([r["length"] for r in rows])
+        pitched = np.array([r["pitched"] for r in rows])
+        print(f"  all steps: {np.sum(pitched * steps) / steps.sum():.0%} pitched past {args.pitch} rad; "
+              f"{sum(p > 0.1 for p in pitched)} of {len(rows)} episodes pitched in more than 10% of their steps")
+
+
+if __name__ == "__main__":
+    main()
