@@ -19,6 +19,7 @@ import argparse
 import numpy as np
 
 from irl.demos import load_demos
+from irl.errors import IrlError
 
 # env id -> (index of the torso pitch angle in obs, index of the forward velocity), Gymnasium v5 layouts.
 LAYOUT = {"HalfCheetah-v5": (1, 8), "Hopper-v5": (1, 5), "Walker2d-v5": (1, 8)}
@@ -48,7 +49,10 @@ def main() -> None:
     parser.add_argument("--pitch", type=float, default=0.3, help="rad; steps pitched past it count as pitched")
     args = parser.parse_args()
     for path in args.files:
-        env_id, rows = posture_rows(path, args.pitch)
+        try:
+            env_id, rows = posture_rows(path, args.pitch)
+        except IrlError as e:
+            raise SystemExit(f"error: {e}") from None
         print(f"{path} ({env_id}): {len(rows)} episodes")
         print(f"  {'ep':>3} {'return':>9} {'length':>6} {'speed':>6} {'pitched':>8} {'on back':>8}")
         for r in rows:

@@ -60,3 +60,28 @@ def test_transfer_runs_every_cell_and_reports_them(tmp_path):
     assert moved.endswith("| -29.9 |"), moved  # the paper's GAIL row is its policy transfer
     for plot in ("transfer.png", "heatmaps.png", "curves.png"):
         assert (tmp_path / plot).is_file(), plot
+
+
+def test_posture_counts_pitched_and_flipped_steps(tmp_path):
+    """Two 10-step HalfCheetah episodes: one upright at 5 m/s, one pitched past 0.3 rad
+    in 7 steps (one of them past pi/2, on its back) at 0.5 m/s."""
+    import json
+
+    obs = np.zeros((20, 17), np.float32)
+    obs[:10, 8] = 5.0
+    obs[10:, 8] = 0.5
+    obs[10:17, 1] = 0.6
+    obs[16, 1] = -2.0
+    ends = np.zeros(20, bool)
+    ends[[9, 19]] = True
+    next_obs = np.roll(obs, -1, axis=0)  # episodes contiguous: next_obs[i] = obs[i + 1] inside one
+    np.savez(tmp_path / "hc.npz", obs=obs, acts=np.zeros((20, 6), np.float32), next_obs=next_obs,
+             terminated=np.zeros(20, bool), truncated=ends, rews=np.ones(20, np.float32),
+             metadata=np.array(json.dumps({"env_id": "HalfCheetah-v5"})))
+    proc = subprocess.run([sys.executable, str(SCRIPTS / "posture.py"), str(tmp_path / "hc.npz")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split() for line in proc.stdout.splitlines()[2:4]]
+    assert rows[0] == ["0", "10.0", "10", "5.00", "0%", "0%"], proc.stdout
+    assert rows[1] == ["1", "10.0", "10", "0.50", "70%", "10%"], proc.stdout
+    assert "35% pitched past 0.3 rad; 1 of 2 episodes" in proc.stdout
