@@ -101,9 +101,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="reward of s only (default: on for AIRL, off for GAIL and GCL)")
     t.add_argument("--absorbing", action=argparse.BooleanOptionalAction, default=True,
                    help="absorbing-state handling of terminal steps (default: on)")
-    t.add_argument("--energy-obs-norm", choices=["expert", "mixture", "none"], default="expert",
-                   help="standardise the energy's inputs with the demos' statistics, with those of the demos "
-                        "and the generator's observations so far (for transfer), or not at all")
+    t.add_argument("--energy-obs-norm", choices=["expert", "none"], default="expert",
+                   help="standardise the energy's inputs with the demos' statistics, or not (for transfer)")
     t.add_argument("--disc-lr", type=float, default=1e-3)
     t.add_argument("--disc-epochs", type=float, default=2.0, help="discriminator passes over each rollout")
     t.add_argument("--grad-penalty", type=float, default=None, help="default: 10 for GAIL and AIRL, 0 for GCL")

@@ -14,7 +14,6 @@ LEARNER_NAMES = ("gail", "airl", "gcl")
 LOG_Z_MODES = ("learned", "importance")
 GCL_FORMS = ("step", "trajectory")
 ALGOS = ("ppo", "sac")
-ENERGY_OBS_NORMS = ("expert", "mixture", "none")
 AIRL_ENTROPY_WEIGHT = 0.05
 
 
@@ -42,12 +41,10 @@ class TrainConfig:
     """Absorbing-state handling of terminal steps (Kostrikov et al. 2019); inert on tasks
     that never terminate."""
     energy_obs_norm: str = "expert"
-    """Input scaling of the energy: 'expert' (standardise with the demos' mean and std),
-    'mixture' (with the half-and-half mixture of the demos and every generator observation
-    so far, updated each round) or 'none' (raw observations). Expert statistics make
-    far-from-demo states extreme inputs, which an MLP extrapolates freely: for a reward
-    that must generalise beyond the demos (transfer), prefer 'mixture', or 'none' when
-    observations are already on a small scale (docs/transfer.md)."""
+    """Input scaling of the energy: 'expert' (standardise with the demos' mean and std) or
+    'none' (raw observations). Expert statistics make far-from-demo states extreme inputs,
+    which an MLP extrapolates freely: prefer 'none' when observations are already on a
+    small scale and the reward must generalise beyond the demos (transfer)."""
     energy_hidden: tuple[int, ...] = (64, 64)
     """Hidden widths of the energy MLPs."""
     disc_lr: float = 1e-3
@@ -118,8 +115,8 @@ class TrainConfig:
             raise ConfigError(f"disc_lr must be positive, got {self.disc_lr}")
         if self.grad_penalty is not None and self.grad_penalty < 0:
             raise ConfigError(f"grad_penalty must be >= 0, got {self.grad_penalty}")
-        if self.energy_obs_norm not in ENERGY_OBS_NORMS:
-            raise ConfigError(f"energy_obs_norm must be one of {ENERGY_OBS_NORMS}, got {self.energy_obs_norm!r}")
+        if self.energy_obs_norm not in ("expert", "none"):
+            raise ConfigError(f"energy_obs_norm must be 'expert' or 'none', got {self.energy_obs_norm!r}")
         if self.log_z not in LOG_Z_MODES:
             raise ConfigError(f"log_z must be one of {LOG_Z_MODES}, got {self.log_z!r}")
         if self.log_z == "importance" and self.learner == "gail":

@@ -71,8 +71,7 @@ def mlp(in_dim: int, hidden: tuple[int, ...], out_dim: int = 1) -> nn.Sequential
 
 
 class ObsNormalizer(nn.Module):
-    """(obs - mean) / std, clipped to ±10; the statistics are the demos' or those of the
-    demos-and-generator mixture (:class:`irl.running_stats.MixtureObsStatistics`).
+    """(obs - mean) / std with the expert's statistics, clipped to ±10.
 
     obs: (B, obs_dim [+ 1 absorbing flag]) float32 -> same shape.
     """
@@ -85,12 +84,8 @@ class ObsNormalizer(nn.Module):
 
     def fit(self, obs: np.ndarray) -> None:
         """Set the statistics from expert observations (N, obs_dim)."""
-        self.set(obs.mean(axis=0), obs.std(axis=0))
-
-    def set(self, mean: np.ndarray, std: np.ndarray) -> None:
-        """Use (obs_dim,) ``mean`` and ``std`` (floored at 1e-3: constant features stay finite)."""
-        self.mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
-        self.std.copy_(torch.as_tensor(std + 1e-6, dtype=torch.float32).clamp_min(1e-3))
+        self.mean.copy_(torch.as_tensor(obs.mean(axis=0), dtype=torch.float32))
+        self.std.copy_(torch.as_tensor(obs.std(axis=0) + 1e-6, dtype=torch.float32).clamp_min(1e-3))
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         if not self.absorbing:

@@ -46,7 +46,6 @@ from irl.learner import Learner
 from irl.losses import NEG_ENERGY
 from irl.partition import floored_log_density
 from irl.regularizers import consecutive_steps, lcr_penalty, mono_penalty
-from irl.running_stats import MixtureObsStatistics, RewardScaler
 from irl.sac_generator import SACGenerator
 from irl.sb3_adapter import Generator, make_env
 from irl.spaces import act_dim, check_supported, obs_dim, uniform_log_density
@@ -56,6 +55,34 @@ RoundLogger = Callable[[dict[str, float]], None]
 
 ABSORBING_WINDOW = 20
 """Generator rollouts whose absorbing-state counts set the absorbing logit."""
+
+
+class RewardScaler:
+    """Divides rewards by the running std of their discounted return, per env (as SB3's
+    VecNormalize does for env rewards), and clips them to ±``clip``."""
+
+    def __init__(self, n_envs: int, gamma: float, clip: float = 10.0) -> None:
+        self.gamma, self.clip = gamma, clip
+        self.returns = np.zeros(n_envs)
+        self.count, self.mean, self.var = 1e-4, 0.0, 1.0
+
+    def __call__(self, rews: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, float]:
+        """rews, ends: (T, n_envs) -> scaled rewards (T, n_envs) and the scale used."""
+        seen = np.empty_like(rews)
+        for t in range(len(rews)):
+            self.returns = self.returns * self.gamma + rews[t]
+            seen[t] = self.returns
+            self.returns[ends[t]] = 0.0
+        self._update(seen.ravel())
+        scale = float(np.sqrt(self.var + 1e-8))
+        return np.clip(rews / scale, -self.clip, self.clip), scale
+
+    def _update(self, x: np.ndarray) -> None:  # parallel Welford merge
+        n, mean, var = len(x), float(x.mean()), float(x.var())
+        delta, total = mean - self.mean, self.count + n
+        self.mean += delta * n / total
+        self.var = (self.var * self.count + var * n + delta**2 * self.count * n / total) / total
+        self.count = total
 
 
 @dataclass(frozen=True)
@@ -102,10 +129,8 @@ class AdversarialTrainer:
             hidden=config.energy_hidden, gamma=self.generator.gamma,
         )
         self.learner: Learner = LEARNERS[config.learner](self.spec)
-        demo_obs = self.demos.transitions.obs.reshape(len(self.demos.transitions), -1)
         if config.energy_obs_norm == "expert":
-            self.learner.energy.normalize.fit(demo_obs)
-        self.obs_mixture = MixtureObsStatistics(demo_obs) if config.energy_obs_norm == "mixture" else None
+            self.learner.energy.normalize.fit(self.demos.transitions.obs.reshape(len(self.demos.transitions), -1))
         self.policy_reward = config.policy_reward or self.learner.policy_reward
         if config.policy_reward is None and config.algo == "sac" and self.policy_reward == "logit":
             self.policy_reward = NEG_ENERGY  # SAC adds α·H(π) itself: f - log π would count it twice
@@ -163,13 +188,9 @@ class AdversarialTrainer:
         tensors["scaler_returns"] = torch.as_tensor(self.scaler.returns)
         history, n_envs = self.history.state() if self.config.resolved_replay_rounds > 1 else ({}, [])
         tensors.update({f"history.{k}": v for k, v in history.items()})
-        if self.obs_mixture is not None:
-            g = self.obs_mixture.generator
-            tensors.update({"gen_obs.count": torch.tensor(g.count, dtype=torch.float64),
-                            "gen_obs.mean": torch.as_tensor(g.mean), "gen_obs.var": torch.as_tensor(g.var)})
         return tensors, {
             "generator": meta, "disc_opt": opt_meta, "round": self.round, "log_z": self.discriminator.log_z,
-            "scaler": self.scaler.state(), "history": len(n_envs),
+            "scaler": [self.scaler.count, self.scaler.mean, self.scaler.var], "history": len(n_envs),
             "absorbing_counts": [list(c) for c in self.absorbing_counts], "seconds": self.elapsed_seconds(),
             "config": json.loads(self.config.to_json()),
         }
@@ -190,10 +211,7 @@ class AdversarialTrainer:
         self.discriminator.generator.set_state(tensors["disc_rng"])
         self.discriminator.log_z = meta["log_z"]
         self.scaler.returns = tensors["scaler_returns"].numpy().copy()
-        self.scaler.load_state(meta["scaler"])
-        if self.obs_mixture is not None:
-            g = self.obs_mixture.generator
-            g.count, g.mean, g.var = (tensors[f"gen_obs.{k}"].numpy().copy() for k in ("count", "mean", "var"))
+        self.scaler.count, self.scaler.mean, self.scaler.var = meta["scaler"]
         self.round = meta["round"]
         self.absorbing_counts.extend(tuple(c) for c in meta.get("absorbing_counts", []))
         self._seconds_before = meta.get("seconds", 0.0)
@@ -264,8 +282,6 @@ class AdversarialTrainer:
     def _round(self, rollout: Transitions, episode_returns: list[float]) -> np.ndarray:
         """Update the discriminator on ``rollout`` and return its rewards (n_steps * n_envs,)."""
         self.round += 1
-        if self.obs_mixture is not None:
-            self.energy.normalize.set(*self.obs_mixture.update(rollout.obs.reshape(len(rollout), -1)))
         gen = to_disc_batch(rollout, self.generator.action_space, absorbing=self.config.absorbing)
         log_prob = self._log_q_term(self.generator.log_prob)  # the current policy, which drew this rollout
         replaying = self.config.resolved_replay_rounds > 1

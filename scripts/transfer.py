@@ -41,9 +41,6 @@ LEARNERS = {  # name: irl train arguments
     # the energy on raw observations instead of demo-standardised ones (see docs/transfer.md)
     "airl-state-only-raw": ["airl", "--state-only", "--energy-obs-norm", "none"],
     "airl-state-action-raw": ["airl", "--no-state-only", "--energy-obs-norm", "none"],
-    # standardised with the demos-and-generator mixture (irl.running_stats.MixtureObsStatistics)
-    "airl-state-only-mixture": ["airl", "--state-only", "--energy-obs-norm", "mixture"],
-    "airl-state-action-mixture": ["airl", "--no-state-only", "--energy-obs-norm", "mixture"],
 }
 
 

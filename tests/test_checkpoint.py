@@ -47,7 +47,7 @@ SMALL_SAC = {"learning_starts": 256, "round_steps": 256, "batch_size": 64, "trai
 
 @pytest.mark.parametrize("learner, extra", [
     ("airl", {}),
-    ("gcl", {"replay_rounds": 2, "log_z": "importance", "energy_obs_norm": "mixture"}),  # + running obs moments
+    ("gcl", {"replay_rounds": 2, "log_z": "importance"}),
     ("airl", {"algo": "sac", "sac": SMALL_SAC}),  # replay buffer, three optimisers, entropy coefficient
 ])
 def test_killed_and_resumed_run_equals_an_uninterrupted_one(tmp_path, learner, extra):

@@ -181,19 +181,3 @@ def test_entropy_weight_scales_log_q_in_the_logit(pendulum_demos):
     logit = trainer.discriminator.policy_rewards(gen, log_q, "logit")
     f = -trainer.energy(*gen.energy_inputs).detach()
     torch.testing.assert_close(logit, f - 0.1 * log_pi, atol=1e-5, rtol=1e-5)
-
-
-def test_mixture_normalisation_follows_demos_and_generator(pendulum_demos):
-    """energy_obs_norm='mixture': after training, the energy standardises with the moments of
-    the demos and all generator observations, half each, not with the demos' alone."""
-    config = TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=2 * 512, seed=0,
-                         energy_obs_norm="mixture", ppo=SMALL_PPO)
-    trainer = AdversarialTrainer(config, pendulum_demos)
-    trainer.train()
-    assert trainer.obs_mixture.generator.count == 2 * 512
-    mean, std = trainer.obs_mixture.statistics()
-    norm = trainer.energy.normalize
-    np.testing.assert_allclose(norm.mean.numpy(), mean, rtol=1e-6)
-    np.testing.assert_allclose(norm.std.numpy(), std + 1e-6, rtol=1e-6)
-    demo_std = pendulum_demos.transitions.obs.std(axis=0)
-    assert (norm.std.numpy() > demo_std).any()  # the generator goes where the demos do not
