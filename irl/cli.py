@@ -122,7 +122,7 @@ def _parser() -> argparse.ArgumentParser:
                         "(default: 0.05 for AIRL, 1 for GCL)")
     t.add_argument("--algo", choices=["ppo", "sac"], default="ppo",
                    help="the generator's RL algorithm (sac: off-policy, replayed batches relabelled; Box actions)")
-    t.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=_hyper_override,
+    t.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=hyper_override,
                    help="override an entry of --algo's tuned preset, value as JSON (e.g. --hyper ent_coef=0.01); "
                         "repeatable")
     t.add_argument("--eval-episodes", type=int, default=20)
@@ -193,7 +193,7 @@ def _convert(args: argparse.Namespace) -> int:
     return 0
 
 
-def _hyper_override(text: str) -> tuple[str, object]:
+def hyper_override(text: str) -> tuple[str, object]:
     """'ent_coef=0.01' -> ('ent_coef', 0.01); the value is JSON, or a bare string."""
     key, sep, value = text.partition("=")
     if not sep or not key.strip():

@@ -3,6 +3,7 @@
     python scripts/train_expert.py HalfCheetah-v5                  # PPO, rl-zoo3 settings, 1M steps
     python scripts/train_expert.py Hopper-v5 --algo sac --steps 250000
     python scripts/train_expert.py Pendulum-v1 --algo sac --steps 20000
+    python scripts/train_expert.py Hopper-v5 --algo ppo --hyper n_epochs=10 --hyper learning_rate=3e-4
     python scripts/train_expert.py Hopper-v5 --algo sac --steps 200000 \
         --continue-from runs/experts/Hopper-v5/sac.zip --out runs/experts-450k   # 200k more
 
@@ -26,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from irl.cli import hyper_override
 from irl.evaluation import evaluate_policy
 from irl.presets import preset
 from irl.run_dir import write_csv_rows
@@ -65,12 +67,14 @@ def main() -> None:
                         help="an expert this script saved, to train for --steps more (fresh replay buffer)")
     parser.add_argument("--evaluate-only", action="store_true", help="re-evaluate a saved expert, no training")
     parser.add_argument("--log-every", type=int, default=50_000, help="env steps between progress lines")
+    parser.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=hyper_override,
+                        help="override an entry of the tuned preset, value as JSON (e.g. --hyper n_epochs=10)")
     args = parser.parse_args()
 
     torch.set_num_threads(1)
     algo = args.algo or DEFAULT_ALGO.get(args.env, "ppo")
     steps = args.steps or DEFAULT_STEPS[algo]
-    hyper = preset(algo, args.env)
+    hyper = {**preset(algo, args.env), **dict(args.hyper)}
     out = args.out / args.env
     path = out / f"{algo}.zip"
     seconds = None

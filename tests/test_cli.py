@@ -169,12 +169,12 @@ def test_judge_a_missing_artifact(tmp_path):
     assert_clean_error(proc, "no reward artifact")
 
 
-def test_train_hyper_overrides_and_reward_choices(tmp_path):
-    from irl.cli import _hyper_override
+def test_trainhyper_overrides_and_reward_choices(tmp_path):
+    from irl.cli import hyper_override
     from irl.losses import POLICY_REWARD_NAMES
 
-    assert _hyper_override("ent_coef=0.01") == ("ent_coef", 0.01)
-    assert _hyper_override('policy_kwargs={"log_std_init": 0}') == ("policy_kwargs", {"log_std_init": 0})
+    assert hyper_override("ent_coef=0.01") == ("ent_coef", 0.01)
+    assert hyper_override('policy_kwargs={"log_std_init": 0}') == ("policy_kwargs", {"log_std_init": 0})
     proc = run("train", "airl", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--hyper", "ent_coeff=1",
                "--steps", "1024", "--out", str(tmp_path / "r"))
     assert_clean_error(proc, "PPO settings ent_coeff are not accepted here")
