@@ -30,7 +30,7 @@ def posture_rows(path: str, pitch_limit: float) -> tuple[str, list[dict[str, flo
     demos = load_demos(path)
     env_id = demos.env_id
     if env_id not in LAYOUT:
-        raise SystemExit(f"error: {path}: posture needs one of {sorted(LAYOUT)}, the card says {env_id!r}")
+        raise IrlError(f"{path}: posture needs one of {sorted(LAYOUT)}, the card says {env_id!r}")
     pitch_i, speed_i = LAYOUT[env_id]
     returns = demos.episode_returns
     rows = []

@@ -169,7 +169,7 @@ def test_judge_a_missing_artifact(tmp_path):
     assert_clean_error(proc, "no reward artifact")
 
 
-def test_trainhyper_overrides_and_reward_choices(tmp_path):
+def test_train_hyper_overrides_and_reward_choices(tmp_path):
     from irl.cli import hyper_override
     from irl.losses import POLICY_REWARD_NAMES
 
