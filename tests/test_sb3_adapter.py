@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from irl.presets import PPO_PRESETS, SAC_PRESETS, preset
 from irl.sb3_adapter import Generator, TransitionRecorder, make_vec_env
 
 
@@ -98,3 +99,12 @@ def test_unknown_algorithm_settings_are_a_config_error():
     venv = make_vec_env("Pendulum-v1", 1, 0)
     with pytest.raises(ConfigError, match="PPO settings ent_coeff, seed are not accepted here"):
         build_agent("ppo", venv, hyper={"n_envs": 1, "normalize_obs": False, "ent_coeff": 0.1, "seed": 3}, seed=0)
+
+
+@pytest.mark.parametrize("algo, env_id", [("ppo", e) for e in sorted(PPO_PRESETS)] + [("sac", e) for e in sorted(SAC_PRESETS)])
+def test_every_shipped_preset_builds_an_agent(algo, env_id):
+    """A misspelt key or a bad network spec in a preset fails here, not an hour into a benchmark."""
+    from irl.sb3_adapter import build_agent
+
+    agent = build_agent(algo, make_vec_env("Pendulum-v1", 1, 0), hyper=preset(algo, env_id), seed=0)
+    assert agent.policy is not None
