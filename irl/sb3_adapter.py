@@ -70,9 +70,45 @@ def make_vec_env(env_id: str, n_envs: int, seed: int) -> DummyVecEnv:
     return venv
 
 
+class LinearSchedule:
+    """rl-zoo3's ``lin_X`` for a rate: X · (fraction of the run left), from X down to 0.
+
+    SB3 calls it with ``progress_remaining`` (1 at the start, 0 at the end)."""
+
+    def __init__(self, start: float):
+        self.start = start
+
+    def __call__(self, progress_remaining: float) -> float:
+        return progress_remaining * self.start
+
+    def __repr__(self) -> str:
+        return f"lin_{self.start:g}"
+
+
+SCHEDULABLE = ("learning_rate", "clip_range")
+
+
+def _schedule(key: str, value: str) -> LinearSchedule:
+    """'lin_3e-4' -> LinearSchedule(3e-4); anything else is a ConfigError."""
+    try:
+        start = float(value.removeprefix("lin_")) if value.startswith("lin_") else None
+    except ValueError:
+        start = None
+    if start is None or not np.isfinite(start) or start <= 0:
+        raise ConfigError(f"{key} must be a positive number or 'lin_<positive number>' (linear decay to 0), "
+                          f"got {value!r}")
+    return LinearSchedule(start)
+
+
 def sb3_kwargs(hyper: dict[str, Any]) -> dict[str, Any]:
-    """Turn a preset (plain data) into SB3 constructor keyword arguments."""
+    """Turn a preset (plain data) into SB3 constructor keyword arguments.
+
+    ``learning_rate`` and ``clip_range`` may be ``'lin_X'`` (rl-zoo3's notation): a linear
+    decay from X to 0 over the run."""
     kwargs = {k: v for k, v in hyper.items() if k not in IRL_KEYS}
+    for key in SCHEDULABLE:
+        if isinstance(kwargs.get(key), str):
+            kwargs[key] = _schedule(key, kwargs[key])
     policy_kwargs = dict(kwargs.pop("policy_kwargs", {}))
     if isinstance(policy_kwargs.get("activation_fn"), str):
         policy_kwargs["activation_fn"] = ACTIVATIONS[policy_kwargs["activation_fn"]]

@@ -108,3 +108,18 @@ def test_every_shipped_preset_builds_an_agent(algo, env_id):
 
     agent = build_agent(algo, make_vec_env("Pendulum-v1", 1, 0), hyper=preset(algo, env_id), seed=0)
     assert agent.policy is not None
+
+
+def test_linear_schedules_decay_to_zero_and_bad_ones_are_config_errors():
+    from irl.errors import ConfigError
+    from irl.sb3_adapter import build_agent, sb3_kwargs
+
+    kwargs = sb3_kwargs({"n_envs": 1, "normalize_obs": True, "learning_rate": "lin_3e-4", "clip_range": "lin_0.2"})
+    assert kwargs["learning_rate"](1.0) == pytest.approx(3e-4) and kwargs["learning_rate"](0.25) == pytest.approx(7.5e-5)
+    assert kwargs["clip_range"](0.5) == pytest.approx(0.1) and kwargs["clip_range"](0.0) == 0.0
+    agent = build_agent("ppo", make_vec_env("Pendulum-v1", 1, 0), seed=0,
+                        hyper={"n_envs": 1, "normalize_obs": False, "learning_rate": "lin_1e-3"})
+    assert agent.lr_schedule(0.5) == pytest.approx(5e-4)  # SB3 took it as a schedule, not a constant
+    for bad in ("lin_", "lin_x", "lin_-1e-3", "exp_3e-4", "lin_nan"):
+        with pytest.raises(ConfigError, match="learning_rate must be a positive number or 'lin_"):
+            sb3_kwargs({"learning_rate": bad})
