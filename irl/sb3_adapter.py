@@ -73,7 +73,9 @@ def make_vec_env(env_id: str, n_envs: int, seed: int) -> DummyVecEnv:
 class LinearSchedule:
     """rl-zoo3's ``lin_X`` for a rate: X · (fraction of the run left), from X down to 0.
 
-    SB3 calls it with ``progress_remaining`` (1 at the start, 0 at the end)."""
+    SB3 calls it with ``progress_remaining`` (1 at the start, 0 at the end). SB3 2.9 has its
+    own ``LinearSchedule``, but not the 2.3 that setup.cfg allows, whose ``get_linear_fn`` is
+    deprecated in 2.9; this one works on both."""
 
     def __init__(self, start: float):
         self.start = start
