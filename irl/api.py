@@ -157,6 +157,8 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
     result["train_seconds"] = round(seconds, 2)
     result["steps_per_second"] = round(config.total_steps / seconds, 1)
     result["resumed"] = resume
+    if trainer.bc_metrics is not None:
+        result["behaviour_cloning"] = trainer.bc_metrics
     (out / "eval.json").write_text(json.dumps(result, indent=2))
     return result
 

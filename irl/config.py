@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
 from irl.errors import ConfigError
@@ -88,6 +88,9 @@ class TrainConfig:
     """Weight of GCL's monotonic regulariser (demo energy must not rise); 0 = off."""
     scale_rewards: bool = True
     """Divide policy rewards by the running std of their discounted return (as VecNormalize)."""
+    bc_epochs: int = 0
+    """Behaviour-cloning warm start: passes of maximum-likelihood fitting of the policy to
+    the demos' actions before the first round (:mod:`irl.pretrain`); 0 = off (a random policy)."""
     eval_episodes: int = 20
     """Episodes of the final evaluation on the true reward (stochastic policy)."""
     torch_threads: int = 1
@@ -109,6 +112,8 @@ class TrainConfig:
         for name in ("total_steps", "disc_batch_size", "eval_episodes", "torch_threads"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.bc_epochs < 0:
+            raise ConfigError(f"bc_epochs must be >= 0, got {self.bc_epochs}")
         if not self.disc_epochs > 0:
             raise ConfigError(f"disc_epochs must be positive, got {self.disc_epochs}")
         if not self.disc_lr > 0:
@@ -195,7 +200,10 @@ class TrainConfig:
 
 def settings_that_differ(saved: dict[str, Any], given: dict[str, Any]) -> list[str]:
     """Keys of two configs (as JSON dicts) that forbid resuming a run saved with ``saved``
-    under ``given``: any difference but a larger ``total_steps`` (training for longer)."""
+    under ``given``: any difference but a larger ``total_steps`` (training for longer).
+    A setting added after ``saved`` was written counts as its default there."""
+    defaults = {f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}
+    saved = {**json.loads(json.dumps(defaults)), **saved}
     longer = given.get("total_steps", 0) > saved.get("total_steps", 0)
     return sorted(k for k in set(saved) | set(given)
                   if saved.get(k) != given.get(k) and not (k == "total_steps" and longer))

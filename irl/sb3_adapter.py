@@ -382,11 +382,11 @@ def _policy_log_prob(policy, normalize: Callable[[np.ndarray], np.ndarray] | Non
     obs_t = torch.as_tensor(obs_np, dtype=torch.float32)
     with torch.no_grad():
         if isinstance(policy, SACPolicy):
-            return _squashed_log_prob(policy, obs_t, acts)
+            return squashed_log_prob(policy, obs_t, acts)
         return policy.get_distribution(obs_t).log_prob(acts)
 
 
-def _squashed_log_prob(policy: SACPolicy, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
+def squashed_log_prob(policy: SACPolicy, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
     """log π(a|s) of SAC's tanh-squashed Gaussian for env actions a (B, act_dim) -> (B,): the
     density of the scaled action in (-1, 1) and the Jacobian of the scaling to the Box."""
     actor = policy.actor

@@ -45,6 +45,7 @@ from irl.history import GeneratorHistory
 from irl.learner import Learner
 from irl.losses import NEG_ENERGY
 from irl.partition import floored_log_density
+from irl.pretrain import behaviour_clone
 from irl.regularizers import consecutive_steps, lcr_penalty, mono_penalty
 from irl.sac_generator import SACGenerator
 from irl.sb3_adapter import Generator, make_env
@@ -154,6 +155,8 @@ class AdversarialTrainer:
         self.absorbing_counts: deque[tuple[int, int]] = deque(maxlen=ABSORBING_WINDOW)
         """(absorbing rows, rows) of the latest generator rollouts."""
         self.round = 0
+        self.bc_metrics: dict[str, float] | None = None
+        """Figures of the behaviour-cloning warm start, once it has run."""
         self._start: float | None = None
         self._seconds_before = 0.0  # training time of the run before a resume
 
@@ -175,6 +178,9 @@ class AdversarialTrainer:
             if checkpoint is not None and self.round % every_rounds == 0:
                 checkpoint()
 
+        if self.config.bc_epochs and self.generator.steps_done == 0 and self.bc_metrics is None:
+            self.bc_metrics = behaviour_clone(self.generator, self.demos.transitions,
+                                              epochs=self.config.bc_epochs, seed=self.config.seed)
         self.generator.learn(self.config.total_steps, self._round, after_update, step_reward=self.step_rewards)
 
     def state(self) -> tuple[dict[str, torch.Tensor], dict]:
@@ -192,7 +198,7 @@ class AdversarialTrainer:
             "generator": meta, "disc_opt": opt_meta, "round": self.round, "log_z": self.discriminator.log_z,
             "scaler": [self.scaler.count, self.scaler.mean, self.scaler.var], "history": len(n_envs),
             "absorbing_counts": [list(c) for c in self.absorbing_counts], "seconds": self.elapsed_seconds(),
-            "config": json.loads(self.config.to_json()),
+            "bc_metrics": self.bc_metrics, "config": json.loads(self.config.to_json()),
         }
 
     def load_state(self, tensors: dict[str, torch.Tensor], meta: dict) -> None:
@@ -215,6 +221,7 @@ class AdversarialTrainer:
         self.round = meta["round"]
         self.absorbing_counts.extend(tuple(c) for c in meta.get("absorbing_counts", []))
         self._seconds_before = meta.get("seconds", 0.0)
+        self.bc_metrics = meta.get("bc_metrics")
         if meta["history"]:
             self.history.load_state(part("history."), meta["history"], self.generator.log_prob_of)
 

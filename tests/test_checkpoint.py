@@ -147,3 +147,12 @@ def test_resume_refuses_a_smaller_budget(tmp_path):
     shorter = TrainConfig(**{**json.loads(config.to_json()), "total_steps": 256, "energy_hidden": (64, 64)})
     with pytest.raises(RunDirError, match="total_steps: 512 there, 256 now"):
         train(shorter, tmp_path / "run", progress=False, resume=True)
+
+
+def test_runs_saved_before_a_setting_existed_resume_at_its_default():
+    from irl.config import TrainConfig, settings_that_differ
+
+    config = json.loads(TrainConfig(learner="gail", env_id="Pendulum-v1", demos="d.npz", total_steps=10).to_json())
+    older = {k: v for k, v in config.items() if k != "bc_epochs"}  # written before bc_epochs was added
+    assert settings_that_differ(older, config) == []
+    assert settings_that_differ(older, {**config, "bc_epochs": 3}) == ["bc_epochs"]

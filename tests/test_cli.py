@@ -29,7 +29,7 @@ def assert_clean_error(proc: subprocess.CompletedProcess, fragment: str) -> None
 def trained_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("cli") / "run"
     proc = run("train", "gail", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--steps", "4096",
-               "--out", str(out), "--eval-episodes", "2", "--no-progress")
+               "--out", str(out), "--eval-episodes", "2", "--no-progress", "--bc-epochs", "2")
     assert proc.returncode == 0, proc.stderr
     assert "normalised" in proc.stdout
     return out
@@ -44,12 +44,19 @@ def test_train_writes_the_run_folder(trained_run):
     assert len(rows) == 2  # header + one round of 4096 steps (4 envs x 1024)
     result = json.loads((trained_run / "eval.json").read_text())
     assert result["episodes"] == 2 and np.isfinite(result["normalized_return"])
+    assert result["behaviour_cloning"]["bc_epochs"] == 2
 
 
 def test_train_refuses_to_overwrite_a_run(trained_run):
     proc = run("train", "gail", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--steps", "1024",
                "--out", str(trained_run))
     assert_clean_error(proc, "already holds a run")
+
+
+def test_train_negative_bc_epochs(tmp_path):
+    proc = run("train", "gail", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--bc-epochs", "-1",
+               "--out", str(tmp_path / "r"))
+    assert_clean_error(proc, "bc_epochs must be >= 0, got -1")
 
 
 def test_train_unknown_env(tmp_path):
