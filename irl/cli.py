@@ -127,6 +127,8 @@ def _parser() -> argparse.ArgumentParser:
                         "repeatable")
     t.add_argument("--bc-epochs", type=int, default=0,
                    help="warm-start the policy by behaviour cloning on the demos for N epochs (0 = off)")
+    t.add_argument("--bc-warmup-steps", type=int, default=10_000,
+                   help="with --bc-epochs: env steps at the start with the cloned actor frozen while the critic learns")
     t.add_argument("--eval-episodes", type=int, default=20)
     t.add_argument("--no-progress", action="store_true")
     t.set_defaults(func=_train)
@@ -214,7 +216,8 @@ def _train(args: argparse.Namespace) -> int:
         learner=args.learner, env_id=args.env, demos=str(args.demos), total_steps=args.steps, seed=args.seed,
         policy_reward=args.reward, state_only=args.state_only, absorbing=args.absorbing, disc_lr=args.disc_lr,
         disc_epochs=args.disc_epochs, grad_penalty=args.grad_penalty, eval_episodes=args.eval_episodes,
-        bc_epochs=args.bc_epochs, replay_rounds=args.replay_rounds, log_z=args.log_z, lcr=args.lcr, mono=args.mono,
+        bc_epochs=args.bc_epochs, bc_warmup_steps=args.bc_warmup_steps, replay_rounds=args.replay_rounds,
+        log_z=args.log_z, lcr=args.lcr, mono=args.mono,
         gcl_form=args.gcl_form, segment_length=args.segment_length, energy_obs_norm=args.energy_obs_norm,
         q_floor=args.q_floor, entropy_weight=args.entropy_weight, algo=args.algo, **{args.algo: dict(args.hyper)},
     )

@@ -90,7 +90,11 @@ class TrainConfig:
     """Divide policy rewards by the running std of their discounted return (as VecNormalize)."""
     bc_epochs: int = 0
     """Behaviour-cloning warm start: passes of maximum-likelihood fitting of the policy to
-    the demos' actions before the first round (:mod:`irl.pretrain`); 0 = off (a random policy)."""
+    the demos' actions before the first round (:mod:`irl.pretrain`); 0 = off (a random policy).
+    With it on, the policy's observation statistics stay at the demos' for the whole run."""
+    bc_warmup_steps: int = 10_000
+    """With ``bc_epochs``: environment steps at the start during which the cloned actor is
+    frozen while the critic and the discriminator learn from its rollouts."""
     eval_episodes: int = 20
     """Episodes of the final evaluation on the true reward (stochastic policy)."""
     torch_threads: int = 1
@@ -112,8 +116,9 @@ class TrainConfig:
         for name in ("total_steps", "disc_batch_size", "eval_episodes", "torch_threads"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
-        if self.bc_epochs < 0:
-            raise ConfigError(f"bc_epochs must be >= 0, got {self.bc_epochs}")
+        if self.bc_epochs < 0 or self.bc_warmup_steps < 0:
+            raise ConfigError(f"bc_epochs and bc_warmup_steps must be >= 0, got {self.bc_epochs} and "
+                              f"{self.bc_warmup_steps}")
         if not self.disc_epochs > 0:
             raise ConfigError(f"disc_epochs must be positive, got {self.disc_epochs}")
         if not self.disc_lr > 0:

@@ -8,10 +8,17 @@ having to find them from a random one (on HalfCheetah, the random start falls in
 crawling head-down or running on its back; docs/benchmarks.md). The discriminator,
 the value function and the rest of the run are unchanged.
 
-When the policy sees observations through VecNormalize, its running statistics are
-first set to the demonstrations' (mean, variance, count = demo rows), so the cloned
-policy and the normalisation it was fitted under agree when rollouts begin; they then
-keep updating from the generator's own states as usual.
+Two things keep the cloned policy from being lost in the first PPO updates (measured on
+HalfCheetah-v5, docs/benchmarks.md, ninth session; without them a 6,100-return clone fell
+to about 0 within 3,000 steps, on the true reward as well as on a learned one):
+
+* When the policy sees observations through VecNormalize, its statistics are set to
+  the demonstrations' and then frozen (:func:`hold_after_cloning`): left running, one
+  stumble multiplied the variance of the torso's pitch by 30 within 6,000 steps, and
+  the clone, fitted under the demos' scaling, no longer recognised its inputs.
+* The actor is frozen for the first ``bc_warmup_steps`` environment steps, while the
+  critic (and the discriminator) learn from its rollouts: PPO's first updates against a
+  random value function are noise the clone does not survive.
 """
 
 from __future__ import annotations
@@ -43,7 +50,7 @@ def behaviour_clone(generator, demos: Transitions, *, epochs: int, seed: int,
     """
     policy, venv = generator.agent.policy, generator.venv
     obs = demos.obs.reshape(len(demos.obs), *generator.observation_space.shape).astype(np.float32)
-    if isinstance(venv, VecNormalize) and venv.norm_obs:
+    if _normalises_obs(venv):
         venv.obs_rms.mean = obs.mean(axis=0).astype(np.float64)
         venv.obs_rms.var = obs.var(axis=0).astype(np.float64)
         venv.obs_rms.count = float(len(obs))
@@ -74,3 +81,25 @@ def behaviour_clone(generator, demos: Transitions, *, epochs: int, seed: int,
     with torch.no_grad():
         after = float(log_prob(everything).mean())
     return {"bc_epochs": epochs, "bc_log_prob_before": before, "bc_log_prob_after": after}
+
+
+def hold_after_cloning(generator, *, actor_frozen: bool) -> None:
+    """Freeze the policy's observation statistics (for the rest of the run) and, while
+    ``actor_frozen``, the actor's weights; the critic keeps learning. Called at the start
+    of every (resumed) run with a warm start, and again to release the actor."""
+    if _normalises_obs(generator.venv):
+        generator.venv.training = False
+    for param in actor_parameters(generator.agent.policy):
+        param.requires_grad_(not actor_frozen)
+
+
+def actor_parameters(policy) -> list[torch.nn.Parameter]:
+    """The weights that shape π(a|s): SAC's actor; PPO's policy branch, action head and log-std."""
+    if isinstance(policy, SACPolicy):
+        return list(policy.actor.parameters())
+    value_parts = ("value_net.", "mlp_extractor.value_net.", "vf_features_extractor.")
+    return [p for name, p in policy.named_parameters() if not name.startswith(value_parts)]
+
+
+def _normalises_obs(venv) -> bool:
+    return isinstance(venv, VecNormalize) and venv.norm_obs

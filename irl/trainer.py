@@ -45,7 +45,7 @@ from irl.history import GeneratorHistory
 from irl.learner import Learner
 from irl.losses import NEG_ENERGY
 from irl.partition import floored_log_density
-from irl.pretrain import behaviour_clone
+from irl.pretrain import behaviour_clone, hold_after_cloning
 from irl.regularizers import consecutive_steps, lcr_penalty, mono_penalty
 from irl.sac_generator import SACGenerator
 from irl.sb3_adapter import Generator, make_env
@@ -178,10 +178,15 @@ class AdversarialTrainer:
             if checkpoint is not None and self.round % every_rounds == 0:
                 checkpoint()
 
-        if self.config.bc_epochs and self.generator.steps_done == 0 and self.bc_metrics is None:
-            self.bc_metrics = behaviour_clone(self.generator, self.demos.transitions,
-                                              epochs=self.config.bc_epochs, seed=self.config.seed)
+        if self.config.bc_epochs:
+            if self.generator.steps_done == 0 and self.bc_metrics is None:
+                self.bc_metrics = behaviour_clone(self.generator, self.demos.transitions,
+                                                  epochs=self.config.bc_epochs, seed=self.config.seed)
+            hold_after_cloning(self.generator, actor_frozen=self._actor_in_warmup())
         self.generator.learn(self.config.total_steps, self._round, after_update, step_reward=self.step_rewards)
+
+    def _actor_in_warmup(self) -> bool:
+        return self.generator.steps_done < self.config.bc_warmup_steps
 
     def state(self) -> tuple[dict[str, torch.Tensor], dict]:
         """Everything to continue bit for bit (between PPO updates), as tensors and JSON."""
@@ -289,6 +294,8 @@ class AdversarialTrainer:
     def _round(self, rollout: Transitions, episode_returns: list[float]) -> np.ndarray:
         """Update the discriminator on ``rollout`` and return its rewards (n_steps * n_envs,)."""
         self.round += 1
+        if self.config.bc_epochs and not self._actor_in_warmup():
+            hold_after_cloning(self.generator, actor_frozen=False)  # the warm-up is over: PPO trains the actor
         gen = to_disc_batch(rollout, self.generator.action_space, absorbing=self.config.absorbing)
         log_prob = self._log_q_term(self.generator.log_prob)  # the current policy, which drew this rollout
         replaying = self.config.resolved_replay_rounds > 1

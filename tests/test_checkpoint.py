@@ -20,6 +20,7 @@ from irl.api import train
 from irl.config import TrainConfig
 learner, out, mode, extra = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 ppo = {"n_envs": 2, "n_steps": 128, "batch_size": 128, "n_epochs": 2} if extra.get("algo", "ppo") == "ppo" else {}
+ppo.update(extra.pop("ppo", {}))
 config = TrainConfig(learner=learner, env_id="Pendulum-v1", demos=%r, total_steps=12 * 256, seed=5,
                      eval_episodes=1, ppo=ppo, **extra)
 train(config, out, progress=False, resume=mode == "resume", checkpoint_every=1)
@@ -49,6 +50,8 @@ SMALL_SAC = {"learning_starts": 256, "round_steps": 256, "batch_size": 64, "trai
     ("airl", {}),
     ("gcl", {"replay_rounds": 2, "log_z": "importance"}),
     ("airl", {"algo": "sac", "sac": SMALL_SAC}),  # replay buffer, three optimisers, entropy coefficient
+    # killed inside the warm-up: the actor stays frozen and the obs statistics held after the resume
+    ("gail", {"bc_epochs": 3, "bc_warmup_steps": 1536, "ppo": {"normalize_obs": True}}),
 ])
 def test_killed_and_resumed_run_equals_an_uninterrupted_one(tmp_path, learner, extra):
     children = []

@@ -56,7 +56,7 @@ def test_train_refuses_to_overwrite_a_run(trained_run):
 def test_train_negative_bc_epochs(tmp_path):
     proc = run("train", "gail", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--bc-epochs", "-1",
                "--out", str(tmp_path / "r"))
-    assert_clean_error(proc, "bc_epochs must be >= 0, got -1")
+    assert_clean_error(proc, "bc_epochs and bc_warmup_steps must be >= 0, got -1")
 
 
 def test_train_unknown_env(tmp_path):

@@ -8,7 +8,7 @@ import torch
 from irl.config import TrainConfig
 from irl.demos import record_episodes
 from irl.errors import ConfigError
-from irl.pretrain import behaviour_clone
+from irl.pretrain import actor_parameters, behaviour_clone
 from irl.sac_generator import SACGenerator
 from irl.sb3_adapter import Generator
 from irl.trainer import AdversarialTrainer
@@ -59,13 +59,28 @@ def test_discrete_policy_clones_a_cartpole_rule():
     assert (acts == t.acts).mean() > 0.9
 
 
-def test_trainer_clones_once_before_the_first_round(pendulum_demos):
-    config = TrainConfig(learner="gail", env_id="Pendulum-v1", demos="unused", total_steps=128, bc_epochs=5,
-                         ppo=SMALL_PPO)
-    seen = []
-    trainer = AdversarialTrainer(config, pendulum_demos, log_round=lambda m: seen.append(trainer.bc_metrics))
+def test_trainer_clones_once_then_holds_the_actor_through_the_warmup(pendulum_demos):
+    """64-step rollouts, 128 warm-up steps: PPO update 1 leaves the actor alone, update 2 trains it;
+    the critic trains from the start and the policy's observation statistics stay the demos'."""
+    config = TrainConfig(learner="gail", env_id="Pendulum-v1", demos="unused", total_steps=192, bc_epochs=5,
+                         bc_warmup_steps=128, ppo={**SMALL_PPO, "normalize_obs": True})
+    actors, critics, figures = [], [], []
+
+    def on_round(metrics):
+        policy = trainer.generator.agent.policy
+        actors.append([p.detach().clone() for p in actor_parameters(policy)])
+        critics.append(policy.value_net.weight.detach().clone())
+        figures.append(trainer.bc_metrics)
+
+    trainer = AdversarialTrainer(config, pendulum_demos, log_round=on_round)
     trainer.train()
-    assert seen and all(m is seen[0] for m in seen) and seen[0]["bc_epochs"] == 5
+    assert len(actors) == 3 and all(f is figures[0] for f in figures) and figures[0]["bc_epochs"] == 5
+    assert all(torch.equal(a, b) for a, b in zip(actors[0], actors[1]))  # update 1: warm-up
+    assert not all(torch.equal(a, b) for a, b in zip(actors[1], actors[2]))  # update 2: PPO trains the actor
+    assert not torch.equal(critics[0], critics[1])
+    venv = trainer.generator.venv
+    assert not venv.training
+    np.testing.assert_allclose(venv.obs_rms.mean, pendulum_demos.transitions.obs.mean(axis=0), rtol=1e-5, atol=1e-6)
     assert AdversarialTrainer(TrainConfig(**{**config.__dict__, "bc_epochs": 0}), pendulum_demos).bc_metrics is None
-    with pytest.raises(ConfigError, match="bc_epochs"):
-        TrainConfig(learner="gail", env_id="Pendulum-v1", demos="x", total_steps=1, bc_epochs=-1)
+    with pytest.raises(ConfigError, match="bc_epochs and bc_warmup_steps must be >= 0"):
+        TrainConfig(learner="gail", env_id="Pendulum-v1", demos="x", total_steps=1, bc_warmup_steps=-1)
