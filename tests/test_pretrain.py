@@ -84,3 +84,22 @@ def test_trainer_clones_once_then_holds_the_actor_through_the_warmup(pendulum_de
     assert AdversarialTrainer(TrainConfig(**{**config.__dict__, "bc_epochs": 0}), pendulum_demos).bc_metrics is None
     with pytest.raises(ConfigError, match="bc_epochs and bc_warmup_steps must be >= 0"):
         TrainConfig(learner="gail", env_id="Pendulum-v1", demos="x", total_steps=1, bc_warmup_steps=-1)
+
+
+def test_sac_warmup_trains_the_critics_and_leaves_the_cloned_actor(pendulum_demos):
+    sac = {"learning_starts": 32, "round_steps": 64, "batch_size": 32, "policy_kwargs": {"net_arch": [32, 32]}}
+    config = TrainConfig(learner="gail", env_id="Pendulum-v1", demos="unused", total_steps=192, bc_epochs=2,
+                         bc_warmup_steps=10**6, algo="sac", sac=sac)
+    snapshots = []
+
+    def on_round(metrics):
+        policy = trainer.generator.agent.policy
+        snapshots.append(([p.detach().clone() for p in actor_parameters(policy)],
+                          [p.detach().clone() for p in policy.critic.parameters()]))
+
+    trainer = AdversarialTrainer(config, pendulum_demos, log_round=on_round)
+    trainer.train()
+    (actor_first, critic_first), (actor_last, critic_last) = snapshots[0], snapshots[-1]
+    assert len(snapshots) == 3 and trainer.bc_metrics["bc_epochs"] == 2
+    assert all(torch.equal(a, b) for a, b in zip(actor_first, actor_last))
+    assert not all(torch.equal(a, b) for a, b in zip(critic_first, critic_last))
