@@ -80,7 +80,9 @@ def _kill_and_resume(tmp_path, learner, extra, children):
         time.sleep(0.02)
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()
-    state = next(p for p in (killed_dir / "checkpoint", killed_dir / ".checkpoint.old") if (p / "state.json").exists())
+    states = [p for p in (killed_dir / "checkpoint", killed_dir / ".checkpoint.old") if (p / "state.json").exists()]
+    assert states, "no checkpoint within 240 s: the machine is too loaded for this test"
+    state = states[0]
     round_at_kill = json.loads((state / "state.json").read_text())["round"]  # (.old if killed mid-rename)
     assert round_at_kill < 12, "the run finished before it could be killed"
 
