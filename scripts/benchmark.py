@@ -11,7 +11,8 @@
 For every (task, seed) it trains each learner (``irl train``) and plain SB3 PPO
 with the same preset and budget on the true reward (the ceiling and the speed
 denominator), each in its own process, ``--jobs`` at a time, 1 torch thread each.
-Cells already finished are skipped, so a stopped benchmark resumes. Writes to
+Cells already finished are skipped and a stopped learner run continues from its
+checkpoint, so a stopped benchmark resumes. Writes to
 --out: results.csv (one row per run), results.md (the table), and
 curves-ENV.png (normalised return vs steps, mean ± std over seeds).
 
@@ -100,11 +101,12 @@ def run_cell(env_id: str, learner: str, seed: int, steps: int, root: Path) -> Pa
     elif learner in ("ppo", "sac"):
         cmd = [sys.executable, __file__, "--plain", learner, env_id, str(seed), str(steps), str(out),
                str(EVAL_EPISODES)]
-    else:
+    else:  # a stopped run continues from its checkpoint (irl train refuses if the settings differ)
+        start = "--resume" if (out / "checkpoint" / "state.json").exists() else "--overwrite"
         cmd = [sys.executable, "-m", "irl.cli", "train", learner, "--env", env_id, "--demos", DEMOS[env_id],
-               "--steps", str(steps), "--seed", str(seed), "--out", str(out), "--overwrite", "--no-progress",
+               "--steps", str(steps), "--seed", str(seed), "--out", str(out), start, "--no-progress",
                "--eval-episodes", str(EVAL_EPISODES), "--algo", ALGO, *TRAIN_ARGS]
-    with log.open("w") as f:
+    with log.open("a") as f:
         proc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
     if proc.returncode != 0:
         print(f"FAILED {env_id} {learner} seed {seed}: see {log}", flush=True)

@@ -1,5 +1,6 @@
 """The helper scripts that ship with the project."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -42,6 +43,21 @@ def test_benchmark_with_reoptimisation_on_a_tiny_budget(tmp_path):
         assert learner in table, table
     assert (tmp_path / "Pendulum-v1" / "gail-seed0" / "reward" / "reward.onnx").is_file()
     assert (tmp_path / "curves-Pendulum-v1.png").is_file()
+
+
+def test_benchmark_continues_a_stopped_learner_run_from_its_checkpoint(tmp_path):
+    cell = tmp_path / "Pendulum-v1" / "gail-seed0"
+    first = subprocess.run([sys.executable, "-m", "irl.cli", "train", "gail", "--env", "Pendulum-v1", "--demos",
+                            "demos/pendulum-v1.npz", "--steps", "4096", "--out", str(cell), "--eval-episodes", "1",
+                            "--no-progress"], capture_output=True, text=True, cwd=SCRIPTS.parent, timeout=600)
+    assert first.returncode == 0, first.stderr
+    (cell / "eval.json").unlink()  # as if the run had been stopped after its last checkpoint
+    proc = subprocess.run([sys.executable, str(SCRIPTS / "benchmark.py"), "--envs", "Pendulum-v1", "--learners", "gail",
+                           "--seeds", "0", "--steps", "8192", "--skip-ppo", "--eval-episodes", "1",
+                           "--out", str(tmp_path)], capture_output=True, text=True, cwd=SCRIPTS.parent, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((cell / "eval.json").read_text())["resumed"] is True
+    assert len((cell / "metrics.csv").read_text().splitlines()) == 3  # header + round 1 kept + round 2 added
 
 
 def test_transfer_runs_every_cell_and_reports_them(tmp_path):
