@@ -157,6 +157,7 @@ class AdversarialTrainer:
         self.round = 0
         self.bc_metrics: dict[str, float] | None = None
         """Figures of the behaviour-cloning warm start, once it has run."""
+        self._actor_frozen = False  # inside the warm-up of --bc-epochs
         self._start: float | None = None
         self._seconds_before = 0.0  # training time of the run before a resume
 
@@ -182,7 +183,8 @@ class AdversarialTrainer:
             if self.generator.steps_done == 0 and self.bc_metrics is None:
                 self.bc_metrics = behaviour_clone(self.generator, self.demos.transitions,
                                                   epochs=self.config.bc_epochs, seed=self.config.seed)
-            hold_after_cloning(self.generator, actor_frozen=self._actor_in_warmup())
+            self._actor_frozen = self._actor_in_warmup()
+            hold_after_cloning(self.generator, actor_frozen=self._actor_frozen)
         self.generator.learn(self.config.total_steps, self._round, after_update, step_reward=self.step_rewards)
 
     def _actor_in_warmup(self) -> bool:
@@ -294,7 +296,8 @@ class AdversarialTrainer:
     def _round(self, rollout: Transitions, episode_returns: list[float]) -> np.ndarray:
         """Update the discriminator on ``rollout`` and return its rewards (n_steps * n_envs,)."""
         self.round += 1
-        if self.config.bc_epochs and not self._actor_in_warmup():
+        if self._actor_frozen and not self._actor_in_warmup():
+            self._actor_frozen = False
             hold_after_cloning(self.generator, actor_frozen=False)  # the warm-up is over: PPO trains the actor
         gen = to_disc_batch(rollout, self.generator.action_space, absorbing=self.config.absorbing)
         log_prob = self._log_q_term(self.generator.log_prob)  # the current policy, which drew this rollout

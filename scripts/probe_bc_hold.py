@@ -15,12 +15,12 @@ from __future__ import annotations
 import argparse
 import warnings
 
-import gymnasium as gym
 import numpy as np
 import torch
 from stable_baselines3.common.vec_env import VecNormalize
 
 from irl.demos import load_demos
+from irl.evaluation import rollout_returns
 from irl.presets import preset
 from irl.pretrain import actor_parameters, behaviour_clone
 from irl.sb3_adapter import Generator
@@ -43,16 +43,9 @@ def main() -> None:
     gen = Generator(args.env, hyper=preset("ppo", args.env), seed=args.seed)
     print(behaviour_clone(gen, load_demos(args.demos).transitions, epochs=args.epochs, seed=args.seed))
     normalized = gen.venv.normalize_obs if isinstance(gen.venv, VecNormalize) else (lambda o: o)
-    if args.evaluate:
-        env, returns = gym.make(args.env), []
-        for episode in range(args.evaluate):
-            obs, _ = env.reset(seed=100 + episode)
-            total, done = 0.0, False
-            while not done:
-                act, _ = gen.agent.policy.predict(normalized(obs[None]), deterministic=False)
-                obs, reward, terminated, truncated, _ = env.step(act[0])
-                total, done = total + reward, terminated or truncated
-            returns.append(total)
+    if args.evaluate:  # episode i reset with seed 100 + i
+        returns, _ = rollout_returns(lambda o: gen.agent.policy.predict(normalized(o), deterministic=False)[0],
+                                     args.env, episodes=args.evaluate, seed=100)
         print("clone:", np.round(returns, 1))
     if not args.steps:
         return
