@@ -137,6 +137,9 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("run", type=Path)
     x.add_argument("--out", required=True, type=Path)
     x.add_argument("--overwrite", action="store_true", help="replace an artifact already in --out")
+    x.add_argument("--end-value", choices=("learned", "floor"), default="learned",
+                   help="what ending an episode is worth: the learned absorbing-state reward, or no more than "
+                        "the worst step of a random policy (for re-optimising terminating tasks from scratch)")
     x.set_defaults(func=_export)
 
     r = sub.add_parser("retrain", help="train a fresh SB3 agent on an exported reward alone")
@@ -233,10 +236,13 @@ def _train(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from irl.reward_artifact import export_reward, load_reward
 
-    out = export_reward(args.run, args.out, overwrite=args.overwrite)
+    out = export_reward(args.run, args.out, overwrite=args.overwrite, end_value=args.end_value)
     m = load_reward(out).manifest
     print(f"wrote {out}: reward {m['reward']} of {m['learner'].upper()} on {m['env_id']} "
           f"(manifest.json, reward.safetensors, reward.onnx)")
+    if m["end_value"] == "floor":
+        print(f"ending an episode is worth {m['end_reward']:.4g} per step (the learned absorbing reward: "
+              f"{m['absorbing_reward']:.4g})")
     return 0
 
 

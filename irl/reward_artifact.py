@@ -20,6 +20,15 @@ spike at terminal steps for a value function to fit or for reward clipping (SB3'
 VecNormalize clips at 10) to cut, and does not need the downstream algorithm's γ to be
 the one the reward was learned with. Version 1 artifacts (the *tail* form: r(s, a) on
 every step plus γ/(1-γ)·r_abs on terminal steps) load and score as they were written.
+
+What ending is worth (``end_value``). The learned r_abs is fitted against the
+imitator's own late states, which end about as often as the expert's; a fresh agent
+re-optimising the reward from scratch meets states that score far below it, and then
+learns that ending is its best move (Hopper, docs/benchmarks.md). ``end_value='floor'``
+sets the value of ending to min(r_abs, min r over a uniform-random policy's steps): no
+step of a random policy is worse than ending, so the reward carries the prior that the
+demonstrator, who did not end early, would not have chosen to. On tasks that never
+terminate, the offset is a constant on every step and changes nothing.
 """
 
 from __future__ import annotations
@@ -44,6 +53,8 @@ from irl.spaces import obs_dim, same_space, space_from_json, space_to_json
 
 FORMAT, VERSION = "irl-reward", 2
 ABSORBING_FORMS = ("offset", "tail")
+END_VALUES = ("learned", "floor")
+FLOOR_EPISODES, FLOOR_SEED = 20, 0  # the random-policy episodes of end_value='floor'
 MANIFEST, WEIGHTS, ONNX = "manifest.json", "reward.safetensors", "reward.onnx"
 _RUN_FILES = ("energy.safetensors", "energy.json", "config.json", "scores.json")
 
@@ -56,9 +67,11 @@ class RewardModule(nn.Module):
     """
 
     def __init__(self, energy: nn.Module, spec: EnergySpec, *, n_actions: int | None,
-                 absorbing_form: str = "offset") -> None:
+                 absorbing_form: str = "offset", end_reward: float | None = None) -> None:
         """``energy`` must already hold its final weights (r_abs is read here);
-        ``absorbing_form``: 'offset' (r - r_abs) or 'tail' (version 1 artifacts)."""
+        ``absorbing_form``: 'offset' (r - r_abs) or 'tail' (version 1 artifacts);
+        ``end_reward``: the per-step worth of ending subtracted in the offset form
+        (default r_abs, or 0 without absorbing states)."""
         super().__init__()
         self.energy = energy
         self.shaped = spec.kind == "shaped"
@@ -70,7 +83,9 @@ class RewardModule(nn.Module):
             with torch.no_grad():
                 self.absorbing_reward = float(self.step_reward(state, torch.zeros(1, spec.act_dim), state)[0])
         tail = spec.gamma / (1 - spec.gamma) if absorbing_form == "tail" and spec.gamma < 1 else 0.0
-        offset = self.absorbing_reward if absorbing_form == "offset" else 0.0
+        if end_reward is None:
+            end_reward = self.absorbing_reward
+        offset = end_reward if absorbing_form == "offset" else 0.0
         self.register_buffer("tail_reward", torch.tensor(tail * self.absorbing_reward), persistent=False)
         self.register_buffer("offset", torch.tensor(offset), persistent=False)
 
@@ -148,9 +163,14 @@ class LearnedReward:
             raise RewardError("obs or next_obs contain NaN or inf")
 
 
-def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False) -> Path:
-    """Write the reward artifact of a finished ``irl train`` run folder to ``out``."""
+def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, end_value: str = "learned") -> Path:
+    """Write the reward artifact of a finished ``irl train`` run folder to ``out``.
+
+    ``end_value``: 'learned' (ending is worth r_abs) or 'floor' (no more than the worst
+    step of a uniform-random policy; see the module docstring)."""
     run, out = Path(run), Path(out)
+    if end_value not in END_VALUES:
+        raise RewardError(f"end_value must be one of {END_VALUES}, found {end_value!r}")
     missing = [name for name in _RUN_FILES if not (run / name).is_file()]
     if missing:
         raise RunDirError(f"{run} is not a finished irl run: missing {', '.join(missing)}")
@@ -172,6 +192,10 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False) 
     env.close()
     n_actions = int(act_space.n) if isinstance(act_space, gym.spaces.Discrete) else None
     module = RewardModule(energy, spec, n_actions=n_actions).eval()
+    end_reward = module.absorbing_reward
+    if end_value == "floor":
+        end_reward = min(end_reward, _random_policy_min_reward(module, config["env_id"]))
+        module = RewardModule(energy, spec, n_actions=n_actions, end_reward=end_reward).eval()
 
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -185,6 +209,7 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False) 
                       "g(s, a)" if spec.kind == "shaped" else "-E(s)" if spec.state_only else "-E(s, a)",
             "learner": meta["learner"], "energy": spec.to_json(), "state_only": spec.state_only,
             "gamma": spec.gamma, "absorbing_form": "offset", "absorbing_reward": module.absorbing_reward,
+            "end_value": end_value, "end_reward": end_reward,
             "observation_space": space_to_json(obs_space), "action_space": space_to_json(act_space),
             "obs_normalization": {"mean": energy.normalize.mean.tolist(), "std": energy.normalize.std.tolist()},
             "env_id": config["env_id"], "training_steps": config["total_steps"], "seed": config["seed"],
@@ -245,7 +270,30 @@ def load_reward(path: str | Path) -> LearnedReward:
     form = manifest.get("absorbing_form", "tail")  # version 1 artifacts: the tail form
     if form not in ABSORBING_FORMS:
         raise RewardError(f"{folder / MANIFEST}: absorbing_form must be one of {ABSORBING_FORMS}, found {form!r}")
-    return LearnedReward(RewardModule(energy, spec, n_actions=n_actions, absorbing_form=form), manifest)
+    end_reward = manifest.get("end_reward")  # absent before end_value existed: r_abs
+    if end_reward is not None and (isinstance(end_reward, bool) or not isinstance(end_reward, (int, float))
+                                   or not np.isfinite(end_reward)):
+        raise RewardError(f"{folder / MANIFEST}: end_reward must be a finite number, found {end_reward!r}")
+    module = RewardModule(energy, spec, n_actions=n_actions, absorbing_form=form, end_reward=end_reward)
+    return LearnedReward(module, manifest)
+
+
+def _random_policy_min_reward(module: RewardModule, env_id: str) -> float:
+    """min over FLOOR_EPISODES uniform-random episodes of the step reward r(s, a) (r_abs not subtracted)."""
+    from irl.demos import record_episodes
+    from irl.sb3_adapter import make_env
+
+    env = make_env(env_id)
+    space = env.action_space
+    space.seed(FLOOR_SEED)
+    try:
+        t = record_episodes(lambda o: np.asarray(space.sample())[None], env, episodes=FLOOR_EPISODES, seed=FLOOR_SEED)
+    finally:
+        env.close()
+    with torch.no_grad():
+        rewards = module(torch.as_tensor(t.obs), torch.as_tensor(t.acts), torch.as_tensor(t.next_obs),
+                         torch.zeros(len(t.obs))) + module.offset
+    return float(rewards.min())
 
 
 def _check_manifest(manifest: Any, folder: Path) -> None:

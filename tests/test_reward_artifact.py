@@ -75,7 +75,7 @@ def test_round_trip_matches_the_energy_less_its_absorbing_value(tmp_path, learne
     # a version 1 artifact (no absorbing_form in its manifest) keeps the tail form it was written with
     manifest = json.loads((artifact / "manifest.json").read_text())
     manifest["version"] = 1
-    del manifest["absorbing_form"], manifest["absorbing_reward"]
+    del manifest["absorbing_form"], manifest["absorbing_reward"], manifest["end_value"], manifest["end_reward"]
     (artifact / "manifest.json").write_text(json.dumps(manifest))
     old = load_reward(artifact)(obs, acts, nxt, done)
     np.testing.assert_allclose(old, (step + torch.as_tensor(done) * 0.9 / 0.1 * r_abs).numpy(), rtol=1e-5, atol=1e-4)
@@ -99,6 +99,61 @@ def test_the_offset_and_tail_forms_differ_by_one_constant_on_every_episode(tmp_p
         discount = gamma ** np.arange(length)
         differences.append(discount @ tail(obs, acts, nxt, done) - discount @ offset(obs, acts, nxt, done))
     np.testing.assert_allclose(differences, offset.module.absorbing_reward / (1 - gamma), rtol=1e-4)
+
+
+def random_policy_steps(env, episodes=20, seed=0):
+    """The transitions export_reward(end_value='floor') scores, drawn independently."""
+    rows = {k: [] for k in ("obs", "acts", "next_obs")}
+    env.action_space.seed(seed)
+    for i in range(episodes):
+        obs, _ = env.reset(seed=seed + i)
+        done = False
+        while not done:
+            act = env.action_space.sample()
+            nxt, _, terminated, truncated, _ = env.step(act)
+            for k, v in zip(rows, (obs, act, nxt)):
+                rows[k].append(v)
+            obs, done = nxt, terminated or truncated
+    box = isinstance(env.action_space, gym.spaces.Box)
+    return (np.asarray(rows["obs"], np.float32), np.asarray(rows["acts"], np.float32 if box else np.int64),
+            np.asarray(rows["next_obs"], np.float32))
+
+
+@pytest.mark.parametrize("learner, env_id", [("airl", "Pendulum-v1"), ("gcl", "CartPole-v1")])
+def test_floor_end_value_makes_no_random_step_worse_than_ending(tmp_path, learner, env_id):
+    """end_value='floor': ending is worth min(r_abs, min r over a random policy's steps), so
+    every such step scores >= 0, the lowest at 0 unless r_abs is lower; a constant shift of the
+    learned form on every step, in torch and in ONNX alike."""
+    import onnxruntime as ort
+
+    run, _, env = fake_run(tmp_path, learner, env_id)
+    learned = load_reward(export_reward(run, tmp_path / "learned"))
+    floor_path = export_reward(run, tmp_path / "floor", end_value="floor")
+    floor, manifest = load_reward(floor_path), json.loads((floor_path / "manifest.json").read_text())
+    obs, acts, nxt = random_policy_steps(env)
+    done = np.zeros(len(obs), np.float32)
+    got, before = floor(obs, acts, nxt, done), learned(obs, acts, nxt, done)
+    r_abs = manifest["absorbing_reward"]
+    assert manifest["end_value"] == "floor" and manifest["end_reward"] <= r_abs
+    np.testing.assert_allclose(manifest["end_reward"], min(r_abs, float((before + r_abs).min())), rtol=1e-5, atol=1e-6)
+    assert got.min() >= -1e-5
+    if manifest["end_reward"] < r_abs:  # the floor bound: the worst random step is worth exactly ending
+        np.testing.assert_allclose(got.min(), 0.0, atol=1e-5)
+    np.testing.assert_allclose(got - before, r_abs - manifest["end_reward"], rtol=1e-4, atol=1e-5)
+    session = ort.InferenceSession(str(floor_path / "reward.onnx"))
+    onnx = session.run(None, {"obs": obs, "acts": acts, "next_obs": nxt, "done": done})[0]
+    np.testing.assert_allclose(onnx, got, rtol=1e-5, atol=1e-5)
+
+
+def test_end_value_must_be_known_and_end_reward_finite(tmp_path):
+    run, _, _ = fake_run(tmp_path, "gail", "Pendulum-v1")
+    with pytest.raises(RewardError, match="end_value must be one of"):
+        export_reward(run, tmp_path / "r", end_value="zero")
+    out = export_reward(run, tmp_path / "r", end_value="floor")
+    for bad in ("NaN", float("inf"), True):
+        _rewrite_manifest(out, end_reward=bad)
+        with pytest.raises(RewardError, match="end_reward must be a finite number"):
+            load_reward(out)
 
 
 @pytest.mark.parametrize("env_id", ["Pendulum-v1", "CartPole-v1"])
