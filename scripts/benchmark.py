@@ -6,7 +6,8 @@
     python scripts/benchmark.py --algo sac --steps 200000 --out runs/benchmark-sac --train-args "--q-floor 0.05"
 
 ``--algo sac`` makes SAC the generator of every learner and the plain baseline;
-``--train-args`` are passed to every ``irl train`` (keep one --out per setting).
+``--train-args`` are passed to every ``irl train`` and ``--export-args`` to every
+``irl export`` of --reoptimize (keep one --out per setting).
 
 For every (task, seed) it trains each learner (``irl train``) and plain SB3 PPO
 with the same preset and budget on the true reward (the ceiling and the speed
@@ -48,6 +49,7 @@ LEARNERS = ("gail", "airl", "gcl")
 EVAL_EPISODES = 20  # per BENCHMARKS.md; --eval-episodes lowers it for smoke tests
 ALGO = "ppo"  # the generator of every learner and the plain baseline (--algo)
 TRAIN_ARGS: list[str] = []  # passed to every irl train (--train-args)
+EXPORT_ARGS: list[str] = []  # passed to every irl export of --reoptimize (--export-args)
 
 
 def plain_agent(algo: str, env_id: str, seed: int, steps: int, out: Path, demos: str) -> None:
@@ -93,11 +95,11 @@ def run_cell(env_id: str, learner: str, seed: int, steps: int, root: Path) -> Pa
             print(f"SKIPPED {env_id} {learner} seed {seed}: {source} has not finished", flush=True)
             return out
         reward = source / "reward"
-        export = [sys.executable, "-m", "irl.cli", "export", str(source), "--out", str(reward), "--overwrite"]
+        export = [sys.executable, "-m", "irl.cli", "export", str(source), "--out", str(reward), "--overwrite", *EXPORT_ARGS]
         retrain = [sys.executable, "-m", "irl.cli", "retrain", str(reward), "--env", env_id, "--steps", str(steps),
                    "--seed", str(seed), "--out", str(out), "--overwrite", "--no-progress",
                    "--eval-episodes", str(EVAL_EPISODES)]
-        cmd = ["sh", "-c", f"{' '.join(export)} && {' '.join(retrain)}"]
+        cmd = ["sh", "-c", f"{shlex.join(export)} && {shlex.join(retrain)}"]
     elif learner in ("ppo", "sac"):
         cmd = [sys.executable, __file__, "--plain", learner, env_id, str(seed), str(steps), str(out),
                str(EVAL_EPISODES)]
@@ -202,7 +204,7 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
 
 
 def main() -> None:
-    global EVAL_EPISODES, ALGO, TRAIN_ARGS
+    global EVAL_EPISODES, ALGO, TRAIN_ARGS, EXPORT_ARGS
     if len(sys.argv) > 1 and sys.argv[1] == "--plain":
         algo, env_id, seed, steps, out = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), Path(sys.argv[6])
         EVAL_EPISODES = int(sys.argv[7])
@@ -225,8 +227,11 @@ def main() -> None:
     parser.add_argument("--algo", choices=["ppo", "sac"], default="ppo",
                         help="generator of every learner, and the plain baseline")
     parser.add_argument("--train-args", default="", help="extra irl train arguments, one string")
+    parser.add_argument("--export-args", default="",
+                        help="extra irl export arguments for --reoptimize, one string (e.g. \"--end-value floor\")")
     args = parser.parse_args()
     EVAL_EPISODES, ALGO, TRAIN_ARGS = args.eval_episodes, args.algo, shlex.split(args.train_args)
+    EXPORT_ARGS = shlex.split(args.export_args)
     if not args.report_only:
         baseline = [] if args.skip_ppo else [ALGO]
         cells = [(e, l, s) for e in args.envs for s in args.seeds for l in [*args.learners, *baseline]]

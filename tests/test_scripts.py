@@ -35,13 +35,15 @@ def test_benchmark_with_reoptimisation_on_a_tiny_budget(tmp_path):
     """One learner, plain PPO and PPO on the exported reward: the table has all three."""
     proc = subprocess.run([sys.executable, str(SCRIPTS / "benchmark.py"), "--envs", "Pendulum-v1", "--learners", "gail",
                            "--seeds", "0", "--steps", "2048", "--jobs", "2", "--reoptimize", "--eval-episodes", "2",
-                           "--out", str(tmp_path)],
+                           "--export-args", "--end-value floor", "--out", str(tmp_path)],
                           capture_output=True, text=True, cwd=SCRIPTS.parent, timeout=600)
     assert proc.returncode == 0, proc.stderr
     table = (tmp_path / "results.md").read_text()
     for learner in ("| gail |", "| ppo |", "| reopt-gail |"):
         assert learner in table, table
-    assert (tmp_path / "Pendulum-v1" / "gail-seed0" / "reward" / "reward.onnx").is_file()
+    reward = tmp_path / "Pendulum-v1" / "gail-seed0" / "reward"
+    assert (reward / "reward.onnx").is_file()
+    assert json.loads((reward / "manifest.json").read_text())["end_value"] == "floor"  # --export-args reached it
     assert (tmp_path / "curves-Pendulum-v1.png").is_file()
 
 
