@@ -139,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--overwrite", action="store_true", help="replace an artifact already in --out")
     x.add_argument("--end-value", choices=("learned", "floor"), default="learned",
                    help="what ending an episode is worth: the learned absorbing-state reward, or no more than "
-                        "the worst step of a random policy (for re-optimising terminating tasks from scratch)")
+                        "the worst step of a random policy (tasks where ending is a failure, e.g. a fall)")
     x.set_defaults(func=_export)
 
     r = sub.add_parser("retrain", help="train a fresh SB3 agent on an exported reward alone")
