@@ -169,7 +169,8 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
                          f"PPO on {learner.removeprefix('reopt-').upper()}'s reward" if learner.startswith("reopt-")
                          else learner.upper())
                 note = f", {unfinished} unfinished" if unfinished else ""
-                ax.plot(xs, np.nanmean(c, 0), color=f"C{i}", label=f"{label} ({len(curves)} seeds{note})")
+                seed_count = f"{len(curves)} seed{'s' if len(curves) > 1 else ''}"
+                ax.plot(xs, np.nanmean(c, 0), color=f"C{i}", label=f"{label} ({seed_count}{note})")
                 mean, std = np.nanmean(c, 0), np.nanstd(c, 0)
                 ax.fill_between(xs, mean - std, mean + std, color=f"C{i}", alpha=0.2)
         ax.axhline(1, color="k", ls="--", lw=1)
