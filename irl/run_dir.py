@@ -113,7 +113,10 @@ class MetricsLog:
 
 
 def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:.6g}"
+    """Integers (round, steps) exactly, figures to 6 significant digits."""
+    if value is None:
+        return ""
+    return str(int(value)) if isinstance(value, (int, np.integer)) else f"{value:.6g}"
 
 
 def read_metrics(run: Path) -> dict[str, np.ndarray]:
