@@ -157,6 +157,7 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
     result["train_seconds"] = round(seconds, 2)
     result["steps_per_second"] = round(config.total_steps / seconds, 1)
     result["resumed"] = resume
+    result["peak_memory_mb"] = run_dir.peak_memory_mb()  # of the process that finished the run
     if trainer.bc_metrics is not None:
         result["behaviour_cloning"] = trainer.bc_metrics
     (out / "eval.json").write_text(json.dumps(result, indent=2))
@@ -233,7 +234,8 @@ def retrain(reward_path: str | Path, env_id: str, *, algo: str = "ppo", steps: i
               "return_std": float(returns.std()), "mean_length": float(np.mean(lengths)),
               "normalized_return": float(normalized_return(mean, expert=expert, random=rand)) if scored else None,
               "expert_return": expert if scored else None, "random_return": rand if scored else None,
-              "train_seconds": round(seconds, 2), "steps_per_second": round(steps / seconds, 1)}
+              "train_seconds": round(seconds, 2), "steps_per_second": round(steps / seconds, 1),
+              "peak_memory_mb": run_dir.peak_memory_mb()}
     (out / "eval.json").write_text(json.dumps(result, indent=2))
     return result
 

@@ -9,7 +9,7 @@
     energy.safetensors   the energy network's weights (incl. observation normaliser)
     energy.json          how to rebuild it: EnergySpec, learner, policy reward
     curves.png           learning curves
-    eval.json            final evaluation on the true reward
+    eval.json            final evaluation on the true reward, training time, peak memory
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import csv
 import json
 import math
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,16 @@ from irl.config import TrainConfig, settings_that_differ
 from irl.errors import RunDirError
 
 MARKER = "config.json"
+
+
+def peak_memory_mb() -> float | None:
+    """Peak resident memory of this process so far, in MiB (None where the OS has no getrusage)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
 
 
 def check_free(out: Path, *, overwrite: bool) -> None:

@@ -14,7 +14,7 @@ with the same preset and budget on the true reward (the ceiling and the speed
 denominator), each in its own process, ``--jobs`` at a time, 1 torch thread each.
 Cells already finished are skipped and a stopped learner run continues from its
 checkpoint, so a stopped benchmark resumes. Writes to
---out: results.csv (one row per run), results.md (the table), and
+--out: results.csv (one row per run), results.md (the table, with overhead and peak memory), and
 curves-ENV.png (normalised return vs steps, mean ± std over seeds).
 
 With --reoptimize, each finished learner run's reward is exported (``irl export``)
@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from irl.run_dir import read_episode_returns, write_csv_rows
+from irl.run_dir import peak_memory_mb, read_episode_returns, write_csv_rows
 
 DEMOS = {"HalfCheetah-v5": "demos/halfcheetah-v5.npz", "Hopper-v5": "demos/hopper-v5.npz",
          "Pendulum-v1": "demos/pendulum-v1.npz"}
@@ -79,7 +79,7 @@ def plain_agent(algo: str, env_id: str, seed: int, steps: int, out: Path, demos:
     result = {"env_id": env_id, "learner": f"{algo}-true-reward", "return_mean": mean, "return_std": float(returns.std()),
               "normalized_return": float(normalized_return(mean, expert=scores.expert, random=scores.random)),
               "expert_return": scores.expert, "random_return": scores.random, "train_seconds": round(seconds, 2),
-              "steps_per_second": round(steps / seconds, 1)}
+              "steps_per_second": round(steps / seconds, 1), "peak_memory_mb": peak_memory_mb()}
     (out / "eval.json").write_text(json.dumps(result, indent=2))
 
 
@@ -150,7 +150,8 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
                     result = json.loads((run / "eval.json").read_text())
                     rows.append({"env": env_id, "learner": learner, "seed": seed, **{
                         k: result[k] for k in ("return_mean", "return_std", "normalized_return", "expert_return",
-                                               "random_return", "train_seconds", "steps_per_second")}})
+                                               "random_return", "train_seconds", "steps_per_second")},
+                                 "peak_memory_mb": result.get("peak_memory_mb")})  # absent from older runs
                 elif (run / "metrics.csv").exists() and (run / "scores.json").exists():  # unfinished: plot it
                     result = json.loads((run / "scores.json").read_text())
                     result = {"expert_return": result["expert"], "random_return": result["random"]}
@@ -185,7 +186,7 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
         return
     write_csv_rows(root / "results.csv", rows)
     lines = ["| task | learner | seeds | normalised return (mean ± std) | per seed | true return | expert | random "
-             f"| train s | overhead vs {ALGO.upper()} |", "|---|---|---|---|---|---|---|---|---|---|"]
+             f"| train s | overhead vs {ALGO.upper()} | peak MiB |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for env_id in envs:
         ppo_seconds = {r["seed"]: r["train_seconds"] for r in rows if r["env"] == env_id and r["learner"] == ALGO}
         for learner in [*learners, ALGO]:
@@ -199,9 +200,15 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
                 f"| {env_id} | {learner} | {len(sel)} | {norm.mean():.3f} ± {norm.std():.3f} | "
                 f"{', '.join(f'{x:.3f}' for x in norm)} | {np.mean([r['return_mean'] for r in sel]):.1f} | "
                 f"{sel[0]['expert_return']:.1f} | {sel[0]['random_return']:.1f} | "
-                f"{np.mean([r['train_seconds'] for r in sel]):.0f} | {overhead} |")
+                f"{np.mean([r['train_seconds'] for r in sel]):.0f} | {overhead} | {_peak(sel)} |")
     (root / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+
+
+def _peak(rows: list[dict]) -> str:
+    """The largest peak memory over the rows' runs, or n/a (runs from before it was recorded)."""
+    peaks = [r["peak_memory_mb"] for r in rows if r.get("peak_memory_mb") is not None]
+    return f"{max(peaks):.0f}" if peaks else "n/a"
 
 
 def main() -> None:
