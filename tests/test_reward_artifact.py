@@ -77,7 +77,9 @@ def test_round_trip_matches_the_energy_less_its_absorbing_value(tmp_path, learne
     manifest["version"] = 1
     del manifest["absorbing_form"], manifest["absorbing_reward"], manifest["end_value"], manifest["end_reward"]
     (artifact / "manifest.json").write_text(json.dumps(manifest))
-    old = load_reward(artifact)(obs, acts, nxt, done)
+    with pytest.raises(RewardError, match="does not give the rewards"):  # its graph is the offset form
+        load_reward(artifact)
+    old = load_reward(artifact, engine="torch")(obs, acts, nxt, done)
     np.testing.assert_allclose(old, (step + torch.as_tensor(done) * 0.9 / 0.1 * r_abs).numpy(), rtol=1e-5, atol=1e-4)
 
 
@@ -90,7 +92,7 @@ def test_the_offset_and_tail_forms_differ_by_one_constant_on_every_episode(tmp_p
     manifest = json.loads((artifact / "manifest.json").read_text())
     manifest["absorbing_form"] = "tail"
     (artifact / "manifest.json").write_text(json.dumps(manifest))
-    tail, gamma = load_reward(artifact), 0.9
+    tail, gamma = load_reward(artifact, engine="torch"), 0.9  # the graph keeps the offset form it was exported with
     differences = []
     for length in (1, 4, 30):
         obs, acts, nxt, _ = batch(env, n=length, seed=length)
@@ -172,8 +174,54 @@ def test_onnx_alone_gives_the_same_numbers_without_torch(tmp_path, env_id):
         f"np.save({str(tmp_path / 'onnx.npy')!r}, r)\n"
     )
     subprocess.run([sys.executable, "-c", script], check=True)
-    np.testing.assert_allclose(np.load(tmp_path / "onnx.npy"), load_reward(out)(obs, acts, nxt, done),
+    np.testing.assert_allclose(np.load(tmp_path / "onnx.npy"), load_reward(out, engine="torch")(obs, acts, nxt, done),
                                rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("learner, env_id", [("airl", "Pendulum-v1"), ("gcl", "CartPole-v1")])
+def test_onnx_engine_gives_the_torch_numbers_for_numpy_and_torch_inputs(tmp_path, learner, env_id):
+    run, _, env = fake_run(tmp_path, learner, env_id)
+    out = export_reward(run, tmp_path / "reward", end_value="floor")
+    fast, reference = load_reward(out), load_reward(out, engine="torch")
+    assert (fast.engine, reference.engine) == ("onnx", "torch")
+    obs, acts, nxt, done = batch(env, n=9)
+    expected = reference(obs, acts, nxt, done)
+    np.testing.assert_allclose(fast(obs, acts, nxt, done), expected, rtol=1e-5, atol=1e-5)
+    for i in range(len(obs)):  # the batch of one a per-step wrapper sends
+        np.testing.assert_allclose(fast(obs[i:i + 1], acts[i:i + 1], nxt[i:i + 1], done[i:i + 1]), expected[i:i + 1],
+                                   rtol=1e-5, atol=1e-5)
+    as_torch = fast(*(torch.as_tensor(x) for x in (obs, acts, nxt, done)))
+    assert isinstance(as_torch, torch.Tensor) and as_torch.dtype == torch.float32
+    np.testing.assert_allclose(as_torch.numpy(), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_onnx_graph_that_disagrees_with_the_weights_is_refused(tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    from irl.reward_artifact import _sha256
+
+    run, _, _ = fake_run(tmp_path, "airl", "Pendulum-v1")
+    out = export_reward(run, tmp_path / "reward")
+    weights = load_file(str(out / "reward.safetensors"))
+    name = next(k for k in weights if k.startswith("g.") and k.endswith("weight"))
+    weights[name] = weights[name] * 1.5  # new weights, old graph, hashes made to match
+    save_file(weights, str(out / "reward.safetensors"))
+    manifest = json.loads((out / "manifest.json").read_text())
+    _rewrite_manifest(out, sha256={**manifest["sha256"], "reward.safetensors": _sha256(out / "reward.safetensors")})
+    with pytest.raises(RewardError, match="does not give the rewards of"):
+        load_reward(out)
+    assert load_reward(out, engine="torch").engine == "torch"  # the weights alone still load
+
+
+def test_engine_choices(tmp_path):
+    run, _, _ = fake_run(tmp_path, "gail", "Pendulum-v1")
+    out = export_reward(run, tmp_path / "reward")
+    with pytest.raises(RewardError, match="engine must be one of"):
+        load_reward(out, engine="tensorrt")
+    (out / "reward.onnx").unlink()
+    assert load_reward(out).engine == "torch"  # auto: no graph, torch
+    with pytest.raises(RewardError, match="needs .*reward.onnx, which is missing"):
+        load_reward(out, engine="onnx")
 
 
 def test_manifest_describes_the_reward(tmp_path):
