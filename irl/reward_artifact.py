@@ -345,8 +345,11 @@ def _check_onnx_agrees(session: Any, module: RewardModule, obs_space: gym.Space,
     if isinstance(act_space, gym.spaces.Discrete):
         acts = rng.integers(int(act_space.n), size=batch).astype(np.int64)
     else:
-        low, high = (np.nan_to_num(b.astype(np.float64), posinf=3.0, neginf=-3.0) for b in (act_space.low, act_space.high))
-        acts = rng.uniform(low, high, size=(batch, *act_space.shape)).astype(np.float32)
+        low, high = act_space.low.astype(np.float64), act_space.high.astype(np.float64)
+        bounded = np.isfinite(low) & np.isfinite(high)  # uniform in a bounded box, else clipped normal
+        uniform = rng.uniform(np.where(bounded, low, 0), np.where(bounded, high, 1), size=(batch, *act_space.shape))
+        normal = np.clip(3 * rng.standard_normal((batch, *act_space.shape)), low, high)
+        acts = np.where(bounded, uniform, normal).astype(np.float32)
     done = (np.arange(batch) % 4 == 0).astype(np.float32)
     with torch.no_grad():
         expected = module(*(torch.from_numpy(x) for x in (obs, acts, next_obs, done))).numpy()

@@ -353,3 +353,16 @@ def test_vec_env_wrapper_scores_terminal_steps_with_their_terminal_observation(t
             ended = True
         obs = nxt
     assert ended
+
+
+def test_onnx_probe_batch_covers_unbounded_and_half_bounded_actions(tmp_path):
+    from irl.reward_artifact import RewardModule, _check_onnx_agrees, _export_onnx, _onnx_session
+
+    spec = EnergySpec(kind="free", obs_dim=3, act_dim=2, state_only=False, absorbing=False, hidden=(8,), gamma=0.9)
+    torch.manual_seed(0)
+    module = RewardModule(build_energy(spec), spec, n_actions=None).eval()
+    obs_space = gym.spaces.Box(-np.inf, np.inf, (3,))
+    act_space = gym.spaces.Box(np.array([-np.inf, 5.0]), np.array([np.inf, np.inf]))
+    _export_onnx(module, obs_space, act_space, tmp_path / "reward.onnx")
+    session = _onnx_session(tmp_path / "reward.onnx", required=True)
+    _check_onnx_agrees(session, module, obs_space, act_space, tmp_path)  # finite probes, the same rewards
