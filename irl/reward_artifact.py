@@ -120,7 +120,7 @@ class LearnedReward:
     (B, *act_shape), done (B,) returns (B,) float32, numpy in -> numpy out, torch in ->
     torch out (on the input's device).
 
-    ``engine``: 'onnx' runs the artifact's own ONNX graph under ONNX Runtime, about 5
+    ``engine``: 'onnx' runs the artifact's own ONNX graph under ONNX Runtime, about 3.5
     times faster than torch on the batch of one a per-step wrapper sends (the torch
     forward of a small MLP is mostly Python dispatch); 'torch' runs ``module``, the
     network rebuilt from the safetensors weights. :func:`load_reward` checks that the
