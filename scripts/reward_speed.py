@@ -75,5 +75,6 @@ def main() -> None:
                  for d in (wall, cpu)]
         print(f"| {name} | {' | '.join(cells)} |")
 
+
 if __name__ == "__main__":
     main()
