@@ -140,6 +140,9 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--end-value", choices=("learned", "floor"), default="learned",
                    help="what ending an episode is worth: the learned absorbing-state reward, or no more than "
                         "the worst step of a random policy (tasks where ending is a failure, e.g. a fall)")
+    x.add_argument("--form", choices=("g", "shaped"), default="g",
+                   help="AIRL: the disentangled reward g (any dynamics), or g + γ·h(s') - h(s), shaped by the "
+                        "learned potential h (re-optimisation on the training dynamics)")
     x.set_defaults(func=_export)
 
     r = sub.add_parser("retrain", help="train a fresh SB3 agent on an exported reward alone")
@@ -236,7 +239,7 @@ def _train(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from irl.reward_artifact import export_reward, load_reward
 
-    out = export_reward(args.run, args.out, overwrite=args.overwrite, end_value=args.end_value)
+    out = export_reward(args.run, args.out, overwrite=args.overwrite, end_value=args.end_value, form=args.form)
     m = load_reward(out).manifest
     print(f"wrote {out}: reward {m['reward']} of {m['learner'].upper()} on {m['env_id']} "
           f"(manifest.json, reward.safetensors, reward.onnx)")

@@ -10,7 +10,13 @@ An artifact is a folder::
                         onnxruntime with neither torch nor irl installed
 
 The reward is r(s, a) = g(s[, a]) for AIRL (its shaping term removed) and -E(s, a)
-for GAIL and GCL. When the run used absorbing states (Kostrikov et al. 2019), the
+for GAIL and GCL. AIRL's reward can also be exported whole (``form='shaped'``):
+f(s, a, s') = g(s[, a]) + γ·h(s') - h(s), with h(s') the absorbing state's on terminal
+steps. Shaping by a potential changes no optimal policy (Ng, Harada, Russell 1999), but
+h, which approximates the expert's soft value on deterministic dynamics (Fu et al.
+2018), pays progress towards the expert's states at once: a guide for an agent
+re-optimising the reward on the dynamics it was learned on. g alone is the reward for
+changed dynamics, where h is no value at all. When the run used absorbing states (Kostrikov et al. 2019), the
 learned value of the absorbing state, r_abs, is what ending an episode is worth: it
 is paid at every step after the end. Artifacts since format version 2 subtract it from
 every step instead (the *offset* form, r(s, a) - r_abs, nothing at the end). The two
@@ -55,6 +61,7 @@ from irl.spaces import obs_dim, same_space, space_from_json, space_to_json
 
 FORMAT, VERSION = "irl-reward", 2
 ABSORBING_FORMS = ("offset", "tail")
+REWARD_FORMS = ("g", "shaped")  # AIRL: g alone, or g + γ·h(s') - h(s)
 END_VALUES = ("learned", "floor")
 ENGINES = ("auto", "onnx", "torch")
 FLOOR_EPISODES, FLOOR_SEED = 20, 0  # the random-policy episodes of end_value='floor'
@@ -70,14 +77,22 @@ class RewardModule(nn.Module):
     """
 
     def __init__(self, energy: nn.Module, spec: EnergySpec, *, n_actions: int | None,
-                 absorbing_form: str = "offset", end_reward: float | None = None) -> None:
+                 absorbing_form: str = "offset", end_reward: float | None = None, form: str = "g") -> None:
         """``energy`` must already hold its final weights (r_abs is read here);
         ``absorbing_form``: 'offset' (r - r_abs) or 'tail' (version 1 artifacts);
         ``end_reward``: the per-step worth of ending subtracted in the offset form
-        (default r_abs, or 0 without absorbing states)."""
+        (default r_abs, or 0 without absorbing states); ``form``: AIRL's g alone, or
+        'shaped' (g + γ·h(s') - h(s))."""
         super().__init__()
+        if form not in REWARD_FORMS:
+            raise RewardError(f"reward form must be one of {REWARD_FORMS}, found {form!r}")
+        if form == "shaped" and spec.kind != "shaped":
+            raise RewardError("the shaped form needs AIRL's energy (g and h); this energy is a single network")
+        if form == "shaped" and absorbing_form != "offset":
+            raise RewardError("the shaped form is written in the offset form only")
         self.energy = energy
         self.shaped = spec.kind == "shaped"
+        self.with_shaping = form == "shaped"
         self.absorbing = spec.absorbing
         self.n_actions = n_actions
         self.absorbing_reward = 0.0
@@ -92,11 +107,13 @@ class RewardModule(nn.Module):
         self.register_buffer("tail_reward", torch.tensor(tail * self.absorbing_reward), persistent=False)
         self.register_buffer("offset", torch.tensor(offset), persistent=False)
 
-    def step_reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor) -> torch.Tensor:
-        """r(s, a) on encoded inputs (absorbing flag column included): (B,)."""
-        if self.shaped:
+    def step_reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
+                    terminal: torch.Tensor | None = None) -> torch.Tensor:
+        """r(s, a[, s']) on encoded inputs (absorbing flag column included): (B,).
+        ``terminal`` (B,) ends the shaped form's h(s') (tasks without absorbing states)."""
+        if self.shaped and not self.with_shaping:
             return self.energy.g_value(obs, acts)
-        return -self.energy(obs, acts, next_obs, torch.zeros_like(obs[:, 0]))
+        return -self.energy(obs, acts, next_obs, torch.zeros_like(obs[:, 0]) if terminal is None else terminal)
 
     def forward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
                 done: torch.Tensor) -> torch.Tensor:
@@ -105,10 +122,15 @@ class RewardModule(nn.Module):
             acts = (acts.reshape(-1, 1) == torch.arange(self.n_actions).reshape(1, -1)).to(obs.dtype)
         else:
             acts = acts.flatten(1).to(obs.dtype)
+        terminal = done.to(obs.dtype)
         if self.absorbing:
             flag = torch.zeros_like(obs[:, :1])
             obs, next_obs = torch.cat([obs, flag], 1), torch.cat([next_obs, flag], 1)
-        reward = self.step_reward(obs, acts, next_obs) - self.offset + done.to(obs.dtype) * self.tail_reward
+            if self.with_shaping:  # a terminal step leads to the absorbing state (zeros, flag 1), h of which
+                column = terminal.reshape(-1, 1)  # carries the end
+                next_obs = next_obs * (1 - column) + absorbing_obs(next_obs.shape[1]) * column
+            terminal = torch.zeros_like(terminal)
+        reward = self.step_reward(obs, acts, next_obs, terminal) - self.offset + done.to(obs.dtype) * self.tail_reward
         # keep every input in the exported graph, used or not, so all artifacts share one signature
         return reward + 0.0 * (acts[:, 0] + next_obs[:, 0] + done.to(reward.dtype))
 
@@ -183,14 +205,18 @@ def _as_numpy(x: Any, dtype: type) -> np.ndarray:
     return np.ascontiguousarray(x, dtype=dtype)
 
 
-def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, end_value: str = "learned") -> Path:
+def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, end_value: str = "learned",
+                  form: str = "g") -> Path:
     """Write the reward artifact of a finished ``irl train`` run folder to ``out``.
 
     ``end_value``: 'learned' (ending is worth r_abs) or 'floor' (no more than the worst
-    step of a uniform-random policy; see the module docstring)."""
+    step of a uniform-random policy); ``form``: for AIRL, 'g' (the disentangled reward)
+    or 'shaped' (g + γ·h(s') - h(s), the training dynamics only); see the module docstring."""
     run, out = Path(run), Path(out)
     if end_value not in END_VALUES:
         raise RewardError(f"end_value must be one of {END_VALUES}, found {end_value!r}")
+    if form not in REWARD_FORMS:
+        raise RewardError(f"form must be one of {REWARD_FORMS}, found {form!r}")
     missing = [name for name in _RUN_FILES if not (run / name).is_file()]
     if missing:
         raise RunDirError(f"{run} is not a finished irl run: missing {', '.join(missing)}")
@@ -203,6 +229,9 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, 
     config = json.loads((run / "config.json").read_text())
     scores = json.loads((run / "scores.json").read_text())
     spec = EnergySpec.from_json(meta["spec"])
+    if form == "shaped" and spec.kind != "shaped":
+        raise RewardError(f"form 'shaped' is AIRL's g + γ·h(s') - h(s); {run} is a {meta['learner']} run, "
+                          "whose reward -E has no shaping term")
     energy = build_energy(spec)
     energy.load_state_dict(with_absorbing_default(load_file(str(run / "energy.safetensors"))))
     from irl.sb3_adapter import make_env  # the env gives the spaces
@@ -211,11 +240,11 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, 
     obs_space, act_space = env.observation_space, env.action_space
     env.close()
     n_actions = int(act_space.n) if isinstance(act_space, gym.spaces.Discrete) else None
-    module = RewardModule(energy, spec, n_actions=n_actions).eval()
+    module = RewardModule(energy, spec, n_actions=n_actions, form=form).eval()
     end_reward = module.absorbing_reward
     if end_value == "floor":
         end_reward = min(end_reward, _random_policy_min_reward(module, config["env_id"]))
-        module = RewardModule(energy, spec, n_actions=n_actions, end_reward=end_reward).eval()
+        module = RewardModule(energy, spec, n_actions=n_actions, end_reward=end_reward, form=form).eval()
 
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -225,8 +254,7 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, 
         _export_onnx(module, obs_space, act_space, tmp / ONNX)
         manifest = {
             "format": FORMAT, "version": VERSION,
-            "reward": "g(s)" if spec.kind == "shaped" and spec.state_only else
-                      "g(s, a)" if spec.kind == "shaped" else "-E(s)" if spec.state_only else "-E(s, a)",
+            "reward": _reward_description(spec, form), "reward_form": form,
             "learner": meta["learner"], "energy": spec.to_json(), "state_only": spec.state_only,
             "gamma": spec.gamma, "absorbing_form": "offset", "absorbing_reward": module.absorbing_reward,
             "end_value": end_value, "end_reward": end_reward,
@@ -244,6 +272,13 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, 
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _reward_description(spec: EnergySpec, form: str) -> str:
+    inputs = "s" if spec.state_only else "s, a"
+    if spec.kind == "free":
+        return f"-E({inputs})"
+    return f"g({inputs})" + (" + γ·h(s') - h(s)" if form == "shaped" else "")
 
 
 def load_reward(path: str | Path, engine: str = "auto") -> LearnedReward:
@@ -301,7 +336,12 @@ def load_reward(path: str | Path, engine: str = "auto") -> LearnedReward:
     if end_reward is not None and (isinstance(end_reward, bool) or not isinstance(end_reward, (int, float))
                                    or not np.isfinite(end_reward)):
         raise RewardError(f"{folder / MANIFEST}: end_reward must be a finite number, found {end_reward!r}")
-    module = RewardModule(energy, spec, n_actions=n_actions, absorbing_form=form, end_reward=end_reward).eval()
+    reward_form = manifest.get("reward_form", "g")  # absent before the shaped form existed
+    if reward_form not in REWARD_FORMS or (reward_form == "shaped" and (spec.kind != "shaped" or form != "offset")):
+        raise RewardError(f"{folder / MANIFEST}: reward_form must be 'g', or 'shaped' for an AIRL energy in the "
+                          f"offset form, found {reward_form!r} ({spec.kind} energy, {form} form)")
+    module = RewardModule(energy, spec, n_actions=n_actions, absorbing_form=form, end_reward=end_reward,
+                          form=reward_form).eval()
     session = None if engine == "torch" else _onnx_session(folder / ONNX, required=engine == "onnx")
     if session is not None:
         _check_onnx_agrees(session, module, obs_space, act_space, folder)
@@ -364,7 +404,7 @@ def _check_onnx_agrees(session: Any, module: RewardModule, obs_space: gym.Space,
 
 
 def _random_policy_min_reward(module: RewardModule, env_id: str) -> float:
-    """min over FLOOR_EPISODES uniform-random episodes of the step reward r(s, a) (r_abs not subtracted)."""
+    """min over FLOOR_EPISODES uniform-random episodes of the step reward (r_abs not subtracted)."""
     from irl.demos import record_episodes
     from irl.sb3_adapter import make_env
 
@@ -377,7 +417,7 @@ def _random_policy_min_reward(module: RewardModule, env_id: str) -> float:
         env.close()
     with torch.no_grad():
         rewards = module(torch.as_tensor(t.obs), torch.as_tensor(t.acts), torch.as_tensor(t.next_obs),
-                         torch.zeros(len(t.obs))) + module.offset
+                         torch.as_tensor(t.terminated, dtype=torch.float32)) + module.offset
     return float(rewards.min())
 
 
