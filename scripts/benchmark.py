@@ -17,9 +17,11 @@ checkpoint, so a stopped benchmark resumes. Writes to
 --out: results.csv (one row per run), results.md (the table, with overhead and peak memory), and
 curves-ENV.png (normalised return vs steps, mean ± std over seeds).
 
-With --reoptimize, each finished learner run's reward is exported (``irl export``)
-and a fresh PPO agent is trained on it alone for the same budget (``irl retrain``):
-rows ``reopt-LEARNER`` report that agent's true normalised return.
+With --reoptimize, each finished learner run's reward is exported (``irl export``) to
+ENV/reopt-LEARNER-seedS.reward and a fresh PPO agent is trained on it alone for the same
+budget (``irl retrain``): rows ``reopt-LEARNER`` report that agent's true normalised
+return. The learner run is only read, so one run (linked into several --out folders)
+can be re-optimised under several --export-args.
 
 Overhead = wall-clock of the adversarial run / wall-clock of plain PPO, same
 task, seed and budget, measured in the same benchmark invocation.
@@ -94,7 +96,7 @@ def run_cell(env_id: str, learner: str, seed: int, steps: int, root: Path) -> Pa
         if not (source / "eval.json").exists():
             print(f"SKIPPED {env_id} {learner} seed {seed}: {source} has not finished", flush=True)
             return out
-        reward = source / "reward"
+        reward = root / env_id / f"{learner}-seed{seed}.reward"  # in this --out, beside the agent trained on it
         export = [sys.executable, "-m", "irl.cli", "export", str(source), "--out", str(reward), "--overwrite", *EXPORT_ARGS]
         retrain = [sys.executable, "-m", "irl.cli", "retrain", str(reward), "--env", env_id, "--steps", str(steps),
                    "--seed", str(seed), "--out", str(out), "--overwrite", "--no-progress",

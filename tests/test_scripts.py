@@ -45,9 +45,10 @@ def test_benchmark_with_reoptimisation_on_a_tiny_budget(tmp_path):
         peak = json.loads((tmp_path / "Pendulum-v1" / cell / "eval.json").read_text())["peak_memory_mb"]
         assert 50 < peak < 20_000, (cell, peak)  # MiB: torch + MuJoCo, not KiB or bytes
     assert "n/a |" not in table.split("\n", 2)[2], table  # every row has its peak memory
-    reward = tmp_path / "Pendulum-v1" / "gail-seed0" / "reward"
+    reward = tmp_path / "Pendulum-v1" / "reopt-gail-seed0.reward"
     assert (reward / "reward.onnx").is_file()
     assert json.loads((reward / "manifest.json").read_text())["end_value"] == "floor"  # --export-args reached it
+    assert not (tmp_path / "Pendulum-v1" / "gail-seed0" / "reward").exists()  # the learner run is only read
     assert (tmp_path / "curves-Pendulum-v1.png").is_file()
 
 
