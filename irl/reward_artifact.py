@@ -16,8 +16,9 @@ steps. Shaping by a potential changes no optimal policy (Ng, Harada, Russell 199
 h, which approximates the expert's soft value on deterministic dynamics (Fu et al.
 2018), pays progress towards the expert's states at once: a guide for an agent
 re-optimising the reward on the dynamics it was learned on. g alone is the reward for
-changed dynamics, where h is no value at all. When the run used absorbing states (Kostrikov et al. 2019), the
-learned value of the absorbing state, r_abs, is what ending an episode is worth: it
+changed dynamics, where h is no value at all.
+
+When the run used absorbing states (Kostrikov et al. 2019), the learned value of the absorbing state, r_abs, is what ending an episode is worth: it
 is paid at every step after the end. Artifacts since format version 2 subtract it from
 every step instead (the *offset* form, r(s, a) - r_abs, nothing at the end). The two
 are the same task: in the absorbing MDP every return differs by the constant
@@ -85,11 +86,11 @@ class RewardModule(nn.Module):
         'shaped' (g + γ·h(s') - h(s))."""
         super().__init__()
         if form not in REWARD_FORMS:
-            raise RewardError(f"reward form must be one of {REWARD_FORMS}, found {form!r}")
+            raise RewardError(f"reward_form must be one of {REWARD_FORMS}, found {form!r}")
         if form == "shaped" and spec.kind != "shaped":
-            raise RewardError("the shaped form needs AIRL's energy (g and h); this energy is a single network")
+            raise RewardError("reward_form 'shaped' needs AIRL's energy (g and h); this energy is a single network")
         if form == "shaped" and absorbing_form != "offset":
-            raise RewardError("the shaped form is written in the offset form only")
+            raise RewardError("reward_form 'shaped' is written in the offset absorbing_form only")
         self.energy = energy
         self.shaped = spec.kind == "shaped"
         self.with_shaping = form == "shaped"
@@ -336,12 +337,11 @@ def load_reward(path: str | Path, engine: str = "auto") -> LearnedReward:
     if end_reward is not None and (isinstance(end_reward, bool) or not isinstance(end_reward, (int, float))
                                    or not np.isfinite(end_reward)):
         raise RewardError(f"{folder / MANIFEST}: end_reward must be a finite number, found {end_reward!r}")
-    reward_form = manifest.get("reward_form", "g")  # absent before the shaped form existed
-    if reward_form not in REWARD_FORMS or (reward_form == "shaped" and (spec.kind != "shaped" or form != "offset")):
-        raise RewardError(f"{folder / MANIFEST}: reward_form must be 'g', or 'shaped' for an AIRL energy in the "
-                          f"offset form, found {reward_form!r} ({spec.kind} energy, {form} form)")
-    module = RewardModule(energy, spec, n_actions=n_actions, absorbing_form=form, end_reward=end_reward,
-                          form=reward_form).eval()
+    try:  # reward_form is absent before the shaped form existed
+        module = RewardModule(energy, spec, n_actions=n_actions, absorbing_form=form, end_reward=end_reward,
+                              form=manifest.get("reward_form", "g")).eval()
+    except RewardError as exc:
+        raise RewardError(f"{folder / MANIFEST}: {exc}") from None
     session = None if engine == "torch" else _onnx_session(folder / ONNX, required=engine == "onnx")
     if session is not None:
         _check_onnx_agrees(session, module, obs_space, act_space, folder)

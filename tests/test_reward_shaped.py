@@ -65,7 +65,7 @@ def test_shaped_form_is_for_airl_energies_only(tmp_path):
     assert not (tmp_path / "r").exists()
     out = export_reward(run, tmp_path / "r")
     _rewrite_manifest(out, reward_form="shaped")  # a manifest edited to claim a shaping term
-    with pytest.raises(RewardError, match="reward_form must be 'g', or 'shaped' for an AIRL energy"):
+    with pytest.raises(RewardError, match="manifest.json: reward_form 'shaped' needs AIRL's energy"):
         load_reward(out)
 
 
