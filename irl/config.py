@@ -75,7 +75,7 @@ class TrainConfig:
     policy never takes from saturating the discriminator; 1 is the papers' form. None picks
     the default: 0.05 for AIRL with a learned log Z (measured: HalfCheetah learns, at τ = 1 it
     does not; Pendulum 0.903 vs 0.887), 1 otherwise. GCL keeps the papers' τ = 1 as its
-    default: on Pendulum τ = 0.05 with penalty 10 gave 0.751 ± 0.215 over 3 seeds against
+    default: on Pendulum τ = 0.05 with penalty 10 gave 0.751 ± 0.214 over 3 seeds against
     0.885 ± 0.033, and its energy re-optimised to -0.244 against 0.746 (as τ → 0 the logit
     loses log q and GCL becomes GAIL, whose energy is no reward); on Hopper pass both (with
     ``policy_reward='softplus'``: 0.385 over 2 seeds, where τ = 1 stays below 0.07)."""
