@@ -248,8 +248,9 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     expert (the demos), a uniform-random policy and any SB3 ``policies`` (trusted zips).
 
     Step rewards are compared (done = 0: no absorbing tail). Returns Pearson and
-    Spearman correlations, pooled and per source, and the EPIC distance where the true
-    reward is known as a function (:data:`irl.judge.TRUE_REWARDS`). With ``out``,
+    Spearman correlations, pooled and per source, each source's mean learned and true
+    reward per step (does the reward rank the sources as the task does?), and the EPIC
+    distance where the true reward is known as a function (:data:`irl.judge.TRUE_REWARDS`). With ``out``,
     writes judge.json and judge.png (learned vs true reward).
     """
     from irl.judge import TRUE_REWARDS, epic_distance, pearson, spearman
@@ -289,7 +290,9 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     result: dict = {"reward": str(reward_path), "env_id": env_id, "transitions": {k: len(v) for k, v in true.items()},
                     "pearson": corr(pearson, pooled_l, pooled_t), "spearman": corr(spearman, pooled_l, pooled_t),
                     "per_source": {k: {"pearson": corr(pearson, learned[k], true[k]),
-                                       "spearman": corr(spearman, learned[k], true[k])} for k in sources}}
+                                       "spearman": corr(spearman, learned[k], true[k]),
+                                       "learned_mean": float(learned[k].mean()), "true_mean": float(true[k].mean())}
+                                   for k in sources}}
     if env_id in TRUE_REWARDS:
         rng = np.random.default_rng(seed)
         obs = np.concatenate([t.obs for t in sources.values()])

@@ -274,7 +274,7 @@ def _judge(args: argparse.Namespace) -> int:
 
     for name, r in result["per_source"].items():
         print(f"{name:>12}: {result['transitions'][name]:6d} transitions, pearson {corr(r['pearson'])}, "
-              f"spearman {corr(r['spearman'])}")
+              f"spearman {corr(r['spearman'])}; per step: learned {r['learned_mean']:+.3f}, true {r['true_mean']:+.3f}")
     epic = "n/a (" + result["epic_note"] + ")" if result["epic"] is None else f"{result['epic']:.3f}"
     print(f"      pooled: pearson {corr(result['pearson'])}, spearman {corr(result['spearman'])}, EPIC distance {epic}")
     return 0

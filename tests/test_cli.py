@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from irl.demos import load_demos
+from irl.reward_artifact import load_reward
 from tests.conftest import SHIPPED_PENDULUM
 
 TINY_PPO = ["--steps", "1024"]
@@ -168,6 +170,12 @@ def test_judge(exported, tmp_path):
     assert proc.returncode == 0, proc.stderr
     result = json.loads((tmp_path / "j" / "judge.json").read_text())
     assert set(result["per_source"]) == {"expert", "random"} and 0 <= result["epic"] <= 1
+    demos = load_demos(SHIPPED_PENDULUM).transitions
+    learned = load_reward(exported)(demos.obs, demos.acts, demos.next_obs, np.zeros(len(demos.obs), np.float32))
+    expert = result["per_source"]["expert"]
+    assert expert["learned_mean"] == pytest.approx(float(learned.mean()), rel=1e-5)
+    assert expert["true_mean"] == pytest.approx(float(demos.rews.mean()), rel=1e-6)
+    assert f"learned {expert['learned_mean']:+.3f}, true {expert['true_mean']:+.3f}" in proc.stdout
     assert (tmp_path / "j" / "judge.png").is_file() and (tmp_path / "j" / "heatmap.png").is_file()
 
 
