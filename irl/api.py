@@ -240,6 +240,15 @@ def retrain(reward_path: str | Path, env_id: str, *, algo: str = "ppo", steps: i
     return result
 
 
+def _source_names(paths: tuple[str, ...], taken: tuple[str, ...]) -> list[str]:
+    """Short distinct names for policy files: the stem ('policy'), else folder/stem, else numbered."""
+    for name_of in (lambda p: Path(p).stem, lambda p: f"{Path(p).parent.name}/{Path(p).stem}"):
+        names = [name_of(p) for p in paths]
+        if len(set(names)) == len(names) and not set(names) & set(taken):
+            return names
+    return [f"{name_of(p)} #{i + 1}" for i, p in enumerate(paths)]
+
+
 def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, policies: tuple[str, ...] = (),
           episodes: int = 10, seed: int = 0, out: str | Path | None = None,
           heatmap: tuple[int, int] | None = None,
@@ -271,9 +280,8 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     env.action_space.seed(seed)
     sources["random"] = record_episodes(lambda o: np.asarray(env.action_space.sample())[None], env,
                                         episodes=episodes, seed=seed)
-    for path in policies:
-        policy = Policy(path)
-        sources[Path(path).stem] = record_episodes(policy.act, env, episodes=episodes, seed=seed)
+    for name, path in zip(_source_names(policies, taken=tuple(sources) + ("random",)), policies):
+        sources[name] = record_episodes(Policy(path).act, env, episodes=episodes, seed=seed)
     env.close()
 
     def step_reward(o: np.ndarray, a: np.ndarray, n: np.ndarray) -> np.ndarray:

@@ -76,3 +76,14 @@ def test_reward_grid_varies_two_coordinates_and_holds_the_rest():
     assert values.shape == (5, 5)
     np.testing.assert_allclose(values, 2 * xs[None, :] - ys[:, None] + 0.5, rtol=1e-6)
     np.testing.assert_array_equal(seen[0][:, 1], 5.0)  # the untouched coordinate
+
+
+def test_policies_get_distinct_source_names():
+    from irl.api import _source_names
+
+    taken = ("expert", "random")
+    assert _source_names(("runs/a/x.zip", "runs/b/y.zip"), taken) == ["x", "y"]
+    # two agents saved as policy.zip (every irl run folder) must not overwrite each other's rollouts
+    assert _source_names(("runs/a/policy.zip", "runs/b/policy.zip"), taken) == ["a/policy", "b/policy"]
+    assert _source_names(("runs/a/random.zip",), taken) == ["a/random"]
+    assert _source_names(("a/policy.zip", "a/policy.zip"), taken) == ["a/policy #1", "a/policy #2"]
