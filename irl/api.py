@@ -259,8 +259,8 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     Step rewards are compared (done = 0: no absorbing tail). Returns Pearson and
     Spearman correlations, pooled and per source, each source's mean learned and true
     reward per step (does the reward rank the sources as the task does?), and the EPIC
-    distance where the true reward is known as a function (:data:`irl.judge.TRUE_REWARDS`). With ``out``,
-    writes judge.json and judge.png (learned vs true reward).
+    distance where the true reward is known as a function (:data:`irl.judge.TRUE_REWARDS`).
+    With ``out``, writes judge.json and judge.png (learned vs true reward).
     """
     from irl.judge import TRUE_REWARDS, epic_distance, pearson, spearman
 
@@ -280,7 +280,7 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     env.action_space.seed(seed)
     sources["random"] = record_episodes(lambda o: np.asarray(env.action_space.sample())[None], env,
                                         episodes=episodes, seed=seed)
-    for name, path in zip(_source_names(policies, taken=tuple(sources) + ("random",)), policies):
+    for name, path in zip(_source_names(policies, taken=tuple(sources)), policies):
         sources[name] = record_episodes(Policy(path).act, env, episodes=episodes, seed=seed)
     env.close()
 
