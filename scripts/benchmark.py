@@ -15,7 +15,8 @@ denominator), each in its own process, ``--jobs`` at a time, 1 torch thread each
 Cells already finished are skipped and a stopped learner run continues from its
 checkpoint, so a stopped benchmark resumes. Writes to
 --out: results.csv (one row per run), results.md (the table, with overhead and peak memory), and
-curves-ENV.png (normalised return vs steps, mean ± std over seeds).
+curves-ENV.png (normalised return vs steps, mean ± std over seeds); with --reoptimize also
+reoptimization.csv/.md/.png, each fresh agent beside its imitator (``scripts/reopt_report.py``).
 
 With --reoptimize, each finished learner run's reward is exported (``irl export``) to
 ENV/reopt-LEARNER-seedS.reward and a fresh PPO agent is trained on it alone for the same
@@ -40,6 +41,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from reopt_report import pairs_from_rows, write_pairs
+from reopt_report import plot as plot_pairs
+from reopt_report import table as pair_table
 
 from irl.run_dir import peak_memory_mb, read_episode_returns, write_csv_rows
 
@@ -205,6 +209,18 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
                 f"{np.mean([r['train_seconds'] for r in sel]):.0f} | {overhead} | {_peak(sel)} |")
     (root / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
+    pairs = pairs_from_rows(rows, recipe=recipe())
+    if pairs:  # --reoptimize: each fresh agent beside its imitator
+        write_pairs(root / "reoptimization.csv", pairs)
+        (root / "reoptimization.md").write_text(pair_table(pairs))
+        plot_pairs(pairs, root / "reoptimization.png")
+        print(pair_table(pairs), end="")
+
+
+def recipe() -> str:
+    """The --train-args and --export-args of this invocation, as a reoptimization table's recipe."""
+    parts = [shlex.join(TRAIN_ARGS)] if TRAIN_ARGS else []
+    return "; ".join([*parts, *([f"export {shlex.join(EXPORT_ARGS)}"] if EXPORT_ARGS else [])])
 
 
 def _peak(rows: list[dict]) -> str:

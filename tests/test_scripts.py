@@ -50,6 +50,9 @@ def test_benchmark_with_reoptimisation_on_a_tiny_budget(tmp_path):
     assert json.loads((reward / "manifest.json").read_text())["end_value"] == "floor"  # --export-args reached it
     assert not (tmp_path / "Pendulum-v1" / "gail-seed0" / "reward").exists()  # the learner run is only read
     assert (tmp_path / "curves-Pendulum-v1.png").is_file()
+    pairs = (tmp_path / "reoptimization.md").read_text().splitlines()  # the fresh agent beside its imitator
+    assert len(pairs) == 3 and pairs[2].startswith("| Pendulum-v1 | GAIL | export --end-value floor | 1 |"), pairs
+    assert (tmp_path / "reoptimization.png").is_file()
 
 
 def test_benchmark_continues_a_stopped_learner_run_from_its_checkpoint(tmp_path):
