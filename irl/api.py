@@ -31,7 +31,7 @@ from irl.presets import preset
 from irl.progress import RoundProgress
 from irl.reward_artifact import load_reward
 from irl.sb3_adapter import make_env, train_on_true_reward
-from irl.spaces import check_supported
+from irl.spaces import check_algo_fits, check_supported
 from irl.trainer import AdversarialTrainer, Scores
 
 
@@ -198,6 +198,7 @@ def retrain(reward_path: str | Path, env_id: str, *, algo: str = "ppo", steps: i
     env = _supported_env(env_id)
     reward.check_spaces(env.observation_space, env.action_space, env_id)
     env.close()
+    check_algo_fits(algo, env_id, env.action_space)
     hyper = preset(algo, env_id)
     run_dir.check_free(out, overwrite=overwrite)
     run_dir.prepare(out, overwrite=overwrite)

@@ -7,7 +7,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from irl.errors import EnvError
+from irl.errors import ConfigError, EnvError
 
 
 def check_supported(env_id: str, obs_space: gym.Space, act_space: gym.Space) -> None:
@@ -16,6 +16,14 @@ def check_supported(env_id: str, obs_space: gym.Space, act_space: gym.Space) -> 
         raise EnvError(f"{env_id}: observations must be a Box space, found {obs_space}")
     if not isinstance(act_space, (gym.spaces.Box, gym.spaces.Discrete)):
         raise EnvError(f"{env_id}: actions must be a Box or Discrete space, found {act_space}")
+
+
+def check_algo_fits(algo: str, env_id: str, act_space: gym.Space) -> None:
+    """Raise ConfigError unless ``algo`` is 'ppo' or 'sac' and can act in ``act_space`` (SAC: Box only)."""
+    if algo not in ("ppo", "sac"):
+        raise ConfigError(f"algo must be 'ppo' or 'sac', got {algo!r}")
+    if algo == "sac" and not isinstance(act_space, gym.spaces.Box):
+        raise ConfigError(f"SAC needs Box actions; {env_id} has {act_space} (use algo='ppo')")
 
 
 def uniform_log_density(space: gym.Space) -> float:

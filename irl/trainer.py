@@ -23,7 +23,6 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
-import gymnasium as gym
 import numpy as np
 import torch
 
@@ -49,7 +48,7 @@ from irl.pretrain import behaviour_clone, hold_after_cloning
 from irl.regularizers import consecutive_steps, lcr_penalty, mono_penalty
 from irl.sac_generator import SACGenerator
 from irl.sb3_adapter import Generator, make_env
-from irl.spaces import act_dim, check_supported, obs_dim, uniform_log_density
+from irl.spaces import act_dim, check_algo_fits, check_supported, obs_dim, uniform_log_density
 from irl.types import Transitions
 
 RoundLogger = Callable[[dict[str, float]], None]
@@ -115,8 +114,7 @@ class AdversarialTrainer:
         probe = make_env(config.env_id)
         check_supported(config.env_id, probe.observation_space, probe.action_space)
         probe.close()
-        if config.algo == "sac" and not isinstance(probe.action_space, gym.spaces.Box):
-            raise ConfigError(f"SAC needs Box actions; {config.env_id} has {probe.action_space} (use algo='ppo')")
+        check_algo_fits(config.algo, config.env_id, probe.action_space)
         generator_class = SACGenerator if config.algo == "sac" else Generator
         self.generator = generator_class(config.env_id, hyper=config.hyper, seed=config.seed,
                                          tensorboard_log=tensorboard_log)

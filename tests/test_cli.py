@@ -164,6 +164,18 @@ def test_retrain_on_an_env_with_other_spaces(exported, tmp_path):
     assert_clean_error(proc, "observation space")
 
 
+def test_retrain_sac_on_discrete_actions_is_refused_before_any_folder_is_made(tmp_path):
+    from irl.reward_artifact import export_reward
+    from tests.test_reward_artifact import fake_run
+
+    run_folder, _, _ = fake_run(tmp_path, "gail", "CartPole-v1")
+    export_reward(run_folder, tmp_path / "cartpole.reward")
+    proc = run("retrain", str(tmp_path / "cartpole.reward"), "--env", "CartPole-v1", "--algo", "sac", "--steps", "1024",
+               "--out", str(tmp_path / "re"))
+    assert_clean_error(proc, "SAC needs Box actions; CartPole-v1 has Discrete(2)")
+    assert not (tmp_path / "re").exists()
+
+
 def test_judge(exported, tmp_path):
     proc = run("judge", str(exported), "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--episodes", "2",
                "--out", str(tmp_path / "j"), "--heatmap", "0", "1")
