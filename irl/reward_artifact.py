@@ -178,8 +178,10 @@ class LearnedReward:
     def __call__(self, obs, acts, next_obs, done):
         device = obs.device if isinstance(obs, torch.Tensor) else None
         obs, next_obs, done = (_as_numpy(x, np.float32) for x in (obs, next_obs, done))
-        acts = _as_numpy(acts, np.int64 if self._discrete else np.float32)
+        acts = _as_numpy(acts, np.float64 if self._discrete else np.float32)  # Discrete: checked, then cast
         self._check_batch(obs, acts, next_obs, done)
+        if self._discrete:
+            acts = acts.astype(np.int64)
         if self.session is not None:
             out = self.session.run(None, {"obs": obs, "acts": acts, "next_obs": next_obs, "done": done})[0]
         else:
@@ -188,8 +190,11 @@ class LearnedReward:
         return out if device is None else torch.from_numpy(out).to(device)
 
     def _check_batch(self, obs: np.ndarray, acts: np.ndarray, next_obs: np.ndarray, done: np.ndarray) -> None:
-        batch = obs.shape[0] if obs.ndim else 0
         obs_shape, act_shape = self.observation_space.shape, self.action_space.shape
+        if obs.shape == obs_shape:
+            raise RewardError(f"obs must be a batch of shape (B, {', '.join(map(str, obs_shape))}), found one "
+                              f"observation {obs.shape}: add a batch axis (obs[None], with acts, next_obs, done alike)")
+        batch = obs.shape[0] if obs.ndim else 0
         for name, x, shape in (("obs", obs, obs_shape), ("next_obs", next_obs, obs_shape),
                                ("acts", acts, act_shape), ("done", done, ())):
             if x.shape != (batch, *shape):
@@ -197,6 +202,15 @@ class LearnedReward:
                                   f" [(B,) for done], found {x.shape}")
         if not (np.isfinite(obs).all() and np.isfinite(next_obs).all()):
             raise RewardError("obs or next_obs contain NaN or inf")
+        if not np.isfinite(acts).all():
+            raise RewardError("acts contain NaN or inf")
+        if self._discrete and not (acts.min(initial=0) >= 0 and acts.max(initial=0) < self.action_space.n
+                                   and (acts == acts.astype(np.int64)).all()):
+            n = self.action_space.n
+            bad = acts[(acts != np.round(acts)) | (acts < 0) | (acts >= n)]
+            raise RewardError(f"acts must be whole numbers in [0, {n}) for {self.action_space}, found {bad[0]:g}")
+        if not ((done == 0) | (done == 1)).all():
+            raise RewardError(f"done must be 0 or 1 (or bool), found {done[(done != 0) & (done != 1)][0]:g}")
 
 
 def _as_numpy(x: Any, dtype: type) -> np.ndarray:

@@ -16,6 +16,9 @@ def check_supported(env_id: str, obs_space: gym.Space, act_space: gym.Space) -> 
         raise EnvError(f"{env_id}: observations must be a Box space, found {obs_space}")
     if not isinstance(act_space, (gym.spaces.Box, gym.spaces.Discrete)):
         raise EnvError(f"{env_id}: actions must be a Box or Discrete space, found {act_space}")
+    if isinstance(act_space, gym.spaces.Discrete) and int(act_space.start) != 0:
+        raise EnvError(f"{env_id}: Discrete actions must start at 0, found {act_space}; "
+                       "wrap the env so that its actions are 0..n-1")
 
 
 def check_algo_fits(algo: str, env_id: str, act_space: gym.Space) -> None:

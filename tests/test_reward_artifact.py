@@ -305,6 +305,34 @@ def test_spaces_and_batches_that_do_not_fit(artifact):
         reward(obs, np.zeros((4, 2), np.float32), obs, np.zeros(4, np.float32))
     with pytest.raises(RewardError, match="NaN"):
         reward(obs + np.nan, np.zeros((4, 1), np.float32), obs, np.zeros(4, np.float32))
+    with pytest.raises(RewardError, match="acts contain NaN"):
+        reward(obs, np.full((4, 1), np.nan, np.float32), obs, np.zeros(4, np.float32))
+    with pytest.raises(RewardError, match="done must be 0 or 1 .*found 0.5"):
+        reward(obs, np.zeros((4, 1), np.float32), obs, np.array([0, 1, 0.5, 0], np.float32))
+    with pytest.raises(RewardError, match=r"found one observation \(3,\): add a batch axis"):
+        reward(obs[0], np.zeros(1, np.float32), obs[0], np.zeros((), np.float32))
+    assert reward(obs, np.zeros((4, 1)), obs, np.array([True, False, True, False])).shape == (4,)  # bools are 0/1
+
+
+@pytest.mark.parametrize("engine", ["onnx", "torch"])
+def test_discrete_actions_outside_the_space_are_refused(tmp_path, engine):
+    """Out-of-range indices once picked another row of the one-hot (or none); fractions were truncated."""
+    run, _, env = fake_run(tmp_path, "gail", "CartPole-v1")
+    reward = load_reward(export_reward(run, tmp_path / "r"), engine=engine)
+    obs, acts, nxt, done = batch(env, n=3)
+    ok = reward(obs, np.array([0, 1, 1]), nxt, done)
+    np.testing.assert_array_equal(reward(obs, np.array([0.0, 1.0, 1.0]), nxt, done), ok)  # whole floats are fine
+    for bad, shown in (([0, 1, 2], "2"), ([0, -1, 1], "-1"), ([0, 0.7, 1], "0.7")):
+        with pytest.raises(RewardError, match=rf"acts must be whole numbers in \[0, 2\) for Discrete\(2\), found {shown}$"):
+            reward(obs, np.array(bad), nxt, done)
+
+
+def test_discrete_actions_that_do_not_start_at_zero_are_refused():
+    from irl.errors import EnvError
+    from irl.spaces import check_supported
+
+    with pytest.raises(EnvError, match="Discrete actions must start at 0, found Discrete\\(3, start=-1\\)"):
+        check_supported("shifted", gym.spaces.Box(-1, 1, (2,)), gym.spaces.Discrete(3, start=-1))
 
 
 def test_gym_wrapper_replaces_the_reward_and_keeps_the_true_one(artifact):
