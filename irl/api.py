@@ -15,7 +15,7 @@ import torch
 
 from irl import run_dir
 from irl.checkpoint import load_checkpoint, save_checkpoint
-from irl.config import TrainConfig
+from irl.config import TrainConfig, check_algo_fits
 from irl.demos import (
     DemoSet,
     card_for,
@@ -31,7 +31,7 @@ from irl.presets import preset
 from irl.progress import RoundProgress
 from irl.reward_artifact import load_reward
 from irl.sb3_adapter import make_env, train_on_true_reward
-from irl.spaces import check_algo_fits, check_supported
+from irl.spaces import check_supported
 from irl.trainer import AdversarialTrainer, Scores
 
 

@@ -6,6 +6,8 @@ import json
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
+import gymnasium as gym
+
 from irl.errors import ConfigError
 from irl.losses import POLICY_REWARD_NAMES
 from irl.presets import preset
@@ -205,6 +207,14 @@ class TrainConfig:
         data = json.loads(text)
         data["energy_hidden"] = tuple(data["energy_hidden"])
         return cls(**data)
+
+
+def check_algo_fits(algo: str, env_id: str, act_space: gym.Space) -> None:
+    """Raise ConfigError unless ``algo`` is one of ``ALGOS`` and can act in ``act_space`` (SAC: Box only)."""
+    if algo not in ALGOS:
+        raise ConfigError(f"algo must be one of {ALGOS}, got {algo!r}")
+    if algo == "sac" and not isinstance(act_space, gym.spaces.Box):
+        raise ConfigError(f"SAC needs Box actions; {env_id} has {act_space} (use algo='ppo')")
 
 
 def settings_that_differ(saved: dict[str, Any], given: dict[str, Any]) -> list[str]:

@@ -30,7 +30,7 @@ import gymnasium as gym
 import numpy as np
 
 from irl.errors import DemoError
-from irl.spaces import act_shape, space_to_json
+from irl.spaces import act_shape, as_discrete_actions, space_to_json
 from irl.types import Transitions
 
 FORMAT_VERSION = 1
@@ -315,14 +315,10 @@ def check_against_env(demos: DemoSet, obs_space: gym.Space, act_space: gym.Space
         raise DemoError(f"{where}: obs shape per step is {t.obs.shape[1:]}, the env's is {obs_space.shape}")
     expected = act_shape(act_space)
     if isinstance(act_space, gym.spaces.Discrete):
-        acts = t.acts
-        if acts.shape[1:] == (1,):
-            acts = acts[:, 0]
-        if acts.shape[1:] != () or not np.all(acts == np.round(acts)):
-            raise DemoError(f"{where}: Discrete actions must be integers of shape (N,), found {acts.dtype} {acts.shape}")
-        acts = acts.astype(np.int64)
-        if acts.min() < 0 or acts.max() >= act_space.n:
-            raise DemoError(f"{where}: actions must lie in [0, {act_space.n}), found [{acts.min()}, {acts.max()}]")
+        try:
+            acts = as_discrete_actions(t.acts, act_space)
+        except ValueError as e:
+            raise DemoError(f"{where}: {e}") from None
     else:
         acts = t.acts.astype(np.float32)
         if acts.shape[1:] != expected:

@@ -58,7 +58,7 @@ from torch import nn
 
 from irl.energy import EnergySpec, absorbing_obs, build_energy, with_absorbing_default
 from irl.errors import RewardError, RunDirError
-from irl.spaces import obs_dim, same_space, space_from_json, space_to_json
+from irl.spaces import as_discrete_actions, obs_dim, same_space, space_from_json, space_to_json
 
 FORMAT, VERSION = "irl-reward", 2
 ABSORBING_FORMS = ("offset", "tail")
@@ -140,8 +140,9 @@ class LearnedReward:
     """A loaded reward: call it on batches of numpy arrays or torch tensors.
 
     ``reward(obs, acts, next_obs, done)`` with obs, next_obs (B, *obs_shape), acts
-    (B, *act_shape), done (B,) returns (B,) float32, numpy in -> numpy out, torch in ->
-    torch out (on the input's device).
+    (B, *act_shape) (Discrete: (B,) or (B, 1) whole numbers in [0, n)), done (B,) 0/1 or
+    bool returns (B,) float32, numpy in -> numpy out, torch in -> torch out (on the
+    input's device). Anything else, NaN included, is a RewardError.
 
     ``engine``: 'onnx' runs the artifact's own ONNX graph under ONNX Runtime, about 3.5
     times faster than torch on the batch of one a per-step wrapper sends (the torch
@@ -178,10 +179,8 @@ class LearnedReward:
     def __call__(self, obs, acts, next_obs, done):
         device = obs.device if isinstance(obs, torch.Tensor) else None
         obs, next_obs, done = (_as_numpy(x, np.float32) for x in (obs, next_obs, done))
-        acts = _as_numpy(acts, np.float64 if self._discrete else np.float32)  # Discrete: checked, then cast
+        acts = self._discrete_actions(acts) if self._discrete else _as_numpy(acts, np.float32)
         self._check_batch(obs, acts, next_obs, done)
-        if self._discrete:
-            acts = acts.astype(np.int64)
         if self.session is not None:
             out = self.session.run(None, {"obs": obs, "acts": acts, "next_obs": next_obs, "done": done})[0]
         else:
@@ -202,15 +201,20 @@ class LearnedReward:
                                   f" [(B,) for done], found {x.shape}")
         if not (np.isfinite(obs).all() and np.isfinite(next_obs).all()):
             raise RewardError("obs or next_obs contain NaN or inf")
-        if not np.isfinite(acts).all():
+        if not self._discrete and not np.isfinite(acts).all():
             raise RewardError("acts contain NaN or inf")
-        if self._discrete and not (acts.min(initial=0) >= 0 and acts.max(initial=0) < self.action_space.n
-                                   and (acts == acts.astype(np.int64)).all()):
-            n = self.action_space.n
-            bad = acts[(acts != np.round(acts)) | (acts < 0) | (acts >= n)]
-            raise RewardError(f"acts must be whole numbers in [0, {n}) for {self.action_space}, found {bad[0]:g}")
         if not ((done == 0) | (done == 1)).all():
             raise RewardError(f"done must be 0 or 1 (or bool), found {done[(done != 0) & (done != 1)][0]:g}")
+
+    def _discrete_actions(self, acts: Any) -> np.ndarray:
+        """(B,) or (B, 1) action indices -> (B,) int64, RewardError unless whole numbers in [0, n)."""
+        acts = acts.detach().cpu().numpy() if isinstance(acts, torch.Tensor) else np.asarray(acts)
+        if acts.ndim != 1 and acts.shape[1:] != (1,):
+            return acts  # the shape check names the expected shape
+        try:
+            return np.ascontiguousarray(as_discrete_actions(acts, self.action_space))
+        except ValueError as e:
+            raise RewardError(f"acts for {self.action_space}: {e}") from None
 
 
 def _as_numpy(x: Any, dtype: type) -> np.ndarray:

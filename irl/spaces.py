@@ -7,7 +7,7 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-from irl.errors import ConfigError, EnvError
+from irl.errors import EnvError
 
 
 def check_supported(env_id: str, obs_space: gym.Space, act_space: gym.Space) -> None:
@@ -21,12 +21,20 @@ def check_supported(env_id: str, obs_space: gym.Space, act_space: gym.Space) -> 
                        "wrap the env so that its actions are 0..n-1")
 
 
-def check_algo_fits(algo: str, env_id: str, act_space: gym.Space) -> None:
-    """Raise ConfigError unless ``algo`` is 'ppo' or 'sac' and can act in ``act_space`` (SAC: Box only)."""
-    if algo not in ("ppo", "sac"):
-        raise ConfigError(f"algo must be 'ppo' or 'sac', got {algo!r}")
-    if algo == "sac" and not isinstance(act_space, gym.spaces.Box):
-        raise ConfigError(f"SAC needs Box actions; {env_id} has {act_space} (use algo='ppo')")
+def as_discrete_actions(acts: np.ndarray, space: gym.spaces.Discrete) -> np.ndarray:
+    """(N,) or (N, 1) whole numbers in [0, n) -> (N,) int64; ValueError that says what was found.
+
+    Integer and bool inputs skip the whole-number test (the per-step reward call is hot)."""
+    if acts.ndim == 2 and acts.shape[1] == 1:  # SB3's rollout buffer keeps Discrete actions as (N, 1)
+        acts = acts[:, 0]
+    if acts.ndim != 1:
+        raise ValueError(f"Discrete actions must have shape (N,) or (N, 1), found {acts.dtype} {acts.shape}")
+    ints = acts.astype(np.int64)
+    if acts.dtype.kind not in "iub" and not (ints == acts).all():  # also catches NaN and inf
+        raise ValueError(f"Discrete actions must be whole numbers, found {acts[ints != acts][0]:g}")
+    if ints.size and (ints.min() < 0 or ints.max() >= space.n):
+        raise ValueError(f"Discrete actions must lie in [0, {space.n}), found [{ints.min()}, {ints.max()}]")
+    return ints
 
 
 def uniform_log_density(space: gym.Space) -> float:
@@ -64,7 +72,7 @@ def space_from_json(data: dict[str, Any]) -> gym.Space:
 def same_space(a: gym.Space, b: gym.Space) -> bool:
     """Same kind, shape and size (bounds may differ: dynamics variants often widen them)."""
     if isinstance(a, gym.spaces.Discrete) and isinstance(b, gym.spaces.Discrete):
-        return a.n == b.n
+        return a.n == b.n and a.start == b.start
     return isinstance(a, gym.spaces.Box) and isinstance(b, gym.spaces.Box) and a.shape == b.shape
 
 

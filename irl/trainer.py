@@ -28,7 +28,7 @@ import torch
 
 from irl.algorithms import LEARNERS
 from irl.checkpoint import flatten_optimizer, unflatten_optimizer
-from irl.config import TrainConfig, settings_that_differ
+from irl.config import TrainConfig, check_algo_fits, settings_that_differ
 from irl.demos import DemoSet, check_against_env
 from irl.discriminator import (
     DiscBatch,
@@ -48,7 +48,7 @@ from irl.pretrain import behaviour_clone, hold_after_cloning
 from irl.regularizers import consecutive_steps, lcr_penalty, mono_penalty
 from irl.sac_generator import SACGenerator
 from irl.sb3_adapter import Generator, make_env
-from irl.spaces import act_dim, check_algo_fits, check_supported, obs_dim, uniform_log_density
+from irl.spaces import act_dim, check_supported, obs_dim, uniform_log_density
 from irl.types import Transitions
 
 RoundLogger = Callable[[dict[str, float]], None]

@@ -319,20 +319,26 @@ def test_discrete_actions_outside_the_space_are_refused(tmp_path, engine):
     """Out-of-range indices once picked another row of the one-hot (or none); fractions were truncated."""
     run, _, env = fake_run(tmp_path, "gail", "CartPole-v1")
     reward = load_reward(export_reward(run, tmp_path / "r"), engine=engine)
-    obs, acts, nxt, done = batch(env, n=3)
+    obs, _, nxt, done = batch(env, n=3)
     ok = reward(obs, np.array([0, 1, 1]), nxt, done)
-    np.testing.assert_array_equal(reward(obs, np.array([0.0, 1.0, 1.0]), nxt, done), ok)  # whole floats are fine
-    for bad, shown in (([0, 1, 2], "2"), ([0, -1, 1], "-1"), ([0, 0.7, 1], "0.7")):
-        with pytest.raises(RewardError, match=rf"acts must be whole numbers in \[0, 2\) for Discrete\(2\), found {shown}$"):
+    assert ok[0] != ok[1]  # the action matters to this reward
+    for same in (np.array([0.0, 1.0, 1.0]), np.array([[0], [1], [1]]), torch.tensor([False, True, True])):
+        np.testing.assert_array_equal(reward(obs, same, nxt, done), ok)  # whole floats, SB3's (B, 1), bools
+    for bad, found in (([0, 1, 2], r"lie in \[0, 2\), found \[0, 2\]"), ([0, -1, 1], r"lie in \[0, 2\), found \[-1, 1\]"),
+                       ([0, 0.7, 1], "be whole numbers, found 0.7"), ([0, np.nan, 1], "be whole numbers, found nan")):
+        with pytest.raises(RewardError, match=rf"^acts for Discrete\(2\): Discrete actions must {found}$"):
             reward(obs, np.array(bad), nxt, done)
+    with pytest.raises(RewardError, match=r"acts must have shape \(B, \) with B = 3"):
+        reward(obs, np.zeros((3, 2), np.int64), nxt, done)
 
 
 def test_discrete_actions_that_do_not_start_at_zero_are_refused():
     from irl.errors import EnvError
-    from irl.spaces import check_supported
+    from irl.spaces import check_supported, same_space
 
     with pytest.raises(EnvError, match="Discrete actions must start at 0, found Discrete\\(3, start=-1\\)"):
         check_supported("shifted", gym.spaces.Box(-1, 1, (2,)), gym.spaces.Discrete(3, start=-1))
+    assert not same_space(gym.spaces.Discrete(3), gym.spaces.Discrete(3, start=1))  # a reward refuses such an env
 
 
 def test_gym_wrapper_replaces_the_reward_and_keeps_the_true_one(artifact):
