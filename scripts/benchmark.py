@@ -38,6 +38,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import MISSING, fields
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,7 @@ from reopt_report import pairs_from_rows, write_pairs
 from reopt_report import plot as plot_pairs
 from reopt_report import table as pair_table
 
+from irl.config import TrainConfig
 from irl.run_dir import peak_memory_mb, read_episode_returns, write_csv_rows
 
 DEMOS = {"HalfCheetah-v5": "demos/halfcheetah-v5.npz", "Hopper-v5": "demos/hopper-v5.npz",
@@ -157,7 +159,8 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
                     rows.append({"env": env_id, "learner": learner, "seed": seed, **{
                         k: result[k] for k in ("return_mean", "return_std", "normalized_return", "expert_return",
                                                "random_return", "train_seconds", "steps_per_second")},
-                                 "peak_memory_mb": result.get("peak_memory_mb")})  # absent from older runs
+                                 "peak_memory_mb": result.get("peak_memory_mb"),  # absent from older runs
+                                 **_settings(root / env_id, learner, seed)})
                 elif (run / "metrics.csv").exists() and (run / "scores.json").exists():  # unfinished: plot it
                     result = json.loads((run / "scores.json").read_text())
                     result = {"expert_return": result["expert"], "random_return": result["random"]}
@@ -209,7 +212,7 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
                 f"{np.mean([r['train_seconds'] for r in sel]):.0f} | {overhead} | {_peak(sel)} |")
     (root / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
-    pairs = pairs_from_rows(rows, recipe=recipe())
+    pairs = pairs_from_rows(rows)
     if pairs:  # --reoptimize: each fresh agent beside its imitator
         write_pairs(root / "reoptimization.csv", pairs)
         (root / "reoptimization.md").write_text(pair_table(pairs))
@@ -217,10 +220,30 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
         print(pair_table(pairs), end="")
 
 
-def recipe() -> str:
-    """The --train-args and --export-args of this invocation, as a reoptimization table's recipe."""
-    parts = [shlex.join(TRAIN_ARGS)] if TRAIN_ARGS else []
-    return "; ".join([*parts, *([f"export {shlex.join(EXPORT_ARGS)}"] if EXPORT_ARGS else [])])
+def recipe(run: Path, reward: Path) -> str:
+    """What a learner run and its exported reward set apart from irl's defaults, e.g.
+    'bc_epochs=100 ppo.learning_rate=lin_3e-4; export end_value=floor' ('' for none)."""
+    config = json.loads((run / "config.json").read_text())
+    defaults = json.loads(json.dumps({f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}))
+    changed = [f"{k}={v}" for k, v in config.items() if k in defaults and k not in RECIPE_OMITS and v != defaults[k]]
+    changed += [f"{algo}.{k}={v}" for algo in ("ppo", "sac") for k, v in config.get(algo, {}).items()]
+    manifest = json.loads((reward / "manifest.json").read_text()) if (reward / "manifest.json").is_file() else {}
+    export = [f"{k}={manifest[k]}" for k, default in (("end_value", "learned"), ("reward_form", "g"))
+              if manifest.get(k, default) != default]
+    return "; ".join(part for part in (" ".join(changed), "export " + " ".join(export) if export else "") if part)
+
+
+def _settings(folder: Path, learner: str, seed: int) -> dict:
+    """recipe and steps of a learner run, or of the learner run a reopt- run's reward came from."""
+    source = folder / f"{learner.removeprefix('reopt-')}-seed{seed}"
+    if not (source / "config.json").is_file():  # a plain agent
+        return {"recipe": "", "steps": None}
+    steps = json.loads((source / "config.json").read_text())["total_steps"]
+    return {"recipe": recipe(source, folder / f"reopt-{learner.removeprefix('reopt-')}-seed{seed}.reward"),
+            "steps": steps}
+
+
+RECIPE_OMITS = ("learner", "env_id", "demos", "total_steps", "seed", "eval_episodes", "torch_threads")
 
 
 def _peak(rows: list[dict]) -> str:

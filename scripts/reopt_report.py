@@ -31,7 +31,9 @@ class Pair:
     learner: str
     """gail, airl or gcl."""
     recipe: str
-    """The irl train / irl export flags that differ from the defaults ('' for none)."""
+    """The irl train / irl export settings that differ from the defaults ('' for none)."""
+    steps: int
+    """Environment steps of the imitator's training, and of the fresh agent's."""
     seed: int
     imitator: float
     """Normalised return of the learner's own policy."""
@@ -50,16 +52,26 @@ class Pair:
 COLUMNS = tuple(f.name for f in fields(Pair))
 
 
-def pairs_from_rows(rows: list[dict], *, recipe: str) -> list[Pair]:
+def pairs_from_rows(rows: list[dict]) -> list[Pair]:
     """Match benchmark rows ``L`` and ``reopt-L`` of the same task and seed.
 
-    rows: benchmark.py's result rows (keys env, learner, seed, normalized_return).
+    rows: benchmark.py's result rows (keys env, learner, seed, normalized_return, and recipe
+    and steps on the learner's row); a pair with a non-finite score is left out with a warning.
     """
-    score = {(r["env"], r["learner"], r["seed"]): float(r["normalized_return"]) for r in rows}
-    return [Pair(task=env, learner=learner.removeprefix("reopt-"), recipe=recipe, seed=seed,
-                 imitator=score[(env, learner.removeprefix("reopt-"), seed)], reoptimized=value)
-            for (env, learner, seed), value in score.items()
-            if learner.startswith("reopt-") and (env, learner.removeprefix("reopt-"), seed) in score]
+    by_key = {(r["env"], r["learner"], r["seed"]): r for r in rows}
+    pairs = []
+    for (env, learner, seed), fresh in by_key.items():
+        imitator = by_key.get((env, learner.removeprefix("reopt-"), seed))
+        if not learner.startswith("reopt-") or imitator is None:
+            continue
+        try:
+            pairs.append(Pair(task=env, learner=imitator["learner"], recipe=imitator.get("recipe", ""),
+                              steps=int(imitator.get("steps", 0)), seed=seed,
+                              imitator=float(imitator["normalized_return"]),
+                              reoptimized=float(fresh["normalized_return"])))
+        except (TypeError, ValueError) as e:  # e.g. no normalised score (demos without rewards)
+            print(f"reopt_report: left out {env} {imitator['learner']} seed {seed}: {e}", file=sys.stderr)
+    return pairs
 
 
 def read_pairs(path: Path) -> list[Pair]:
@@ -70,13 +82,13 @@ def read_pairs(path: Path) -> list[Pair]:
         if missing:
             raise ValueError(f"{path}: expected columns {', '.join(COLUMNS)}; missing {', '.join(missing)}")
         pairs = []
-        for line, row in enumerate(reader, start=2):
+        for row in reader:
             try:
                 pairs.append(Pair(task=row["task"], learner=row["learner"], recipe=row["recipe"] or "",
-                                  seed=int(row["seed"]), imitator=float(row["imitator"]),
+                                  steps=int(row["steps"]), seed=int(row["seed"]), imitator=float(row["imitator"]),
                                   reoptimized=float(row["reoptimized"]), source=row.get("source") or ""))
             except (TypeError, ValueError) as e:
-                raise ValueError(f"{path}, line {line}: {e}") from None
+                raise ValueError(f"{path}, line {reader.line_num}: {e}") from None
     return pairs
 
 
@@ -87,11 +99,11 @@ def write_pairs(path: Path, pairs: list[Pair]) -> None:
         writer.writerows(asdict(p) for p in pairs)
 
 
-def _groups(pairs: list[Pair]) -> dict[tuple[str, str, str], list[Pair]]:
-    """Pairs by (task, learner, recipe), in first-seen order, seeds sorted."""
-    groups: dict[tuple[str, str, str], list[Pair]] = {}
+def _groups(pairs: list[Pair]) -> dict[tuple[str, str, str, int], list[Pair]]:
+    """Pairs by (task, learner, recipe, steps), in first-seen order, seeds sorted."""
+    groups: dict[tuple[str, str, str, int], list[Pair]] = {}
     for p in pairs:
-        groups.setdefault((p.task, p.learner, p.recipe), []).append(p)
+        groups.setdefault((p.task, p.learner, p.recipe, p.steps), []).append(p)
     return {k: sorted(v, key=lambda p: p.seed) for k, v in groups.items()}
 
 
@@ -101,11 +113,11 @@ def _mean_std(values: list[float]) -> str:
 
 def table(pairs: list[Pair]) -> str:
     """Markdown: one row per (task, learner, recipe), the imitator beside its fresh agent."""
-    lines = ["| task | learner | recipe | seeds | the imitator | fresh PPO on its reward | per seed (imitator → fresh) |",
-             "|---|---|---|---|---|---|---|"]
-    for (task, learner, recipe), group in _groups(pairs).items():
+    lines = ["| task | learner | recipe | steps | seeds | the imitator | fresh PPO on its reward "
+             "| per seed (imitator → fresh) |", "|---|---|---|---|---|---|---|---|"]
+    for (task, learner, recipe, steps), group in _groups(pairs).items():
         per_seed = ", ".join(f"{p.seed}: {p.imitator:.3f} → {p.reoptimized:.3f}" for p in group)
-        lines.append(f"| {task} | {learner.upper()} | {recipe or 'defaults'} | {len(group)} | "
+        lines.append(f"| {task} | {learner.upper()} | {recipe or 'defaults'} | {steps:,} | {len(group)} | "
                      f"{_mean_std([p.imitator for p in group])} | {_mean_std([p.reoptimized for p in group])} | "
                      f"{per_seed} |")
     return "\n".join(lines) + "\n"
@@ -120,8 +132,8 @@ def plot(pairs: list[Pair], path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     groups = _groups(pairs)
-    tasks = list(dict.fromkeys(task for task, _, _ in groups))
-    widths = [sum(1 for t, _, _ in groups if t == task) for task in tasks]
+    tasks = list(dict.fromkeys(key[0] for key in groups))
+    widths = [sum(1 for key in groups if key[0] == task) for task in tasks]
     fig, axes = plt.subplots(1, len(tasks), figsize=(1.6 * sum(widths) + 1.5 * len(tasks), 5.2), squeeze=False,
                              sharey=True, gridspec_kw={"width_ratios": widths})
     for ax, task in zip(axes[0], tasks):
@@ -138,7 +150,7 @@ def plot(pairs: list[Pair], path: Path) -> Path:
                        label="fresh PPO on its reward" if x == 0 else None)
             ax.hlines([np.mean(imitator)], x - 0.34, x - 0.02, color="C0", lw=2.5)
             ax.hlines([np.mean(fresh)], x + 0.02, x + 0.34, color="C3", lw=2.5)
-        ax.set_xticks(range(len(keys)), [_label(learner, recipe) for _, learner, recipe in keys], fontsize=7)
+        ax.set_xticks(range(len(keys)), [_label(learner, recipe) for _, learner, recipe, _ in keys], fontsize=7)
         ax.axhline(1, color="k", ls="--", lw=1)
         ax.axhline(0, color="gray", ls=":", lw=1)
         ax.set_title(task)

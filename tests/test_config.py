@@ -1,5 +1,6 @@
 """The defaults TrainConfig resolves per learner, and the combinations it refuses."""
 
+import gymnasium as gym
 import pytest
 
 from irl.config import TrainConfig
@@ -36,3 +37,15 @@ def test_resolved_entropy_weight_and_gradient_penalty(learner, options, tau, pen
 def test_combinations_that_do_not_fit_are_refused(learner, options, message):
     with pytest.raises(ConfigError, match=message):
         config(learner, **options)
+
+
+def test_algo_must_be_known_and_fit_the_actions():
+    from irl.config import check_algo_fits
+
+    box, discrete = gym.spaces.Box(-1, 1, (2,)), gym.spaces.Discrete(3)
+    for algo, space in (("ppo", box), ("ppo", discrete), ("sac", box)):
+        check_algo_fits(algo, "env", space)
+    with pytest.raises(ConfigError, match=r"algo must be one of \('ppo', 'sac'\), got 'td3'"):
+        check_algo_fits("td3", "env", box)
+    with pytest.raises(ConfigError, match=r"SAC needs Box actions; env has Discrete\(3\)"):
+        check_algo_fits("sac", "env", discrete)

@@ -35,7 +35,8 @@ def test_benchmark_with_reoptimisation_on_a_tiny_budget(tmp_path):
     """One learner, plain PPO and PPO on the exported reward: the table has all three."""
     proc = subprocess.run([sys.executable, str(SCRIPTS / "benchmark.py"), "--envs", "Pendulum-v1", "--learners", "gail",
                            "--seeds", "0", "--steps", "2048", "--jobs", "2", "--reoptimize", "--eval-episodes", "2",
-                           "--export-args", "--end-value floor", "--out", str(tmp_path)],
+                           "--export-args", "--end-value floor", "--train-args", "--bc-epochs 2 --hyper learning_rate=0.001",
+                           "--out", str(tmp_path)],
                           capture_output=True, text=True, cwd=SCRIPTS.parent, timeout=600)
     assert proc.returncode == 0, proc.stderr
     table = (tmp_path / "results.md").read_text()
@@ -51,7 +52,9 @@ def test_benchmark_with_reoptimisation_on_a_tiny_budget(tmp_path):
     assert not (tmp_path / "Pendulum-v1" / "gail-seed0" / "reward").exists()  # the learner run is only read
     assert (tmp_path / "curves-Pendulum-v1.png").is_file()
     pairs = (tmp_path / "reoptimization.md").read_text().splitlines()  # the fresh agent beside its imitator
-    assert len(pairs) == 3 and pairs[2].startswith("| Pendulum-v1 | GAIL | export --end-value floor | 1 |"), pairs
+    assert len(pairs) == 3, pairs  # read from the run folders, not from the command line:
+    assert pairs[2].startswith("| Pendulum-v1 | GAIL | bc_epochs=2 ppo.learning_rate=0.001; export end_value=floor "
+                               "| 2,048 | 1 |"), pairs
     assert (tmp_path / "reoptimization.png").is_file()
 
 
