@@ -217,12 +217,16 @@ def check_algo_fits(algo: str, env_id: str, act_space: gym.Space) -> None:
         raise ConfigError(f"SAC needs Box actions; {env_id} has {act_space} (use algo='ppo')")
 
 
+def default_settings() -> dict[str, Any]:
+    """TrainConfig's plain defaults as JSON values (tuples as lists), the fields without one left out."""
+    return json.loads(json.dumps({f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}))
+
+
 def settings_that_differ(saved: dict[str, Any], given: dict[str, Any]) -> list[str]:
     """Keys of two configs (as JSON dicts) that forbid resuming a run saved with ``saved``
     under ``given``: any difference but a larger ``total_steps`` (training for longer).
     A setting added after ``saved`` was written counts as its default there."""
-    defaults = {f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}
-    saved = {**json.loads(json.dumps(defaults)), **saved}
+    saved = {**default_settings(), **saved}
     longer = given.get("total_steps", 0) > saved.get("total_steps", 0)
     return sorted(k for k in set(saved) | set(given)
                   if saved.get(k) != given.get(k) and not (k == "total_steps" and longer))

@@ -212,7 +212,7 @@ class LearnedReward:
         if acts.ndim != 1 and acts.shape[1:] != (1,):
             return acts  # the shape check names the expected shape
         try:
-            return np.ascontiguousarray(as_discrete_actions(acts, self.action_space))
+            return as_discrete_actions(acts, self.action_space)  # a fresh, contiguous array
         except ValueError as e:
             raise RewardError(f"acts for {self.action_space}: {e}") from None
 

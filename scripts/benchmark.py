@@ -38,7 +38,6 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import MISSING, fields
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +45,7 @@ from reopt_report import pairs_from_rows, write_pairs
 from reopt_report import plot as plot_pairs
 from reopt_report import table as pair_table
 
-from irl.config import TrainConfig
+from irl.config import default_settings
 from irl.run_dir import peak_memory_mb, read_episode_returns, write_csv_rows
 
 DEMOS = {"HalfCheetah-v5": "demos/halfcheetah-v5.npz", "Hopper-v5": "demos/hopper-v5.npz",
@@ -220,14 +219,12 @@ def report(root: Path, envs: list[str], seeds: list[int], learners: list[str]) -
         print(pair_table(pairs), end="")
 
 
-def recipe(run: Path, reward: Path) -> str:
-    """What a learner run and its exported reward set apart from irl's defaults, e.g.
-    'bc_epochs=100 ppo.learning_rate=lin_3e-4; export end_value=floor' ('' for none)."""
-    config = json.loads((run / "config.json").read_text())
-    defaults = json.loads(json.dumps({f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}))
+def recipe(config: dict, manifest: dict) -> str:
+    """What a learner run's config.json and its reward's manifest.json set apart from irl's
+    defaults, e.g. 'bc_epochs=100 ppo.learning_rate=lin_3e-4; export end_value=floor' ('' for none)."""
+    defaults = default_settings()
     changed = [f"{k}={v}" for k, v in config.items() if k in defaults and k not in RECIPE_OMITS and v != defaults[k]]
     changed += [f"{algo}.{k}={v}" for algo in ("ppo", "sac") for k, v in config.get(algo, {}).items()]
-    manifest = json.loads((reward / "manifest.json").read_text()) if (reward / "manifest.json").is_file() else {}
     export = [f"{k}={manifest[k]}" for k, default in (("end_value", "learned"), ("reward_form", "g"))
               if manifest.get(k, default) != default]
     return "; ".join(part for part in (" ".join(changed), "export " + " ".join(export) if export else "") if part)
@@ -235,12 +232,14 @@ def recipe(run: Path, reward: Path) -> str:
 
 def _settings(folder: Path, learner: str, seed: int) -> dict:
     """recipe and steps of a learner run, or of the learner run a reopt- run's reward came from."""
-    source = folder / f"{learner.removeprefix('reopt-')}-seed{seed}"
-    if not (source / "config.json").is_file():  # a plain agent
+    source = learner.removeprefix("reopt-")
+    config_path = folder / f"{source}-seed{seed}" / "config.json"
+    manifest_path = folder / f"reopt-{source}-seed{seed}.reward" / "manifest.json"
+    if not config_path.is_file():  # a plain agent
         return {"recipe": "", "steps": None}
-    steps = json.loads((source / "config.json").read_text())["total_steps"]
-    return {"recipe": recipe(source, folder / f"reopt-{learner.removeprefix('reopt-')}-seed{seed}.reward"),
-            "steps": steps}
+    config = json.loads(config_path.read_text())
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    return {"recipe": recipe(config, manifest), "steps": config["total_steps"]}
 
 
 RECIPE_OMITS = ("learner", "env_id", "demos", "total_steps", "seed", "eval_episodes", "torch_threads")
