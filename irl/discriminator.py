@@ -25,6 +25,7 @@ from irl.losses import (
     policy_reward,
 )
 from irl.partition import (
+    effective_sample_size,
     fusion_log_density,
     importance_log_partition,
     mixture_log_proposal,
@@ -41,7 +42,9 @@ class DiscBatch:
         acts: (B, act_dim) float32, one-hot for Discrete actions.
         terminated: (B,) float32, masks the shaping term (0 everywhere when absorbing
             states are on: a terminal step leads to the absorbing state instead).
-        raw_obs: (B, obs_dim) float32 and raw_acts: (B, *act_shape), as the policy sees them.
+        raw_obs: (B, obs_dim) float32 and raw_acts: (B, *act_shape), as the policy sees and
+            draws them (the unclipped sample where the env clipped it: log π is a density of
+            what the policy drew, :attr:`irl.types.Transitions.sampled_acts`).
         absorbing: (B,) bool, the row is the absorbing self-transition (log q = 0 there:
             the policy has a single action in the absorbing state).
     """
@@ -85,7 +88,7 @@ def to_disc_batch(t: Transitions, act_space: gym.Space, *, absorbing: bool) -> D
     next_obs = t.next_obs.reshape(n, -1)
     acts = encode_actions(t.acts, act_space)
     term = t.terminated.astype(np.float32)
-    raw_acts = t.acts
+    raw_acts = t.sampled_acts
     is_abs = np.zeros(n, dtype=bool)
     if absorbing:
         zero = np.zeros((n, 1), np.float32)
@@ -146,7 +149,10 @@ class Discriminator:
         self.generator = torch.Generator().manual_seed(seed)
         self.log_z_mode = log_z
         self.log_z = 0.0
-        """The latest importance-sampled log Z (importance mode); 0 when learned."""
+        """The latest importance-sampled log Z (importance mode); 0 when learned. In the per-step
+        form it is the loss-optimal bias, not a partition function (:mod:`irl.partition`)."""
+        self.log_z_ess = 1.0
+        """Effective sample size (fraction) of the importance weights behind :attr:`log_z`."""
 
     def logits(self, batch: DiscBatch, log_prob: LogProbFn) -> torch.Tensor:
         """logit = -E - log q (- log Z in importance mode) for every row: (B,).
@@ -187,8 +193,10 @@ class Discriminator:
         log_z = None
         if self.log_z_mode == "importance":
             energy, log_q = torch.cat([energy_e, energy_g]), torch.cat([log_q_e, log_q_g])
-            log_z = importance_log_partition(energy, mixture_log_proposal(energy.detach(), log_q, self.log_z))
+            log_proposal = mixture_log_proposal(energy.detach(), log_q, self.log_z)
+            log_z = importance_log_partition(energy, log_proposal)
             self.log_z = log_z.item()
+            self.log_z_ess = effective_sample_size(-energy - log_proposal)
         return discriminator_logit(energy_e, log_q_e, log_z), discriminator_logit(energy_g, log_q_g, log_z)
 
     @torch.no_grad()
@@ -224,7 +232,8 @@ class Discriminator:
         regularizer: an extra penalty on the energy added to each step's loss (GCL's lcr/mono).
         segments: the trajectory form's segments (required when ``segment_length`` is set).
         """
-        totals = {"disc_loss": 0.0, "grad_penalty": 0.0, "cost_reg": 0.0, "acc_expert": 0.0, "acc_gen": 0.0}
+        totals = {"disc_loss": 0.0, "grad_penalty": 0.0, "cost_reg": 0.0, "acc_expert": 0.0, "acc_gen": 0.0,
+                  "log_z_ess": 0.0}
         for _ in range(steps):
             if segments is None:
                 e, g = expert.index(self._sample(len(expert))), gen.index(self._sample(len(gen)))
@@ -239,9 +248,11 @@ class Discriminator:
             if self.grad_penalty > 0:
                 alpha = torch.rand(len(e), 1, generator=self.generator)
                 term = torch.where(alpha[:, 0] > 0.5, e.terminated, g.terminated)
+                obs_scale = self._obs_scale(e.obs.shape[1])
                 penalty = gradient_penalty(lambda o, a, n: self.energy(o, a, n, term),
                                            (e.obs, e.acts, e.next_obs), (g.obs, g.acts, g.next_obs), alpha,
-                                           free=self._free_columns(e.obs.shape[1]))
+                                           free=self._free_columns(e.obs.shape[1]),
+                                           scales=(obs_scale, None, obs_scale))
             reg = regularizer(self.energy) if regularizer is not None else torch.zeros(())
             self.optimizer.zero_grad(set_to_none=True)
             (loss + self.grad_penalty * penalty + reg).backward()
@@ -251,9 +262,12 @@ class Discriminator:
             totals["cost_reg"] += reg.item()
             totals["acc_expert"] += (logit_e > 0).float().mean().item()
             totals["acc_gen"] += (logit_g < 0).float().mean().item()
+            totals["log_z_ess"] += self.log_z_ess
         metrics = {k: v / max(steps, 1) for k, v in totals.items()}
         if self.log_z_mode == "importance":
             metrics["log_z"] = self.log_z
+        else:
+            del metrics["log_z_ess"]
         return metrics
 
     def fit_absorbing(self, n_expert: int, rows_expert: int, n_gen: int, rows_gen: int) -> float:
@@ -265,6 +279,13 @@ class Discriminator:
         log_z = self.log_z / (self.segment_length or 1) if self.log_z_mode == "importance" else 0.0
         self.energy.set_absorbing_logit_(logit + log_z)  # logit = -E - log Z there (log q = 0)
         return logit
+
+    def _obs_scale(self, width: int) -> torch.Tensor:
+        """(width,) the std that standardises each observation column before the energy
+        sees it (1 for the absorbing flag): the gradient penalty measures slopes per unit of
+        the energy's own inputs, not of the raw observation."""
+        std = self.energy.normalize.std
+        return torch.cat([std, torch.ones(width - len(std))])
 
     def _free_columns(self, width: int) -> tuple[torch.Tensor | None, None, torch.Tensor | None] | None:
         """Masks of the obs / acts / next_obs columns the gradient penalty leaves free: the

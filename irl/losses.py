@@ -48,8 +48,9 @@ def _expect(values: torch.Tensor, weights: torch.Tensor | None) -> torch.Tensor:
 
 def gradient_penalty(fn: Callable[..., torch.Tensor], expert: tuple[torch.Tensor, ...],
                      gen: tuple[torch.Tensor, ...], alpha: torch.Tensor,
-                     free: tuple[torch.Tensor | None, ...] | None = None) -> torch.Tensor:
-    """WGAN-GP style penalty E[(||∇_x fn(x̂)||₂ - 1)²] on interpolates x̂ = α·x_e + (1-α)·x_g.
+                     free: tuple[torch.Tensor | None, ...] | None = None,
+                     scales: tuple[torch.Tensor | None, ...] | None = None) -> torch.Tensor:
+    """WGAN-GP style penalty E[(||∇_z fn(x̂)||₂ - 1)²] on interpolates x̂ = α·x_e + (1-α)·x_g.
 
     Gulrajani et al. 2017, eq. 3; used for adversarial imitation by Kostrikov
     et al. 2019 (DAC) and recommended by Orsini et al. 2021.
@@ -60,10 +61,17 @@ def gradient_penalty(fn: Callable[..., torch.Tensor], expert: tuple[torch.Tensor
         alpha: (B, 1) mixing weights in [0, 1].
         free: per input, None or a (d_i,) bool mask of columns left out of the norm (the
             absorbing-state flag: a discrete feature whose weight must not be slope-limited).
+        scales: per input, None or a (d_i,) tensor s_i: the slope is taken in the units
+            z = x / s (∂fn/∂z = s·∂fn/∂x). With the energy's standardising std as s it is the
+            slope in the units the energy sees, so a weight limits every feature alike
+            whatever its raw scale. None: raw units.
     """
     mixed = [(alpha * e + (1 - alpha) * g).detach().requires_grad_(True) for e, g in zip(expert, gen)]
     out = fn(*mixed)
     grads = list(torch.autograd.grad(out.sum(), mixed, create_graph=True, allow_unused=True))
+    for i, scale in enumerate(scales or ()):
+        if scale is not None and grads[i] is not None:
+            grads[i] = grads[i] * scale
     for i, mask in enumerate(free or ()):
         if mask is not None and grads[i] is not None:
             grads[i] = grads[i][:, ~mask]

@@ -12,6 +12,14 @@ depending on Z, with the proposal
 density q of a replayed sample is a *fusion* density, the mixture of the
 recent policies that could have drawn it (GCL sec. 4.1).
 
+What the estimate is depends on the form. In the trajectory form q is a density
+over whole segments, as exp(-E) is, and Ẑ estimates their partition function. In
+the per-step form q is π(a|s), a density over actions given the state, not over
+x = (s, a): Ẑ is then the bias at which the discriminator loss is stationary (the
+loss-optimal log Z of fact 1 in docs/energy.md), not Σ_x exp(-E(x)). The
+discriminator logs the weights' effective sample size (:func:`effective_sample_size`)
+beside it: a small one means few samples carry the estimate.
+
 All functions work in log space on (B,) tensors and never form exp(-E).
 """
 
@@ -42,6 +50,13 @@ def importance_log_partition(energy: torch.Tensor, log_proposal: torch.Tensor,
     if weights is None:
         return torch.logsumexp(log_w, dim=0) - math.log(len(energy))
     return torch.logsumexp(log_w + torch.log(weights), dim=0)
+
+
+def effective_sample_size(log_weights: torch.Tensor) -> float:
+    """Kish's effective sample size of importance weights, as a fraction of their number:
+    (Σw)² / (B·Σw²) in (0, 1], from log w (B,). Near 1/B, one sample carries the estimate."""
+    log_w = log_weights.detach()
+    return float(torch.exp(2 * torch.logsumexp(log_w, 0) - torch.logsumexp(2 * log_w, 0)) / len(log_w))
 
 
 def floored_log_density(log_pi: torch.Tensor, eps: float, log_u: float) -> torch.Tensor:

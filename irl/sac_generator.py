@@ -8,6 +8,12 @@ from its replay buffer is rewarded afresh by the current discriminator
 The discriminator itself is updated every ``round_steps`` environment steps on
 the transitions collected since its last update, exactly as with PPO.
 
+For its first ``learning_starts`` steps SB3's SAC acts uniformly at random. Those
+rows are drawn by the uniform density, so that is their q in the discriminator
+(a round ends at ``learning_starts``, so no round mixes the two). With a
+behaviour-cloning warm start the clone acts from the first step instead
+(:attr:`SACGenerator.clone_acts_at_start`); updates still begin at ``learning_starts``.
+
 SAC maximises E[r] + α·H(π) with α tuned to a target entropy, so a MaxEnt
 learner's entropy term is already in the objective: AIRL and GCL train it on
 f = -E ('neg_energy') by default rather than on f - log π.
@@ -34,6 +40,7 @@ from irl.sb3_adapter import (
     build_agent,
     make_vec_env,
 )
+from irl.spaces import uniform_log_density
 
 StepRewardFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """raw obs (B, *obs_shape), env actions (B, *act_shape), raw next obs, terminated (B,)
@@ -85,6 +92,35 @@ class SACGenerator(Generator):
                                  replay_buffer_class=_RelabelingReplayBuffer)
         self._last_round_at = 0  # num_timesteps of the last discriminator round
         self._round_pending = False  # a round finished; the checkpoint hook has not run since
+        self.clone_acts_at_start = False
+        """The policy (a behaviour clone) acts during ``learning_starts`` instead of uniform actions."""
+        self._log_uniform = uniform_log_density(self.action_space)
+
+    def _draws_uniformly(self, num_timesteps: int) -> bool:
+        """SB3 acts uniformly at random at this step count (before ``learning_starts``)."""
+        agent = self.agent
+        return (num_timesteps < agent.learning_starts and not self.clone_acts_at_start
+                and not (agent.use_sde and agent.use_sde_at_warmup))
+
+    def _uniform_log_prob(self, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
+        return torch.full((len(obs),), self._log_uniform)
+
+    def rollout_log_prob(self):
+        """log density of what drew the round being handed to the trainer: the uniform one
+        before ``learning_starts``, else the current policy's."""
+        return self._uniform_log_prob if self._draws_uniformly(self._last_round_at) else self.log_prob
+
+    def snapshot(self) -> dict[str, torch.Tensor]:
+        """As :meth:`Generator.snapshot`, marked 'uniform' for a round drawn before ``learning_starts``."""
+        snap = super().snapshot()
+        if self._draws_uniformly(self._last_round_at):
+            snap["uniform"] = torch.ones(())
+        return snap
+
+    def log_prob_of(self, snap: dict[str, torch.Tensor]):
+        if "uniform" in snap:
+            return self._uniform_log_prob
+        return super().log_prob_of(snap)
 
     @property
     def rollout_steps(self) -> int:
@@ -107,7 +143,9 @@ class SACGenerator(Generator):
                 return True
 
             def _on_rollout_end(self) -> None:  # after the step's transition is stored
-                if agent.num_timesteps - generator._last_round_at >= generator.round_steps:
+                done = agent.num_timesteps - generator._last_round_at >= generator.round_steps
+                warmup_over = generator._last_round_at < agent.learning_starts <= agent.num_timesteps
+                if done or (warmup_over and generator._draws_uniformly(generator._last_round_at)):
                     reward_fn(*generator.recorder.drain())
                     generator._last_round_at = agent.num_timesteps
                     generator._round_pending = True
@@ -121,12 +159,16 @@ class SACGenerator(Generator):
                 after_update()
 
         agent.train = train_then_hook
+        if self.clone_acts_at_start:  # the clone acts during learning_starts; updates still wait for it
+            sample_action = agent._sample_action
+            agent._sample_action = lambda learning_starts, *args: sample_action(0, *args)
         remaining = total_steps - agent.num_timesteps
         try:
             if remaining > 0:
                 agent.learn(total_timesteps=remaining, callback=Rounds(), reset_num_timesteps=False, tb_log_name="sb3")
         finally:
             agent.__dict__.pop("train", None)
+            agent.__dict__.pop("_sample_action", None)
 
     def state(self) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
         """As :meth:`Generator.state`, plus the three SAC optimisers, the entropy

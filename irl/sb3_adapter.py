@@ -17,6 +17,7 @@ just seen it.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 from collections import deque
 from pathlib import Path
@@ -260,7 +261,7 @@ class Generator:
 
         def relabel() -> np.ndarray:
             transitions, episode_returns = self.recorder.drain()
-            return reward_fn(transitions, episode_returns)
+            return reward_fn(self._with_sampled_actions(transitions), episode_returns)
 
         self.agent.rollout_buffer.relabel = relabel
         if after_update is not None:  # an instance attribute shadowing PPO.train, removed after learning
@@ -277,6 +278,15 @@ class Generator:
                 self.agent.learn(total_timesteps=remaining, reset_num_timesteps=False, tb_log_name="sb3")
         finally:
             self.agent.__dict__.pop("train", None)  # SB3's save would try to pickle the closure
+
+    def _with_sampled_actions(self, rollout: Transitions) -> Transitions:
+        """The rollout with ``policy_acts``: the Gaussian samples PPO's buffer holds, of which the
+        env received the clipped values (Box actions only; the buffer and the recorder are both
+        time-major, n_steps x n_envs)."""
+        if not isinstance(self.action_space, gym.spaces.Box) or self.agent.policy.squash_output:
+            return rollout
+        sampled = self.agent.rollout_buffer.actions.reshape(rollout.acts.shape).astype(rollout.acts.dtype)
+        return dataclasses.replace(rollout, policy_acts=sampled)
 
     @property
     def steps_done(self) -> int:
@@ -341,6 +351,10 @@ class Generator:
         norm = self.venv if isinstance(self.venv, VecNormalize) else None
         return _policy_log_prob(self.agent.policy, norm.normalize_obs if norm else None,
                                 obs, acts, self.observation_space.shape)
+
+    def rollout_log_prob(self) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+        """log π of the policy that drew the rollout being handed to the trainer: the current one."""
+        return self.log_prob
 
     def snapshot(self) -> dict[str, torch.Tensor]:
         """The policy's weights and observation statistics as they are now (copies)."""

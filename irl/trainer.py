@@ -178,6 +178,8 @@ class AdversarialTrainer:
                 checkpoint()
 
         if self.config.bc_epochs:
+            if isinstance(self.generator, SACGenerator):
+                self.generator.clone_acts_at_start = True  # not SAC's uniform warm-up actions
             if self.generator.steps_done == 0 and self.bc_metrics is None:
                 self.bc_metrics = behaviour_clone(self.generator, self.demos.transitions,
                                                   epochs=self.config.bc_epochs, seed=self.config.seed)
@@ -298,7 +300,7 @@ class AdversarialTrainer:
             self._actor_frozen = False
             hold_after_cloning(self.generator, actor_frozen=False)  # the warm-up is over: PPO trains the actor
         gen = to_disc_batch(rollout, self.generator.action_space, absorbing=self.config.absorbing)
-        log_prob = self._log_q_term(self.generator.log_prob)  # the current policy, which drew this rollout
+        log_prob = self._log_q_term(self.generator.log_prob)  # τ·log q of the current policy, which drew this rollout
         replaying = self.config.resolved_replay_rounds > 1
         n_envs = self.generator.recorder.num_envs
         ends = rollout.episode_end.reshape(-1, n_envs)
@@ -306,7 +308,7 @@ class AdversarialTrainer:
             snap = self.generator.snapshot()
             self.history.add(gen, self.generator.log_prob_of(snap), ends, snap)
         else:
-            self.history.add(gen, log_prob, ends)
+            self.history.add(gen, self.generator.rollout_log_prob(), ends)  # raw: τ and the floor are applied once, below
         replay, sampler = self.history.rows(), self._log_q_term(self.history.log_prob)  # fusion of the replayed policies
         segments = None
         if self._segment_length is not None:

@@ -109,3 +109,37 @@ def test_importance_log_z_is_a_fixed_point_after_centering():
         log_q = torch.cat([log_prob(expert.raw_obs, expert.raw_acts), log_prob(gen.raw_obs, gen.raw_acts)])
         again = importance_log_partition(energy, mixture_log_proposal(energy, log_q, disc.log_z))
     assert abs(again.item() - disc.log_z) < 1e-4
+
+
+def _linear_discriminator(weights, std, grad_penalty=10.0):
+    """A state-only linear energy E = w·z on standardised inputs z = obs / std, trained with lr 0."""
+    from irl.algorithms import gail
+    from irl.discriminator import Discriminator
+    from irl.energy import EnergySpec
+
+    spec = EnergySpec(kind="free", obs_dim=len(std), act_dim=1, state_only=True, absorbing=False, hidden=())
+    learner = gail(spec)
+    with torch.no_grad():
+        learner.energy.net[0].weight.copy_(torch.tensor([weights]))
+        learner.energy.normalize.std.copy_(torch.tensor(std))
+    return Discriminator(learner, lr=0.0, grad_penalty=grad_penalty, batch_size=64, seed=0)
+
+
+def test_gradient_penalty_is_in_the_units_the_energy_sees():
+    """Features 1000x apart in scale: a slope of 1 per standardised unit costs nothing, whatever
+    the raw scale (in raw units the same energy has slope 60 and would cost (60 - 1)²)."""
+    from irl.discriminator import DiscBatch
+
+    std = [0.01, 10.0]
+    g = torch.Generator().manual_seed(0)
+
+    def rows(n):
+        obs = torch.randn(n, 2, generator=g) * torch.tensor(std)  # within the normaliser's ±10 clip
+        acts = torch.zeros(n, 1)
+        return DiscBatch(obs, acts, obs, torch.zeros(n), obs, acts, torch.zeros(n, dtype=torch.bool))
+
+    expert, gen = rows(128), rows(128)
+    unit = _linear_discriminator([0.6, 0.8], std).update(expert, gen, lambda o, a: None, steps=1)
+    assert unit["grad_penalty"] < 1e-10
+    double = _linear_discriminator([1.2, 1.6], std).update(expert, gen, lambda o, a: None, steps=1)
+    assert abs(double["grad_penalty"] - 1.0) < 1e-5  # (|w| - 1)² with |w| = 2

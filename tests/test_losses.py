@@ -130,3 +130,11 @@ def test_gradient_penalty_leaves_free_columns_out_of_the_norm():
     free = gradient_penalty(lambda x: x @ w, (x_e,), (x_g,), alpha, free=(flag,))
     assert abs(free.item() - 16.0) < 1e-4
     assert gradient_penalty(lambda x: x @ w, (x_e,), (x_g,), alpha).item() > 9000  # (|w| - 1)² otherwise
+
+
+def test_gradient_penalty_scales_take_the_slope_in_scaled_units():
+    w = torch.tensor([3.0, 4.0])  # slope 5 in raw units
+    x_e, x_g, alpha = torch.randn(16, 2), torch.randn(16, 2), torch.rand(16, 1)
+    scaled = gradient_penalty(lambda x: x @ w, (x_e,), (x_g,), alpha, scales=(torch.tensor([0.2, 0.2]),))
+    assert scaled.item() < 1e-10  # slope 1 per unit of x / 0.2
+    assert abs(gradient_penalty(lambda x: x @ w, (x_e,), (x_g,), alpha).item() - 16.0) < 1e-4

@@ -181,3 +181,83 @@ def test_entropy_weight_scales_log_q_in_the_logit(pendulum_demos):
     logit = trainer.discriminator.policy_rewards(gen, log_q, "logit")
     f = -trainer.energy(*gen.energy_inputs).detach()
     torch.testing.assert_close(logit, f - 0.1 * log_pi, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("learner, options", [
+    ("airl", {}),  # τ = 0.05, one rollout replayed
+    ("airl", {"q_floor": 0.1}),
+    ("airl", {"replay_rounds": 2}),
+    ("airl", {"entropy_weight": 1.0, "q_floor": 0.2}),
+    ("gcl", {}),  # τ = 1, 5 rollouts replayed
+    ("gcl", {"entropy_weight": 0.05, "q_floor": 0.1, "replay_rounds": 1}),
+    ("gcl", {"log_z": "importance", "replay_rounds": 2}),
+    ("gail", {}),
+])
+def test_discriminator_trains_on_the_logit_its_policy_reward_uses(learner, options, pendulum_demos, monkeypatch):
+    """Every log q the discriminator's loss, centring and policy rewards see is τ·log((1-ε)·π + ε·u),
+    computed here by hand with π(a|s) = e^c for every policy, current or replayed."""
+    import irl.discriminator
+
+    config = TrainConfig(learner=learner, env_id="Pendulum-v1", demos="unused", total_steps=1024, seed=0,
+                         scale_rewards=False, policy_reward=None if learner == "gail" else "logit",
+                         ppo=SMALL_PPO, **options)
+    trainer = AdversarialTrainer(config, pendulum_demos)
+    c = -1.3
+
+    def constant(obs, acts):
+        return torch.full((len(obs),), c)
+
+    monkeypatch.setattr(trainer.generator, "log_prob", constant)
+    monkeypatch.setattr(trainer.generator, "rollout_log_prob", lambda: constant)
+    monkeypatch.setattr(trainer.generator, "log_prob_of", lambda snap: constant)
+    seen = []
+    original = irl.discriminator.discriminator_logit
+    monkeypatch.setattr(irl.discriminator, "discriminator_logit",
+                        lambda energy, log_q=None, log_z=None: seen.append(log_q) or original(energy, log_q, log_z))
+    tau, eps = config.resolved_entropy_weight, config.q_floor
+    expected = tau * np.log((1 - eps) * np.exp(c) + eps / 4.0)  # Pendulum's torques: uniform on [-2, 2]
+
+    rollout = pendulum_demos.transitions.index(slice(0, 512))
+    for _ in range(3):
+        rews = trainer._round(rollout, [])
+    if learner == "gail":
+        assert seen and all(log_q is None for log_q in seen)
+        return
+    assert len(seen) > 10
+    for log_q in seen:  # Pendulum never terminates: no absorbing rows, whose log q is 0
+        np.testing.assert_allclose(log_q.numpy(), expected, rtol=1e-5)
+    gen = to_disc_batch(rollout, trainer.generator.action_space, absorbing=True)
+    with torch.no_grad():
+        energy = trainer.energy(*gen.energy_inputs).numpy()
+    log_z = trainer.discriminator.log_z if config.log_z == "importance" else 0.0
+    np.testing.assert_allclose(rews, -energy - expected - log_z, rtol=1e-4, atol=1e-4)
+
+
+def test_log_q_is_the_density_of_the_action_the_policy_drew_not_the_clipped_one(line_demos):
+    """A fresh PPO policy (std 1) in a ±1 box: about a third of its samples are clipped by the env.
+    The discriminator's generator rows must carry the samples, whose log π is what PPO itself
+    stored for them."""
+    config = TrainConfig(learner="gcl", env_id="LineTest-v0", demos="unused", total_steps=256, replay_rounds=1,
+                         ppo={"n_envs": 2, "n_steps": 128, "batch_size": 64, "n_epochs": 1, "normalize_obs": False})
+    trainer = AdversarialTrainer(config, line_demos)
+    seen = {}
+    do_round = trainer._round
+
+    def spy(rollout, episode_returns):
+        rews = do_round(rollout, episode_returns)
+        rows = trainer.history.rows().index(torch.arange(len(rollout)))  # what the discriminator trained on
+        seen["log_q"] = trainer.generator.log_prob(rows.raw_obs, rows.raw_acts)  # before PPO's update
+        buffer = trainer.generator.agent.rollout_buffer  # (n_steps, n_envs, ...), time-major as the rollout
+        seen["actions"], seen["sb3"] = buffer.actions.copy(), torch.as_tensor(buffer.log_probs.reshape(-1))
+        seen["rollout"] = rollout
+        return rews
+
+    trainer._round = spy
+    trainer.train()
+    rollout = seen["rollout"]
+    assert np.abs(rollout.acts).max() <= 1.0
+    outside = np.abs(rollout.policy_acts) > 1.0
+    assert outside.mean() > 0.15
+    np.testing.assert_array_equal(rollout.acts, np.clip(rollout.policy_acts, -1, 1))
+    np.testing.assert_array_equal(rollout.policy_acts, seen["actions"].reshape(rollout.acts.shape))
+    torch.testing.assert_close(seen["log_q"], seen["sb3"], atol=1e-5, rtol=1e-5)  # PPO's own log π of its samples
