@@ -32,8 +32,8 @@ from typing import Any, Iterable, Iterator, NamedTuple
 
 import numpy as np
 
-from irl.demos import AMBIGUOUS_ENDS, bool_array
-from irl.demos import MAX_DEMO_BYTES as MAX_BYTES
+from irl.demo_arrays import AMBIGUOUS_ENDS, bool_array, read_npz
+from irl.demo_arrays import MAX_DEMO_BYTES as MAX_BYTES
 from irl.errors import DemoError
 
 INSTALL_HINT = "pip install 'irl[formats]'"
@@ -107,7 +107,6 @@ def _is_legacy_imitation_npz(path: Path) -> bool:
 
 def _legacy_imitation(path: Path) -> dict[str, np.ndarray]:
     """imitation 0.3/0.4 ``types.save``: obs has one more row per trajectory than acts."""
-    from irl.demos import read_npz  # (irl.demos imports this module when it loads demos)
 
     arrays = read_npz(path, skip={"infos"})
     missing = {"obs", "acts", "terminal", "indices"} - set(arrays)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import warnings
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -29,14 +28,13 @@ from typing import Any, Callable
 import gymnasium as gym
 import numpy as np
 
+from irl.demo_arrays import AMBIGUOUS_ENDS, bool_array, read_npz
+from irl.demo_formats import is_foreign, read_foreign
 from irl.errors import DemoError
 from irl.spaces import act_shape, as_discrete_actions, space_to_json
 from irl.types import Transitions
 
 FORMAT_VERSION = 1
-AMBIGUOUS_ENDS = "done"
-"""Card value of ``"ends"`` for demos whose ``terminated`` means only 'the episode
-finished' (imitation's format); :func:`check_against_env` resolves it."""
 _ALIASES = {
     "obs": ("obs", "observations"),
     "acts": ("acts", "actions"),
@@ -137,63 +135,12 @@ def save_demos(path: str | Path, demos: DemoSet, *, overwrite: bool = False) -> 
 def load_demos(path: str | Path) -> DemoSet:
     """Read and check demonstrations: irl's .npz, or an imitation or Minari dataset
     (:mod:`irl.demo_formats`); any problem raises :class:`DemoError`."""
-    from irl.demo_formats import is_foreign, read_foreign
-
     path = Path(path)
     if not (path.is_file() or path.is_dir()):
         raise DemoError(f"demo file {path} does not exist" if not path.exists() else
                         f"{path} is neither a file nor a folder (a pipe or a device?); give a demo file")
     arrays = read_foreign(path) if is_foreign(path) else read_npz(path)
     return demos_from_arrays(arrays, source=str(path))
-
-
-def read_npz(path: Path, *, skip: frozenset[str] | set[str] = frozenset()) -> dict[str, np.ndarray]:
-    """The arrays of an .npz (but those in ``skip``), never unpickling; sizes checked first."""
-    _check_declared_sizes(path)
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            return {k: data[k] for k in data.files if k not in skip}
-    except ValueError as exc:
-        if "pickle" in str(exc).lower():
-            raise DemoError(f"{path} holds pickled objects; demos must be plain arrays (irl never unpickles)") from None
-        raise DemoError(f"{path} is not a readable .npz: {exc}") from None
-    except (OSError, zipfile.BadZipFile, EOFError, KeyError, RuntimeError) as exc:
-        raise DemoError(f"{path} is not a readable .npz (truncated or corrupted?): {exc}") from None
-
-
-MAX_DEMO_BYTES = 4 << 30
-"""Largest total array size a demo file may declare (4 GiB)."""
-
-
-def _check_declared_sizes(path: Path) -> None:
-    """Read each array's header (not its data) and refuse sizes the file cannot hold, or
-    more than MAX_DEMO_BYTES in all, before numpy allocates anything."""
-    from numpy.lib import format as npy
-
-    total = 0
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                if not info.filename.endswith(".npy"):
-                    continue
-                with archive.open(info) as f:
-                    version = npy.read_magic(f)
-                    header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
-                    shape, _, dtype = header(f, max_header_size=10_000)
-                if dtype.hasobject:  # pickled: never loaded (np.load refuses it without allow_pickle)
-                    continue
-                size = int(np.prod(shape, dtype=object)) * dtype.itemsize
-                if size > info.file_size:
-                    raise DemoError(f"{path}: array {info.filename[:-4]!r} declares shape {shape} ({size} bytes) "
-                                    f"but holds {info.file_size} bytes: truncated or corrupted")
-                total += size
-    except DemoError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any failure to parse headers is a corrupt file
-        raise DemoError(f"{path} is not a readable .npz (truncated or corrupted?): {type(exc).__name__}: {exc}") from None
-    if total > MAX_DEMO_BYTES:
-        raise DemoError(f"{path} declares {total / 2**30:.1f} GiB of arrays, more than the {MAX_DEMO_BYTES >> 30} GiB "
-                        "irl loads; split the demonstrations")
 
 
 def demos_from_arrays(arrays: dict[str, np.ndarray], *, source: str = "arrays") -> DemoSet:
@@ -266,13 +213,6 @@ def _float_array(a: np.ndarray, name: str, source: str) -> np.ndarray:
         row = int(np.argwhere(bad)[0][0])
         raise DemoError(f"{source}: {name} has {int(bad.sum())} non-finite values (NaN/inf), first in row {row}")
     return out
-
-
-def bool_array(a: np.ndarray, name: str, source: str) -> np.ndarray:
-    """Flags stored as bool or 0/1 numbers, as bool; DemoError for anything else."""
-    if a.dtype.kind not in "biuf" or not np.isin(a, (0, 1)).all():
-        raise DemoError(f"{source}: {name} must hold booleans (0/1), found dtype {a.dtype}")
-    return a.astype(bool)
 
 
 def _complete_episodes(t: Transitions, source: str) -> Transitions:

@@ -15,7 +15,7 @@ from collections import deque
 import numpy as np
 import torch
 
-from irl.discriminator import DiscBatch
+from irl.disc_batch import DiscBatch
 from irl.learner import LogProbFn
 from irl.partition import fusion_log_density
 from irl.regularizers import consecutive_steps

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import torch
 from torch import nn
 
-if TYPE_CHECKING:
-    from irl.discriminator import DiscBatch
+from irl.disc_batch import DiscBatch
 
 LogProbFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 """log π(a|s) of the current policy: raw obs (B, obs_dim), raw acts (B, *act_shape) -> (B,)."""
 
-LogQFn = Callable[["DiscBatch", LogProbFn], "torch.Tensor | None"]
+LogQFn = Callable[[DiscBatch, LogProbFn], "torch.Tensor | None"]
 """The generator density term of the logit for a batch: (B,), or None for 0."""
 
 
@@ -35,12 +34,12 @@ class Learner:
     policy_reward: str
 
 
-def no_log_q(batch: "DiscBatch", log_prob: LogProbFn) -> None:
+def no_log_q(batch: DiscBatch, log_prob: LogProbFn) -> None:
     """GAIL: q is absorbed into the free energy."""
     return None
 
 
-def policy_log_q(batch: "DiscBatch", log_prob: LogProbFn) -> torch.Tensor:
+def policy_log_q(batch: DiscBatch, log_prob: LogProbFn) -> torch.Tensor:
     """AIRL, GCL: log q = log π(a|s) of the sampler (the current policy, or the fusion of
     the recent policies whose rollouts are replayed), recomputed at every call;
     0 on absorbing rows, where the policy has a single action."""

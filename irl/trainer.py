@@ -30,13 +30,8 @@ from irl.algorithms import LEARNERS
 from irl.checkpoint import flatten_optimizer, unflatten_optimizer
 from irl.config import TrainConfig, check_algo_fits, settings_that_differ
 from irl.demos import DemoSet, check_against_env
-from irl.discriminator import (
-    DiscBatch,
-    Discriminator,
-    SegmentIndex,
-    absorbing_batch,
-    to_disc_batch,
-)
+from irl.disc_batch import DiscBatch, absorbing_batch, to_disc_batch
+from irl.discriminator import Discriminator, SegmentIndex
 from irl.energy import EnergySpec
 from irl.errors import ConfigError, TrainingError
 from irl.evaluation import normalized_return

@@ -4,7 +4,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from irl.discriminator import absorbing_batch, encode_actions, to_disc_batch
+from irl.disc_batch import absorbing_batch, encode_actions, to_disc_batch
 from irl.learner import no_log_q, policy_log_q
 from irl.types import Transitions
 
@@ -67,7 +67,7 @@ def _gcl_discriminator(segment_length=None, log_z="learned"):
 def _rows(n):
     g = torch.Generator().manual_seed(1)
     obs, acts = torch.randn(n, 2, generator=g), torch.randn(n, 1, generator=g)
-    from irl.discriminator import DiscBatch
+    from irl.disc_batch import DiscBatch
 
     return DiscBatch(obs, acts, obs, torch.zeros(n), obs, acts, torch.zeros(n, dtype=torch.bool))
 
@@ -128,7 +128,7 @@ def _linear_discriminator(weights, std, grad_penalty=10.0):
 def test_gradient_penalty_is_in_the_units_the_energy_sees():
     """Features 1000x apart in scale: a slope of 1 per standardised unit costs nothing, whatever
     the raw scale (in raw units the same energy has slope 60 and would cost (60 - 1)²)."""
-    from irl.discriminator import DiscBatch
+    from irl.disc_batch import DiscBatch
 
     std = [0.01, 10.0]
     g = torch.Generator().manual_seed(0)

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from irl.config import TrainConfig
-from irl.discriminator import to_disc_batch
+from irl.disc_batch import to_disc_batch
 from irl.errors import ConfigError
 from irl.trainer import AdversarialTrainer
 from tests.conftest import held_out_auc

@@ -8,7 +8,7 @@ import torch
 
 from irl.config import TrainConfig
 from irl.demos import record_episodes
-from irl.discriminator import to_disc_batch
+from irl.disc_batch import to_disc_batch
 from irl.trainer import AdversarialTrainer, RewardScaler
 from tests.conftest import held_out_auc
 
