@@ -3,7 +3,9 @@
     irl/PointMazeLeft-v0, irl/PointMazeRight-v0   point-mass maze, gap on the left / right
     irl/CustomAnt-v0, irl/DisabledAnt-v0          AIRL's ant and its disabled variant
 
-Model files are MuJoCo XML in ``assets/``, loaded by path.
+Model files are MuJoCo XML in ``assets/``, loaded by path. Gymnasium's HalfCheetah-v4
+and -v5 are pointed at :mod:`irl.envs.half_cheetah`, the same env with its model built
+without an attribute MuJoCo deprecates (and warns about on every load).
 """
 
 from __future__ import annotations
@@ -21,6 +23,12 @@ _ANT_KWARGS = {"healthy_reward": 0.0, "terminate_when_unhealthy": False, "ctrl_c
 
 def register_envs() -> None:
     """Register the ids once (idempotent)."""
+    from irl.envs.half_cheetah import GYMNASIUM_ENTRY_POINTS
+
+    for env_id, (theirs, ours) in GYMNASIUM_ENTRY_POINTS.items():
+        spec = gym.registry.get(env_id)
+        if spec is not None and spec.entry_point == theirs:
+            spec.entry_point = ours
     if "irl/PointMazeLeft-v0" in gym.registry:
         return
     for gap in ("left", "right"):

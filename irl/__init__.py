@@ -4,13 +4,14 @@ D = exp(-E) / (exp(-E) + Z·q), with a stable-baselines3 inner loop."""
 from irl.config import TrainConfig
 from irl.demos import DemoSet, load_demos, save_demos
 from irl.envs import register_envs
-from irl.errors import IrlError
+from irl.errors import ConfigError, DemoError, EnvError, IrlError, RewardError, RunDirError, TrainingError
 from irl.reward_artifact import LearnedReward, export_reward, load_reward
 from irl.types import Transitions
 from irl.wrappers import LearnedRewardWrapper
 
-__all__ = ["DemoSet", "IrlError", "LearnedReward", "LearnedRewardWrapper", "TrainConfig", "Transitions",
-           "export_reward", "load_demos", "load_reward", "save_demos"]
+__all__ = ["ConfigError", "DemoError", "DemoSet", "EnvError", "IrlError", "LearnedReward", "LearnedRewardWrapper",
+           "RewardError", "RunDirError", "TrainConfig", "TrainingError", "Transitions", "export_reward", "load_demos",
+           "load_reward", "save_demos"]
 __version__ = "0.1.0"
 
 register_envs()

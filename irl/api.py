@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -28,17 +29,20 @@ from irl.errors import ConfigError, DemoError
 from irl.evaluation import evaluate_policy, normalized_return, random_returns
 from irl.policy_io import Policy, save_agent
 from irl.presets import preset
-from irl.progress import RoundProgress
+from irl.progress import RoundProgress, whole_rollouts
 from irl.reward_artifact import load_reward
 from irl.sb3_adapter import make_env, train_on_true_reward
 from irl.spaces import check_supported
 from irl.trainer import AdversarialTrainer, Scores
+
+RESUME_HINT = "pass --resume to continue it, --overwrite to replace it, or choose another --out"
 
 
 def collect(env_id: str, expert: str | Path, *, episodes: int, out: str | Path, seed: int = 0,
             random_episodes: int = 20, overwrite: bool = False) -> DemoSet:
     """Record ``episodes`` episodes of an SB3 policy (stochastic actions) into ``out``,
     with a card holding the expert's and a uniform-random policy's returns."""
+    check_counts(episodes=episodes, random_episodes=random_episodes)
     out = _free_demo_path(out, overwrite)
     policy = Policy(expert)
     env = _supported_env(env_id)
@@ -61,6 +65,7 @@ def convert(source: str | Path, env_id: str, *, out: str | Path, seed: int = 0, 
     ``env_id`` and write them as irl's .npz with a full card (spaces, returns, the
     random-policy return measured here). ``time_limit``: see
     :func:`irl.demos.check_against_env`."""
+    check_counts(random_episodes=random_episodes)
     out = _free_demo_path(out, overwrite)
     demos = load_demos(source)
     env = _supported_env(env_id)
@@ -75,11 +80,33 @@ def convert(source: str | Path, env_id: str, *, out: str | Path, seed: int = 0, 
     return converted
 
 
+def check_counts(**counts: int) -> None:
+    """ConfigError unless every count (episodes, steps) is a whole number >= 1."""
+    for name, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ConfigError(f"{name} must be a whole number >= 1, found {value!r}")
+
+
 def _free_demo_path(out: str | Path, overwrite: bool) -> Path:
+    """``out`` if irl may write demos there: a new path, or (``overwrite``) a demo file irl wrote."""
     out = Path(out)
+    if out.is_dir():
+        raise DemoError(f"{out} is a folder; give the path of the .npz file to write")
     if out.exists() and not overwrite:
         raise DemoError(f"{out} already exists; pass --overwrite to replace it")
+    if out.exists() and not _is_irl_demo_file(out):
+        raise DemoError(f"{out} is not a demo file irl wrote; refusing to replace it: choose another --out")
     return out
+
+
+def _is_irl_demo_file(path: Path) -> bool:
+    """An .npz whose metadata says irl wrote it (read without unpickling)."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["metadata"]))
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, TypeError):
+        return False
+    return isinstance(meta, dict) and meta.get("format") == "irl-demos"
 
 
 def _supported_env(env_id: str):  # noqa: ANN202 - a gymnasium Env
@@ -117,16 +144,17 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
     if resume:
         run_dir.check_resumable(out, config)
     else:
-        run_dir.check_free(out, overwrite=overwrite)
+        run_dir.check_writable(out, run_dir.RUN, overwrite=overwrite, hint=RESUME_HINT)
     demos = load_demos(config.demos)
     demos.warn_if_weak(config.demos)
     scores = scores_for(demos, config.env_id, seed=config.seed)
     trainer = AdversarialTrainer(config, demos, scores=scores, tensorboard_log=str(out / "tb"))  # validates
     if resume:
         trainer.load_state(*load_checkpoint(out))
+        run_dir.claim(out, run_dir.RUN, keep=True)
         (out / "config.json").write_text(config.to_json())  # the same, or a longer budget
-    else:
-        run_dir.prepare(out, overwrite=overwrite)
+    else:  # a previous run's files go first (its old TensorBoard logs would mix with the new ones)
+        run_dir.claim(out, run_dir.RUN, overwrite=overwrite, hint=RESUME_HINT)
         (out / "config.json").write_text(config.to_json())
         (out / "scores.json").write_text(json.dumps({"expert": None if scores is None else scores.expert,
                                                      "random": None if scores is None else scores.random,
@@ -134,7 +162,7 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
                                                      "demo_fingerprint": demos.fingerprint()}, indent=2))
     log = run_dir.MetricsLog(out, keep_rounds=trainer.round if resume else None)
     rollout = trainer.generator.rollout_steps
-    bar = RoundProgress(-(-config.total_steps // rollout) * rollout, enabled=progress,
+    bar = RoundProgress(whole_rollouts(config.total_steps, rollout), enabled=progress,
                         desc=f"{config.learner} {config.env_id}", initial=trainer.generator.steps_done)
 
     def on_round(metrics: dict[str, float]) -> None:
@@ -167,6 +195,7 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
 def evaluate_run(run: str | Path, *, episodes: int = 20, seed: int = 0) -> dict:
     """True return of a run's policy (stochastic, as the demos were recorded), and its
     normalised score (0 = random, 1 = expert)."""
+    check_counts(episodes=episodes)
     run = Path(run)
     config = run_dir.read_config(run)
     scores = run_dir.read_json(run, "scores.json")
@@ -193,37 +222,43 @@ def retrain(reward_path: str | Path, env_id: str, *, algo: str = "ppo", steps: i
     ``env_id`` is the env the reward was learned on; on another env (transfer) only raw
     returns are reported.
     """
+    check_counts(steps=steps, eval_episodes=eval_episodes)
     out = Path(out)
+    run_dir.check_writable(out, run_dir.RETRAIN, overwrite=overwrite)
     reward = load_reward(reward_path)
     env = _supported_env(env_id)
     reward.check_spaces(env.observation_space, env.action_space, env_id)
     env.close()
     check_algo_fits(algo, env_id, env.action_space)
     hyper = preset(algo, env_id)
-    run_dir.check_free(out, overwrite=overwrite)
-    run_dir.prepare(out, overwrite=overwrite)
+    run_dir.claim(out, run_dir.RETRAIN, overwrite=overwrite)
     same_task = env_id == reward.env_id
     expert, rand = reward.manifest.get("expert_return"), reward.manifest.get("random_return")
     scored = same_task and expert is not None and rand is not None
     (out / "retrain.json").write_text(json.dumps({"reward": str(reward_path), "env_id": env_id, "algo": algo,
                                                   "steps": steps, "seed": seed, "hyperparameters": hyper}, indent=2))
-    log = run_dir.MetricsLog(out)
+    log = run_dir.MetricsLog(out, columns=run_dir.MetricsLog.EPISODE_COLUMNS)
+    bar = RoundProgress(whole_rollouts(steps, _rollout_steps(algo, hyper)), enabled=progress,
+                        desc=f"{algo} {env_id} on the learned reward")
     episodes = [0]
+    start = time.perf_counter()
 
     def on_episode(step: int, ret: float) -> None:
         episodes[0] += 1
-        row = {"round": episodes[0], "steps": step, "ep_return": ret}
+        row = {"episode": episodes[0], "steps": step, "seconds": time.perf_counter() - start, "ep_return": ret}
         if scored:
             row["normalized_return"] = float(normalized_return(ret, expert=expert, random=rand))
         log(row)
+        bar(row)
 
     torch.set_num_threads(1)
-    start = time.perf_counter()
     try:
         agent, venv = train_on_true_reward(env_id, algo=algo, hyper=hyper, seed=seed, total_steps=steps,
                                            log_episode=on_episode, tensorboard_log=str(out / "tb"),
-                                           progress_bar=progress, reward=reward)
+                                           reward=reward)
+        bar.update_to(agent.num_timesteps)
     finally:
+        bar.close()
         log.close()
     seconds = time.perf_counter() - start
     save_agent(agent, venv, out / "policy.zip")
@@ -241,6 +276,18 @@ def retrain(reward_path: str | Path, env_id: str, *, algo: str = "ppo", steps: i
     return result
 
 
+def _rollout_steps(algo: str, hyper: dict) -> int:
+    """Environment steps SB3 takes between two checks of its budget: PPO's rollout
+    (n_steps per env), SAC's train_freq in steps (one step per env where it counts episodes)."""
+    n_envs = int(hyper.get("n_envs", 1))
+    if algo == "ppo":
+        return int(hyper.get("n_steps", 2048)) * n_envs
+    freq = hyper.get("train_freq", 1)
+    if isinstance(freq, (list, tuple)):
+        freq = int(freq[0]) if len(freq) < 2 or freq[1] == "step" else 1
+    return int(freq) * n_envs
+
+
 def _source_names(paths: tuple[str, ...], taken: tuple[str, ...]) -> list[str]:
     """Short distinct names for policy files: the stem ('policy'), else folder/stem, else numbered."""
     for name_of in (lambda p: Path(p).stem, lambda p: f"{Path(p).parent.name}/{Path(p).stem}"):
@@ -251,7 +298,7 @@ def _source_names(paths: tuple[str, ...], taken: tuple[str, ...]) -> list[str]:
 
 
 def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, policies: tuple[str, ...] = (),
-          episodes: int = 10, seed: int = 0, out: str | Path | None = None,
+          episodes: int = 10, seed: int = 0, out: str | Path | None = None, overwrite: bool = False,
           heatmap: tuple[int, int] | None = None,
           heatmap_range: tuple[float, float, float, float] | None = None) -> dict:
     """Agreement of a learned reward with ``env_id``'s true reward on transitions of the
@@ -261,10 +308,18 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     Spearman correlations, pooled and per source, each source's mean learned and true
     reward per step (does the reward rank the sources as the task does?), and the EPIC
     distance where the true reward is known as a function (:data:`irl.judge.TRUE_REWARDS`).
-    With ``out``, writes judge.json and judge.png (learned vs true reward).
+    With ``out`` (a new or empty folder, or a judge result to replace with ``overwrite``),
+    writes judge.json and judge.png (learned vs true reward, with the figures above).
     """
     from irl.judge import TRUE_REWARDS, epic_distance, pearson, spearman
 
+    check_counts(episodes=episodes)
+    if heatmap_range is not None and not (np.all(np.isfinite(heatmap_range)) and heatmap_range[0] < heatmap_range[1]
+                                          and heatmap_range[2] < heatmap_range[3]):
+        raise ConfigError(f"heatmap_range must be finite (x0, x1, y0, y1) with x0 < x1 and y0 < y1, "
+                          f"found {tuple(heatmap_range)}")
+    if out is not None:
+        run_dir.check_writable(Path(out), run_dir.JUDGE, overwrite=overwrite)
     reward = load_reward(reward_path)
     env = _supported_env(env_id)
     reward.check_spaces(env.observation_space, env.action_space, env_id)
@@ -314,10 +369,9 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
         result["epic"] = None
         result["epic_note"] = f"no closed-form true reward for {env_id} (see irl.judge.TRUE_REWARDS)"
     if out is not None:
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
+        out = run_dir.claim(Path(out), run_dir.JUDGE, overwrite=overwrite)
         (out / "judge.json").write_text(json.dumps(result, indent=2))
-        _scatter(out / "judge.png", learned, true, f"learned vs true reward, {env_id}")
+        _scatter(out / "judge.png", learned, true, result)
         if heatmap is not None:
             _heatmap(out / "heatmap.png", step_reward, demos.transitions, heatmap, env_id, heatmap_range)
     return result
@@ -350,17 +404,27 @@ def _heatmap(path: Path, reward, demos, dims: tuple[int, int], env_id: str,
     plt.close(fig)
 
 
-def _scatter(path: Path, learned: dict, true: dict, title: str) -> None:
+def _scatter(path: Path, learned: dict, true: dict, result: dict) -> None:
+    """judge.png: learned against true reward per source, each source's correlations in
+    the legend, the pooled ones and EPIC in a box."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 5))
+    from irl.judge import describe_correlation as corr
+
+    fig, ax = plt.subplots(figsize=(6.5, 5))
     for name in learned:
-        ax.scatter(true[name], learned[name], s=4, alpha=0.4, label=name)
-    ax.set(xlabel="true reward", ylabel="learned reward", title=title)
-    ax.legend(markerscale=4)
+        r = result["per_source"][name]
+        ax.scatter(true[name], learned[name], s=4, alpha=0.4,
+                   label=f"{name}: pearson {corr(r['pearson'])}, spearman {corr(r['spearman'])}")
+    epic = "n/a" if result["epic"] is None else f"{result['epic']:.3f}"
+    ax.text(0.02, 0.98, f"pooled: pearson {corr(result['pearson'])}, spearman {corr(result['spearman'])}\n"
+                        f"EPIC distance {epic} (0 = same reward, 1 = opposite)",
+            transform=ax.transAxes, va="top", fontsize=8, bbox={"facecolor": "white", "alpha": 0.8, "lw": 0})
+    ax.set(xlabel="true reward", ylabel="learned reward", title=f"learned vs true reward, {result['env_id']}")
+    ax.legend(markerscale=4, fontsize=8, loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

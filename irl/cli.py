@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import warnings
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 from irl.errors import IrlError
 
@@ -51,73 +53,145 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
     print(f"irl: warning: {message}{where}", file=sys.stderr)
 
 
+# Every numeric argument of every subcommand is parsed by one of these (argparse's
+# type=): a bad value is a one-line error before anything runs or is written.
+
+def number(kind: type, low: int | float, high: int | float, *, open_low: bool = False,
+           open_high: bool = False) -> Callable[[str], int | float]:
+    """An argparse type: a finite ``kind`` (int or float) from ``low`` to ``high``, either
+    end excluded where ``open_low`` / ``open_high``; the error names the range and the value."""
+    shown = f"{'(' if open_low else '['}{_show(low)}, {_show(high)}{')' if open_high else ']'}"
+    what = f"{'a whole number' if kind is int else 'a number'} in {shown}"
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, found {text!r}") from None
+        if not (math.isfinite(value) and (low < value if open_low else low <= value)
+                and (value < high if open_high else value <= high)):
+            raise argparse.ArgumentTypeError(f"expected {what}, found {text!r}")
+        return value
+
+    parse.__name__ = f"{kind.__name__} in {shown}"  # argparse names the type in its own messages
+    return parse
+
+
+def _show(x: int | float) -> str:
+    return f"{x:,}" if isinstance(x, int) else f"{x:g}"
+
+
+STEPS = number(int, 1, 10**10)
+STEPS_OR_ZERO = number(int, 0, 10**10)
+EPISODES = number(int, 1, 100_000)
+EPOCHS = number(int, 0, 100_000)
+SEED = number(int, 0, 2**31 - 1)
+COUNT = number(int, 1, 100_000)
+INDEX = number(int, 0, 100_000)
+RATE = number(float, 0, 1, open_low=True)
+WEIGHT = number(float, 0, 1e6)
+POSITIVE_WEIGHT = number(float, 0, 1e6, open_low=True)
+FRACTION = number(float, 0, 1, open_high=True)
+COORDINATE = number(float, -1e9, 1e9)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``irl: error: ...``) and every default shown in --help."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str):  # noqa: ANN201 - never returns
+        self.exit(2, f"irl: error: {message} (see {self.prog} --help)\n")
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, unless its help already says what the default is
+    (defaults that depend on the learner) or it is an on/off switch that starts off."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text or action.default is None or action.default is False:
+            return text
+        return super()._get_help_string(action)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="irl", description="GAIL, AIRL and GCL as energy-based models, on SB3.")
+    parser = _Parser(prog="irl", description="GAIL, AIRL and GCL as energy-based models, on SB3.")
     sub = parser.add_subparsers(dest="command")
 
-    q = sub.add_parser("quickstart", help="train AIRL on the shipped Pendulum demos (a few minutes)")
-    q.add_argument("--out", type=Path, default=Path("runs/quickstart"))
-    q.add_argument("--steps", type=int, default=QUICKSTART["steps"])
-    q.add_argument("--seed", type=int, default=0)
-    q.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+    q = sub.add_parser("quickstart", help="train AIRL on the shipped Pendulum demos (a few minutes)",
+                       description="AIRL on Pendulum-v1 from the demos shipped with irl.")
+    q.add_argument("--out", type=Path, default=Path("runs/quickstart"), help="run folder to write")
+    q.add_argument("--steps", type=STEPS, default=QUICKSTART["steps"], help="environment steps of the generator")
+    q.add_argument("--seed", type=SEED, default=0, help="seed of the generator, its envs and the discriminator")
+    q.add_argument("--overwrite", action="store_true", help="replace a run already in --out (only what irl wrote)")
     q.set_defaults(func=_quickstart)
 
-    c = sub.add_parser("collect", help="record demonstrations of an SB3 policy")
-    c.add_argument("--env", required=True)
+    c = sub.add_parser("collect", help="record demonstrations of an SB3 policy",
+                       description="Record episodes of an SB3 policy (stochastic actions) as irl's .npz, with a card "
+                                   "holding its returns and a uniform-random policy's.")
+    c.add_argument("--env", required=True, help="Gymnasium env id, e.g. HalfCheetah-v5")
     c.add_argument("--expert", required=True, type=Path, help="SB3 .zip (unpickled: use only trusted files)")
-    c.add_argument("--episodes", type=int, default=10)
-    c.add_argument("--out", required=True, type=Path)
-    c.add_argument("--seed", type=int, default=0)
-    c.add_argument("--overwrite", action="store_true")
+    c.add_argument("--episodes", type=EPISODES, default=10, help="episodes to record")
+    c.add_argument("--out", required=True, type=Path, help=".npz file to write")
+    c.add_argument("--seed", type=SEED, default=0, help="episode i is reset with seed + i")
+    c.add_argument("--overwrite", action="store_true", help="replace a demo file irl wrote at --out")
     c.set_defaults(func=_collect)
 
     v = sub.add_parser("convert", help="check demos from another tool (imitation, Minari, D4RL-style npz) against "
-                                       "an env and write them as irl's .npz with a card")
+                                       "an env and write them as irl's .npz with a card",
+                       description="Check demos written by another tool against an env and write them as irl's .npz.")
     v.add_argument("source", type=Path, help="an imitation dataset folder or .npz, a Minari dataset, or an .npz")
-    v.add_argument("--env", required=True)
-    v.add_argument("--out", required=True, type=Path)
-    v.add_argument("--seed", type=int, default=0, help="seed of the random-policy episodes measured for the card")
-    v.add_argument("--time-limit", type=int, help="episode limit the demos were recorded with, for formats that do "
-                                                  "not say why episodes ended (imitation's; default: the env's)")
-    v.add_argument("--overwrite", action="store_true")
+    v.add_argument("--env", required=True, help="Gymnasium env id the demos were recorded on")
+    v.add_argument("--out", required=True, type=Path, help=".npz file to write")
+    v.add_argument("--seed", type=SEED, default=0, help="seed of the random-policy episodes measured for the card")
+    v.add_argument("--time-limit", type=COUNT, help="episode limit the demos were recorded with, for formats that "
+                                                    "do not say why episodes ended (imitation's; default: the env's)")
+    v.add_argument("--overwrite", action="store_true", help="replace a demo file irl wrote at --out")
     v.set_defaults(func=_convert)
 
-    t = sub.add_parser("train", help="learn a reward and a policy from demonstrations")
-    t.add_argument("learner", choices=["gail", "airl", "gcl"])
-    t.add_argument("--env", required=True)
-    t.add_argument("--demos", required=True, type=Path)
-    t.add_argument("--steps", type=int, default=1_000_000)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--out", required=True, type=Path)
-    t.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
+    t = sub.add_parser("train", help="learn a reward and a policy from demonstrations",
+                       description="Learn a reward and a policy from demonstrations into a run folder.")
+    t.add_argument("learner", choices=["gail", "airl", "gcl"], help="the adversarial imitation learner")
+    t.add_argument("--env", required=True, help="Gymnasium env id, e.g. HalfCheetah-v5")
+    t.add_argument("--demos", required=True, type=Path, help="demonstrations: irl's .npz, an imitation or Minari "
+                                                             "dataset, or a D4RL-style file")
+    t.add_argument("--steps", type=STEPS, default=1_000_000, help="environment steps of the generator")
+    t.add_argument("--seed", type=SEED, default=0, help="seed of the generator, its envs and the discriminator")
+    t.add_argument("--out", required=True, type=Path, help="run folder to write (new or empty, or a run of irl's)")
+    t.add_argument("--overwrite", action="store_true", help="replace a run already in --out (only what irl wrote)")
     t.add_argument("--resume", action="store_true",
                    help="continue the run in --out from its last checkpoint (same arguments as the first call; "
                         "a larger --steps trains a run, finished or not, further)")
-    t.add_argument("--checkpoint-every", type=int, default=10, help="rounds between checkpoints (also one at the end)")
+    t.add_argument("--checkpoint-every", type=COUNT, default=10, help="rounds between checkpoints (also one at the end)")
     t.add_argument("--reward", choices=["softplus", "log_d", "logit", "neg_energy"], default=None,
                    help="policy reward from the logit, or neg_energy (-E alone, entropy left to PPO's ent_coef) "
                         "(default: softplus for GAIL, logit for AIRL and GCL)")
     t.add_argument("--state-only", action=argparse.BooleanOptionalAction, default=None,
                    help="reward of s only (default: on for AIRL, off for GAIL and GCL)")
     t.add_argument("--absorbing", action=argparse.BooleanOptionalAction, default=True,
-                   help="absorbing-state handling of terminal steps (default: on)")
+                   help="absorbing-state handling of terminal steps")
     t.add_argument("--energy-obs-norm", choices=["expert", "none"], default="expert",
                    help="standardise the energy's inputs with the demos' statistics, or not (for transfer)")
-    t.add_argument("--disc-lr", type=float, default=1e-3)
-    t.add_argument("--disc-epochs", type=float, default=2.0, help="discriminator passes over each rollout")
-    t.add_argument("--grad-penalty", type=float, default=None, help="default: 10 for GAIL and AIRL, 0 for GCL")
-    t.add_argument("--replay-rounds", type=int, default=None,
+    t.add_argument("--disc-lr", type=RATE, default=1e-3, help="Adam learning rate of the energy")
+    t.add_argument("--disc-epochs", type=number(float, 0, 1000, open_low=True), default=2.0,
+                   help="discriminator passes over each rollout")
+    t.add_argument("--grad-penalty", type=WEIGHT, default=None, help="default: 10 for GAIL and AIRL, 0 for GCL")
+    t.add_argument("--replay-rounds", type=COUNT, default=None,
                    help="rollouts the discriminator replays, q = fusion of their policies (default: 5 for GCL, else 1)")
     t.add_argument("--log-z", choices=["learned", "importance"], default="learned",
                    help="log Z as the energy's bias, or importance-sampled per batch (AIRL, GCL)")
     t.add_argument("--gcl-form", choices=["step", "trajectory"], default="step",
                    help="GCL: a sample is a transition, or a segment of --segment-length steps")
-    t.add_argument("--segment-length", type=int, default=32)
-    t.add_argument("--lcr", type=float, default=0.0, help="GCL's lcr cost regulariser weight (0 = off)")
-    t.add_argument("--mono", type=float, default=0.0, help="GCL's monotonic cost regulariser weight (0 = off)")
-    t.add_argument("--q-floor", type=float, default=0.0,
-                   help="AIRL, GCL: q = (1-ε)·π + ε·uniform in the logit, bounds log q from below (default 0)")
-    t.add_argument("--entropy-weight", type=float, default=None,
+    t.add_argument("--segment-length", type=number(int, 2, 100_000), default=32,
+                   help="GCL --gcl-form trajectory: steps per segment")
+    t.add_argument("--lcr", type=WEIGHT, default=0.0, help="GCL's lcr cost regulariser weight (0 = off)")
+    t.add_argument("--mono", type=WEIGHT, default=0.0, help="GCL's monotonic cost regulariser weight (0 = off)")
+    t.add_argument("--q-floor", type=FRACTION, default=0.0,
+                   help="AIRL, GCL: q = (1-ε)·π + ε·uniform in the logit, bounds log q from below (0 = off)")
+    t.add_argument("--entropy-weight", type=POSITIVE_WEIGHT, default=None,
                    help="AIRL, GCL: τ in the logit -E - τ·log q, the MaxEnt temperature "
                         "(default: 0.05 for AIRL, 1 for GCL)")
     t.add_argument("--algo", choices=["ppo", "sac"], default="ppo",
@@ -125,17 +199,18 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=hyper_override,
                    help="override an entry of --algo's tuned preset, value as JSON (e.g. --hyper ent_coef=0.01); "
                         "repeatable")
-    t.add_argument("--bc-epochs", type=int, default=0,
+    t.add_argument("--bc-epochs", type=EPOCHS, default=0,
                    help="warm-start the policy by behaviour cloning on the demos for N epochs (0 = off)")
-    t.add_argument("--bc-warmup-steps", type=int, default=10_000,
+    t.add_argument("--bc-warmup-steps", type=STEPS_OR_ZERO, default=10_000,
                    help="with --bc-epochs: env steps at the start with the cloned actor frozen while the critic learns")
-    t.add_argument("--eval-episodes", type=int, default=20)
-    t.add_argument("--no-progress", action="store_true")
+    t.add_argument("--eval-episodes", type=EPISODES, default=20, help="episodes of the final evaluation")
+    t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.set_defaults(func=_train)
 
-    x = sub.add_parser("export", help="write a run's learned reward as a portable artifact (safetensors, JSON, ONNX)")
-    x.add_argument("run", type=Path)
-    x.add_argument("--out", required=True, type=Path)
+    x = sub.add_parser("export", help="write a run's learned reward as a portable artifact (safetensors, JSON, ONNX)",
+                       description="Write a finished run's learned reward as an artifact folder.")
+    x.add_argument("run", type=Path, help="a finished run folder (irl train)")
+    x.add_argument("--out", required=True, type=Path, help="artifact folder to write (new or empty)")
     x.add_argument("--overwrite", action="store_true", help="replace an artifact already in --out")
     x.add_argument("--end-value", choices=("learned", "floor"), default="learned",
                    help="what ending an episode is worth: the learned absorbing-state reward, or no more than "
@@ -145,37 +220,42 @@ def _parser() -> argparse.ArgumentParser:
                         "learned potential h (re-optimisation on the training dynamics)")
     x.set_defaults(func=_export)
 
-    r = sub.add_parser("retrain", help="train a fresh SB3 agent on an exported reward alone")
+    r = sub.add_parser("retrain", help="train a fresh SB3 agent on an exported reward alone",
+                       description="Train a fresh SB3 agent on a learned reward alone and score it on the true one.")
     r.add_argument("reward", type=Path, help="a reward artifact folder (irl export)")
-    r.add_argument("--env", required=True)
-    r.add_argument("--algo", choices=["ppo", "sac"], default="ppo")
-    r.add_argument("--steps", type=int, default=1_000_000)
-    r.add_argument("--seed", type=int, default=0)
-    r.add_argument("--out", required=True, type=Path)
-    r.add_argument("--overwrite", action="store_true", help="replace a run already in --out")
-    r.add_argument("--eval-episodes", type=int, default=20)
-    r.add_argument("--no-progress", action="store_true")
+    r.add_argument("--env", required=True, help="Gymnasium env id to train on (the reward's, or one with its spaces)")
+    r.add_argument("--algo", choices=["ppo", "sac"], default="ppo", help="the fresh agent's RL algorithm")
+    r.add_argument("--steps", type=STEPS, default=1_000_000, help="environment steps of the fresh agent")
+    r.add_argument("--seed", type=SEED, default=0, help="seed of the agent and its envs")
+    r.add_argument("--out", required=True, type=Path, help="run folder to write (new or empty, or a retrain run)")
+    r.add_argument("--overwrite", action="store_true", help="replace a run already in --out (only what irl wrote)")
+    r.add_argument("--eval-episodes", type=EPISODES, default=20, help="episodes of the final evaluation")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=_retrain)
 
-    j = sub.add_parser("judge", help="agreement of an exported reward with the true reward (correlations, EPIC)")
-    j.add_argument("reward", type=Path)
-    j.add_argument("--env", required=True)
+    j = sub.add_parser("judge", help="agreement of an exported reward with the true reward (correlations, EPIC)",
+                       description="Correlations and EPIC distance of a learned reward with the true reward on "
+                                   "expert, random and other policies' transitions.")
+    j.add_argument("reward", type=Path, help="a reward artifact folder (irl export)")
+    j.add_argument("--env", required=True, help="Gymnasium env id whose true reward is the reference")
     j.add_argument("--demos", required=True, type=Path, help="expert transitions with their true rewards")
     j.add_argument("--policy", action="append", default=[], type=Path,
                    help="an SB3 .zip whose rollouts are judged too (repeatable; unpickled: trusted files only)")
-    j.add_argument("--episodes", type=int, default=10, help="episodes of the random policy and of each --policy")
-    j.add_argument("--seed", type=int, default=0)
-    j.add_argument("--out", type=Path, default=None, help="folder for judge.json and judge.png")
-    j.add_argument("--heatmap", type=int, nargs=2, default=None, metavar=("I", "J"),
+    j.add_argument("--episodes", type=EPISODES, default=10, help="episodes of the random policy and of each --policy")
+    j.add_argument("--seed", type=SEED, default=0, help="seed of the rollouts and of EPIC's samples")
+    j.add_argument("--out", type=Path, default=None, help="folder for judge.json and judge.png (default: none written)")
+    j.add_argument("--overwrite", action="store_true", help="replace a judge result already in --out")
+    j.add_argument("--heatmap", type=INDEX, nargs=2, default=None, metavar=("I", "J"),
                    help="also plot the reward over observation coordinates I and J (a 2-D position) to heatmap.png")
-    j.add_argument("--heatmap-range", type=float, nargs=4, default=None, metavar=("X0", "X1", "Y0", "Y1"),
+    j.add_argument("--heatmap-range", type=COORDINATE, nargs=4, default=None, metavar=("X0", "X1", "Y0", "Y1"),
                    help="the plane's extent (default: the demos' range)")
     j.set_defaults(func=_judge)
 
-    e = sub.add_parser("eval", help="true and normalised return of a trained run")
-    e.add_argument("run", type=Path)
-    e.add_argument("--episodes", type=int, default=20)
-    e.add_argument("--seed", type=int, default=0)
+    e = sub.add_parser("eval", help="true and normalised return of a trained run",
+                       description="Evaluate a run's policy on the true reward (0 = random, 1 = expert).")
+    e.add_argument("run", type=Path, help="a finished run folder (irl train)")
+    e.add_argument("--episodes", type=EPISODES, default=20, help="evaluation episodes")
+    e.add_argument("--seed", type=SEED, default=0, help="episode i is reset with seed + 100000 + i")
     e.set_defaults(func=_eval)
     return parser
 
@@ -263,27 +343,32 @@ def _retrain(args: argparse.Namespace) -> int:
 
 def _judge(args: argparse.Namespace) -> int:
     from irl.api import judge
+    from irl.judge import describe_correlation as corr
 
+    policies = f" and {len(args.policy)} --policy" if args.policy else ""
+    print(f"judging {args.reward} against {args.env}'s true reward: the demos, {args.episodes} random "
+          f"episodes{policies}{f' ({args.episodes} episodes each)' if args.policy else ''}")
     result = judge(args.reward, args.env, args.demos, policies=tuple(map(str, args.policy)),
-                   episodes=args.episodes, seed=args.seed, out=args.out,
+                   episodes=args.episodes, seed=args.seed, out=args.out, overwrite=args.overwrite,
                    heatmap=tuple(args.heatmap) if args.heatmap else None,
                    heatmap_range=tuple(args.heatmap_range) if args.heatmap_range else None)
-
-    def corr(value: float | None) -> str:
-        return "n/a (a constant reward)" if value is None else f"{value:+.3f}"
-
     for name, r in result["per_source"].items():
         print(f"{name:>12}: {result['transitions'][name]:6d} transitions, pearson {corr(r['pearson'])}, "
               f"spearman {corr(r['spearman'])}; per step: learned {r['learned_mean']:+.3f}, true {r['true_mean']:+.3f}")
     epic = "n/a (" + result["epic_note"] + ")" if result["epic"] is None else f"{result['epic']:.3f}"
     print(f"      pooled: pearson {corr(result['pearson'])}, spearman {corr(result['spearman'])}, EPIC distance {epic}")
+    if args.out is not None:
+        written = ["judge.json", "judge.png", *(["heatmap.png"] if args.heatmap else [])]
+        print(f"wrote {', '.join(str(args.out / name) for name in written)}")
     return 0
 
 
 def _quickstart(args: argparse.Namespace) -> int:
+    from irl import run_dir
     from irl.api import train
     from irl.config import TrainConfig
 
+    run_dir.check_writable(args.out, run_dir.RUN, overwrite=args.overwrite)  # its hint: no --resume here
     config = TrainConfig(learner=QUICKSTART["learner"], env_id=QUICKSTART["env"],
                          demos=str(shipped_demos(QUICKSTART["demos"])), total_steps=args.steps, seed=args.seed)
     print(f"AIRL on {config.env_id} from the shipped demos, {config.total_steps} steps -> {args.out}")

@@ -106,3 +106,8 @@ TRUE_REWARDS: dict[str, RewardFunction] = {"Pendulum-v1": _pendulum, "irl/PointM
                                            "irl/PointMazeRight-v0": point_maze_reward}
 """True rewards as functions of (s, a, s'), for EPIC; tasks whose reward depends on
 state the observation omits (MuJoCo locomotion's x position) are not here."""
+
+
+def describe_correlation(value: float | None) -> str:
+    """A correlation for people: '+0.912', or why there is none (a constant reward)."""
+    return "n/a (a constant reward)" if value is None else f"{value:+.3f}"

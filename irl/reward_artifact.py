@@ -4,7 +4,8 @@ An artifact is a folder::
 
     manifest.json       format and version, what the reward is, spaces, γ, observation
                         normalisation, provenance (env, learner, steps, demo fingerprint,
-                        expert and random returns), sha256 of the two files below
+                        expert and random returns), sha256 of the two files below and
+                        (``manifest_sha256``, format version 3) of the manifest's own fields
     reward.safetensors  the energy network's weights (observation statistics included)
     reward.onnx         reward(obs, acts, next_obs, done) as an ONNX graph: runs under
                         onnxruntime with neither torch nor irl installed
@@ -58,9 +59,13 @@ from torch import nn
 
 from irl.energy import EnergySpec, absorbing_obs, build_energy, with_absorbing_default
 from irl.errors import RewardError, RunDirError
+from irl.run_dir import FolderKind, check_writable
 from irl.spaces import as_discrete_actions, obs_dim, same_space, space_from_json, space_to_json
 
-FORMAT, VERSION = "irl-reward", 2
+FORMAT, VERSION = "irl-reward", 3
+ACTION_TOLERANCE = 1e-3
+"""How far outside its Box bounds an action may lie, as a fraction of the bounds' width:
+clipped policies put actions on the bounds, where float rounding can move them a little."""
 ABSORBING_FORMS = ("offset", "tail")
 REWARD_FORMS = ("g", "shaped")  # AIRL: g alone, or g + γ·h(s') - h(s)
 END_VALUES = ("learned", "floor")
@@ -68,6 +73,8 @@ ENGINES = ("auto", "onnx", "torch")
 FLOOR_EPISODES, FLOOR_SEED = 20, 0  # the random-policy episodes of end_value='floor'
 MANIFEST, WEIGHTS, ONNX = "manifest.json", "reward.safetensors", "reward.onnx"
 _RUN_FILES = ("energy.safetensors", "energy.json", "config.json", "scores.json")
+FOLDER = FolderKind("reward artifact", (MANIFEST, WEIGHTS, ONNX), signature=(MANIFEST, ("format", "energy", "sha256")))
+"""An artifact's folder holds its three files and nothing else; its manifest is its marker."""
 
 
 class RewardModule(nn.Module):
@@ -201,10 +208,25 @@ class LearnedReward:
                                   f" [(B,) for done], found {x.shape}")
         if not (np.isfinite(obs).all() and np.isfinite(next_obs).all()):
             raise RewardError("obs or next_obs contain NaN or inf")
-        if not self._discrete and not np.isfinite(acts).all():
-            raise RewardError("acts contain NaN or inf")
+        if not self._discrete:
+            if not np.isfinite(acts).all():
+                raise RewardError("acts contain NaN or inf")
+            self._check_bounds(acts)
         if not ((done == 0) | (done == 1)).all():
             raise RewardError(f"done must be 0 or 1 (or bool), found {done[(done != 0) & (done != 1)][0]:g}")
+
+    def _check_bounds(self, acts: np.ndarray) -> None:
+        """RewardError where a Box action lies further outside its bounds than
+        ACTION_TOLERANCE of the bounds' width (unbounded dimensions are not checked)."""
+        low, high = self.action_space.low.astype(np.float64), self.action_space.high.astype(np.float64)
+        slack = ACTION_TOLERANCE * np.where(np.isfinite(high - low), high - low, 0.0)
+        outside = (acts < low - slack) | (acts > high + slack)  # (B, *act_shape)
+        if outside.any():
+            where = tuple(int(i) for i in np.argwhere(outside)[0])
+            dim = where[1:]
+            raise RewardError(f"acts{list(where)} = {acts[where]:g} is outside the action space's bounds "
+                              f"[{low[dim]:g}, {high[dim]:g}] (tolerance {ACTION_TOLERANCE:g} of the width): "
+                              "clip actions to the space, as the env does")
 
     def _discrete_actions(self, acts: Any) -> np.ndarray:
         """(B,) or (B, 1) action indices -> (B,) int64, RewardError unless whole numbers in [0, n)."""
@@ -239,11 +261,10 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, 
     missing = [name for name in _RUN_FILES if not (run / name).is_file()]
     if missing:
         raise RunDirError(f"{run} is not a finished irl run: missing {', '.join(missing)}")
-    if out.exists():
-        if not overwrite:
-            raise RewardError(f"{out} already exists; pass --overwrite to replace it")
-        if not (out / MANIFEST).is_file():
-            raise RewardError(f"{out} exists and is not a reward artifact; refusing to replace it")
+    try:
+        check_writable(out, FOLDER, overwrite=overwrite)
+    except RunDirError as exc:
+        raise RewardError(str(exc)) from None
     meta = json.loads((run / "energy.json").read_text())
     config = json.loads((run / "config.json").read_text())
     scores = json.loads((run / "scores.json").read_text())
@@ -284,6 +305,7 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, 
             "expert_return": scores["expert"], "random_return": scores["random"],
             "sha256": {WEIGHTS: _sha256(tmp / WEIGHTS), ONNX: _sha256(tmp / ONNX)},
         }
+        manifest["manifest_sha256"] = _manifest_sha256(manifest)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
         if out.exists():
             shutil.rmtree(out)
@@ -378,6 +400,7 @@ def _onnx_session(path: Path, *, required: bool) -> Any:
     if not path.is_file():
         if required:
             raise RewardError(f"engine='onnx' needs {path}, which is missing")
+        warnings.warn(f"{path} is missing; the reward runs under torch (same numbers, slower per step)", stacklevel=3)
         return None
     options = ort.SessionOptions()
     options.intra_op_num_threads = options.inter_op_num_threads = 1
@@ -454,6 +477,15 @@ def _check_manifest(manifest: Any, folder: Path) -> None:
         raise RewardError(f"{folder / MANIFEST} lacks {', '.join(absent)}")
     if not isinstance(manifest["sha256"], dict) or WEIGHTS not in manifest["sha256"]:
         raise RewardError(f"{folder / MANIFEST} carries no sha256 of {WEIGHTS}")
+    if version >= 3 and manifest.get("manifest_sha256") != _manifest_sha256(manifest):
+        raise RewardError(f"{folder / MANIFEST} does not match its manifest_sha256: its fields (γ, "
+                          "normalisation, env id, ...) were edited after export; export the reward again")
+
+
+def _manifest_sha256(manifest: dict[str, Any]) -> str:
+    """sha256 of every field of the manifest but manifest_sha256 itself, as canonical JSON."""
+    fields = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _check_weights(found: dict[str, torch.Tensor], expected: dict[str, torch.Tensor], where: Path) -> None:

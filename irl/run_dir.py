@@ -10,6 +10,12 @@
     energy.json          how to rebuild it: EnergySpec, learner, policy reward
     curves.png           learning curves
     eval.json            final evaluation on the true reward, training time, peak memory
+    irl-folder.json      the marker: which kind of folder this is and the names irl writes in it
+
+Every folder irl writes (a run, a retrain run, a judge result, a benchmark's) carries
+``irl-folder.json``. irl writes only into a new or empty folder or one it marked as
+its own kind; ``--overwrite`` removes only the entries the marker names; a folder that
+holds anything else is refused, with or without ``--overwrite``.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import json
 import math
 import shutil
 import sys
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -28,36 +36,130 @@ from safetensors.torch import save_file
 from irl.config import TrainConfig, settings_that_differ
 from irl.errors import RunDirError
 
-MARKER = "config.json"
+CONFIG = "config.json"
+OWNER = "irl-folder.json"
+OWNER_FORMAT = "irl-folder"
 
 
-def peak_memory_mb() -> float | None:
-    """Peak resident memory of this process so far, in MiB (None where the OS has no getrusage)."""
-    try:
-        import resource
-    except ImportError:  # Windows
-        return None
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
-    return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
+@dataclass(frozen=True)
+class FolderKind:
+    """A kind of folder irl writes.
+
+    Args:
+        name: what the folder holds, in messages ("run", "judge result").
+        files: the top-level entries irl writes in it, as glob patterns.
+        signature: (file, fields) that recognise such a folder without the marker (one
+            written before irl marked its folders, or a reward artifact, whose
+            manifest.json is its marker): the file is a JSON object with those keys (a
+            CSV with those columns) and every entry of the folder is in ``files``.
+    """
+
+    name: str
+    files: tuple[str, ...]
+    signature: tuple[str, tuple[str, ...]] | None = None
 
 
-def check_free(out: Path, *, overwrite: bool) -> None:
-    """Refuse a folder that holds a run unless ``overwrite``, and a path that is a file."""
+POLICY_FILES = ("policy.zip", "policy.obs_norm.npz", "policy.spec.json", "policy.weights.safetensors")
+RUN = FolderKind("run", (CONFIG, "scores.json", "metrics.csv", "tb", *POLICY_FILES, "energy.safetensors",
+                         "energy.json", "curves.png", "eval.json", "checkpoint", ".checkpoint.old", ".checkpoint.tmp"),
+                 signature=(CONFIG, ("learner", "env_id", "demos", "total_steps")))
+RETRAIN = FolderKind("retrain run", ("retrain.json", "metrics.csv", "tb", *POLICY_FILES, "curves.png", "eval.json"),
+                     signature=("retrain.json", ("reward", "env_id", "algo", "steps")))
+JUDGE = FolderKind("judge result", ("judge.json", "judge.png", "heatmap.png"),
+                   signature=("judge.json", ("reward", "env_id", "per_source")))
+REPLACE_HINT = "pass --overwrite to replace it, or choose another --out"
+
+
+def check_writable(out: Path, kind: FolderKind, *, overwrite: bool = False, keep: bool = False,
+                   hint: str = REPLACE_HINT) -> None:
+    """RunDirError unless irl may write a ``kind`` into ``out``: a new or empty folder, or
+    one irl marked as a ``kind`` (which needs ``overwrite`` to be replaced, or ``keep`` to
+    be written into as it is: a resumed run). A folder holding anything irl did not
+    write is refused whatever the flags. Writes nothing."""
+    _owned_entries(out, kind, overwrite=overwrite, keep=keep, hint=hint)
+
+
+def claim(out: Path, kind: FolderKind, *, overwrite: bool = False, keep: bool = False,
+          hint: str = REPLACE_HINT) -> Path:
+    """:func:`check_writable`, then make ``out`` irl's: create it, remove what irl wrote
+    there before (``overwrite``; nothing else is touched) and write the marker."""
+    entries = _owned_entries(out, kind, overwrite=overwrite, keep=keep, hint=hint)
+    out.mkdir(parents=True, exist_ok=True)
+    if overwrite and not keep:
+        for name in entries:
+            path = out / name
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+    listed = _read_owner(out) or {}
+    files = dict.fromkeys([*listed.get("files", []), *kind.files])
+    (out / OWNER).write_text(json.dumps({"format": OWNER_FORMAT, "version": 1, "kind": kind.name,
+                                         "files": list(files)}, indent=2))
+    return out
+
+
+def _owned_entries(out: Path, kind: FolderKind, *, overwrite: bool, keep: bool, hint: str) -> list[str]:
+    """The entries of ``out`` irl wrote (empty for a new or empty folder), after every check."""
     if out.exists() and not out.is_dir():
-        raise RunDirError(f"{out} exists and is not a folder")
-    if (out / MARKER).exists() and not overwrite:
-        raise RunDirError(f"{out} already holds a run; pass --resume to continue it, --overwrite to replace it, "
+        raise RunDirError(f"{out} exists and is not a folder; choose another --out")
+    entries = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    if not entries:
+        return []
+    owner = _read_owner(out)
+    if owner is None and kind.signature is not None and _looks_like(out / kind.signature[0], kind.signature[1]):
+        owner = {"kind": kind.name, "files": list(kind.files)}
+    if owner is None:
+        raise RunDirError(f"{out} holds files irl did not write ({_some(entries)}); irl writes only into a new or "
+                          "empty folder or one it made: choose another --out")
+    if owner["kind"] != kind.name:
+        raise RunDirError(f"{out} holds an irl {owner['kind']}, not a {kind.name}; choose another --out")
+    foreign = [e for e in entries if e != OWNER and not any(fnmatchcase(e, p) for p in owner["files"])]
+    if foreign:
+        raise RunDirError(f"{out} holds files irl did not write ({_some(foreign)}); move them out of the folder "
                           "or choose another --out")
+    if not (overwrite or keep):
+        raise RunDirError(f"{out} already holds a {kind.name}; {hint}")
+    return [e for e in entries if e != OWNER]
+
+
+def _read_owner(out: Path) -> dict[str, Any] | None:
+    """The marker's content, or None where there is none or it is not irl's."""
+    try:
+        owner = json.loads((out / OWNER).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    ok = (isinstance(owner, dict) and owner.get("format") == OWNER_FORMAT and isinstance(owner.get("kind"), str)
+          and isinstance(owner.get("files"), list) and all(isinstance(f, str) for f in owner["files"]))
+    return owner if ok else None
+
+
+def _looks_like(path: Path, fields: tuple[str, ...]) -> bool:
+    """``path`` is a JSON object with ``fields`` among its keys (a CSV with them among its columns)."""
+    try:
+        text = path.read_text()
+        if path.suffix == ".csv":
+            return set(fields) <= set(next(csv.reader(text.splitlines()), []))
+        data = json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(data, dict) and set(fields) <= set(data)
+
+
+def _some(names: list[str], shown: int = 3) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def check_resumable(out: Path, config: TrainConfig) -> None:
-    """The run in ``out`` exists, has a checkpoint, and was made with ``config``, except
+    """The run in ``out`` is irl's, has a checkpoint, and was made with ``config``, except
     perhaps for a larger ``total_steps`` (a run, finished or not, trained for longer)."""
-    if not (out / MARKER).is_file():
-        raise RunDirError(f"{out} holds no run to resume (no {MARKER})")
+    if not (out / CONFIG).is_file():
+        raise RunDirError(f"{out} holds no run to resume (no {CONFIG})")
+    check_writable(out, RUN, keep=True)
     if not (out / "checkpoint" / "state.json").is_file() and not (out / ".checkpoint.old" / "state.json").is_file():
         raise RunDirError(f"{out} has no checkpoint to resume from")
-    saved = json.loads((out / MARKER).read_text())
+    saved = json.loads((out / CONFIG).read_text())
     given = json.loads(config.to_json())
     differ = settings_that_differ(saved, given)
     if differ:
@@ -65,20 +167,10 @@ def check_resumable(out: Path, config: TrainConfig) -> None:
         raise RunDirError(f"{out} was trained with other settings ({changes}); resume with the same arguments")
 
 
-def prepare(out: Path, *, overwrite: bool) -> Path:
-    """Create ``out`` after :func:`check_free`; with ``overwrite``, a previous run there is
-    deleted first (so its old TensorBoard logs do not mix with the new ones)."""
-    check_free(out, overwrite=overwrite)
-    if overwrite and (out / MARKER).exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
 def read_config(run: Path) -> TrainConfig:
-    path = run / MARKER
+    path = run / CONFIG
     if not path.is_file():
-        raise RunDirError(f"{run} is not a run folder (no {MARKER}); expected the --out of `irl train`")
+        raise RunDirError(f"{run} is not a run folder (no {CONFIG}); expected the --out of `irl train`")
     return TrainConfig.from_json(path.read_text())
 
 
@@ -90,17 +182,20 @@ def read_json(run: Path, name: str) -> dict[str, Any]:
 
 
 class MetricsLog:
-    """Appends per-round figures to metrics.csv and TensorBoard."""
+    """Appends one row of figures per round (an adversarial run) or per episode (a retrain
+    run) to metrics.csv, and the figures to TensorBoard."""
 
     COLUMNS = ("round", "steps", "seconds", "ep_return", "normalized_return", "policy_reward", "disc_loss",
                "grad_penalty", "acc_expert", "acc_gen", "absorbing_reward", "cost_reg", "log_z", "absorbing_logit")
+    EPISODE_COLUMNS = ("episode", "steps", "seconds", "ep_return", "normalized_return")
 
-    def __init__(self, run: Path, *, keep_rounds: int | None = None) -> None:
+    def __init__(self, run: Path, *, keep_rounds: int | None = None, columns: tuple[str, ...] = COLUMNS) -> None:
         """``keep_rounds``: resuming after that round, keep the rows up to it (rows logged
         after the checkpoint, before a crash, are dropped: they will be logged again)."""
         from torch.utils.tensorboard import SummaryWriter
 
         self.path = run / "metrics.csv"
+        self.columns = columns
         kept: list[list[str]] = []
         if keep_rounds is not None and self.path.exists():
             with self.path.open() as f:
@@ -108,15 +203,15 @@ class MetricsLog:
             kept = [r for r in rows if r and r[0] and float(r[0]) <= keep_rounds]
         with self.path.open("w", newline="") as f:
             writer = csv.writer(f)
-            writer.writerow(self.COLUMNS)
+            writer.writerow(columns)
             writer.writerows(kept)
         self.writer = SummaryWriter(str(run / "tb" / "irl"))
 
     def __call__(self, metrics: dict[str, float]) -> None:
         with self.path.open("a", newline="") as f:
-            csv.writer(f).writerow([_fmt(metrics.get(c)) for c in self.COLUMNS])
+            csv.writer(f).writerow([_fmt(metrics.get(c)) for c in self.columns])
         for key, value in metrics.items():
-            if key not in ("round", "steps"):
+            if key not in ("round", "episode", "steps") and value is not None:
                 self.writer.add_scalar(f"irl/{key}", value, int(metrics["steps"]))
 
     def close(self) -> None:
@@ -131,9 +226,12 @@ def _fmt(value: float | None) -> str:
 
 
 def read_metrics(run: Path) -> dict[str, np.ndarray]:
+    """metrics.csv's columns by name (NaN where a row has no figure)."""
     with (run / "metrics.csv").open() as f:
-        rows = list(csv.DictReader(f))
-    return {c: np.array([float(r[c]) if r.get(c) else math.nan for r in rows]) for c in MetricsLog.COLUMNS}
+        reader = csv.DictReader(f)
+        rows = list(reader)
+        columns = reader.fieldnames or []
+    return {c: np.array([float(r[c]) if r.get(c) else math.nan for r in rows]) for c in columns}
 
 
 def read_episode_returns(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -160,14 +258,16 @@ def plot_curves(run: Path, title: str) -> Path:
     import matplotlib.pyplot as plt
 
     m = read_metrics(run)
-    adversarial = not np.all(np.isnan(m["acc_expert"]))
+    nothing = np.full(len(m["steps"]), math.nan)
+    adversarial = not np.all(np.isnan(m.get("acc_expert", nothing)))
+    per = "round" if "round" in m else "episode"
     fig, axes = plt.subplots(1, 2 if adversarial else 1, figsize=(11 if adversarial else 6, 4), squeeze=False)
     ax1 = axes[0, 0]
-    use_norm = not np.all(np.isnan(m["normalized_return"]))
+    use_norm = not np.all(np.isnan(m.get("normalized_return", nothing)))
     y = m["normalized_return"] if use_norm else m["ep_return"]
     ok = ~np.isnan(y)
-    ax1.plot(m["steps"][ok], y[ok], alpha=0.35, color="C0")
-    ax1.plot(m["steps"][ok], _smooth(y[ok]), color="C0", label="policy (smoothed)")
+    ax1.plot(m["steps"][ok], y[ok], alpha=0.35, color="C0", label=f"policy (each {per})")
+    ax1.plot(m["steps"][ok], smooth(y[ok]), color="C0", label="policy (smoothed)")
     if use_norm:
         ax1.axhline(1.0, color="k", ls="--", lw=1, label="expert")
         ax1.axhline(0.0, color="gray", ls=":", lw=1, label="random")
@@ -177,8 +277,9 @@ def plot_curves(run: Path, title: str) -> Path:
     if not adversarial:  # e.g. re-optimisation of an exported reward: no discriminator
         return _save(fig, run / "curves.png")
     ax2 = axes[0, 1]
-    ax2.plot(m["steps"], _smooth(m["acc_expert"]), label="expert classified expert")
-    ax2.plot(m["steps"], _smooth(m["acc_gen"]), label="generator classified generator")
+    for key, label in (("acc_expert", "expert classified expert"), ("acc_gen", "generator classified generator")):
+        ok = ~np.isnan(m[key])
+        ax2.plot(m["steps"][ok], smooth(m[key][ok]), label=label)
     ax2.set(xlabel="environment steps", ylabel="accuracy", ylim=(0, 1.02), title="discriminator")
     ax2.legend()
     return _save(fig, run / "curves.png")
@@ -193,12 +294,17 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def _smooth(y: np.ndarray, k: int = 10) -> np.ndarray:
-    """Centred moving average of width ``k``, edges averaged over what exists."""
-    if len(y) == 0:
-        return y
-    kernel = np.ones(min(k, len(y)))
-    return np.convolve(y, kernel, mode="same") / np.convolve(np.ones(len(y)), kernel, mode="same")
+def smooth(y: np.ndarray, half_width: int | None = None) -> np.ndarray:
+    """Centred moving average whose window shrinks symmetrically at both ends, so that
+    the first and last points are the raw ones: a rising curve is not pulled below its
+    last values. Default half-width: a 20th of the points, at most 5 (short runs are
+    smoothed little)."""
+    n = len(y)
+    h = min(5, n // 20) if half_width is None else half_width
+    i = np.arange(n)
+    w = np.minimum(np.minimum(i, n - 1 - i), h)  # (n,) half-width at each point
+    sums = np.concatenate([[0.0], np.cumsum(np.asarray(y, np.float64))])
+    return (sums[i + w + 1] - sums[i - w]) / (2 * w + 1)
 
 
 def write_csv_rows(path: Path, rows: list[dict]) -> None:

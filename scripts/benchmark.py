@@ -45,12 +45,19 @@ from reopt_report import pairs_from_rows, write_pairs
 from reopt_report import plot as plot_pairs
 from reopt_report import table as pair_table
 
+from irl.cli import COUNT, EPISODES, SEED, STEPS
 from irl.config import default_settings
-from irl.run_dir import peak_memory_mb, read_episode_returns, write_csv_rows
+from irl.errors import IrlError
+from irl.run_dir import POLICY_FILES, FolderKind, claim, peak_memory_mb, read_episode_returns, write_csv_rows
 
 DEMOS = {"HalfCheetah-v5": "demos/halfcheetah-v5.npz", "Hopper-v5": "demos/hopper-v5.npz",
          "Pendulum-v1": "demos/pendulum-v1.npz"}
 LEARNERS = ("gail", "airl", "gcl")
+ROOT = FolderKind("benchmark", (*DEMOS, "results.csv", "results.md", "curves-*.png", "reoptimization.csv",
+                                "reoptimization.md", "reoptimization.png"),
+                  signature=("results.csv", ("env", "learner", "seed")))
+"""--out: one folder per task (its cells, their logs, the rewards of --reoptimize), the reports."""
+PLAIN = FolderKind("plain run", (*POLICY_FILES, "episodes.csv", "eval.json"))
 
 
 EVAL_EPISODES = 20  # per BENCHMARKS.md; --eval-episodes lowers it for smoke tests
@@ -71,7 +78,7 @@ def plain_agent(algo: str, env_id: str, seed: int, steps: int, out: Path, demos:
     from irl.sb3_adapter import train_on_true_reward
 
     torch.set_num_threads(1)
-    out.mkdir(parents=True, exist_ok=True)
+    claim(out, PLAIN, overwrite=True)  # what a stopped attempt left goes; anything else is refused
     scores = scores_for(load_demos(demos), env_id, seed=seed)
     rows: list[tuple[int, float]] = []
     start = time.perf_counter()
@@ -261,12 +268,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--envs", nargs="+", default=["HalfCheetah-v5", "Hopper-v5"])
     parser.add_argument("--learners", nargs="+", default=list(LEARNERS), choices=LEARNERS)
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--steps", type=int, default=1_000_000)
-    parser.add_argument("--jobs", type=int, default=2, help="runs in parallel (one core each)")
+    parser.add_argument("--seeds", nargs="+", type=SEED, default=[0, 1, 2])
+    parser.add_argument("--steps", type=STEPS, default=1_000_000)
+    parser.add_argument("--jobs", type=COUNT, default=2, help="runs in parallel (one core each)")
     parser.add_argument("--out", type=Path, default=Path("runs/benchmark"))
     parser.add_argument("--report-only", action="store_true")
-    parser.add_argument("--eval-episodes", type=int, default=EVAL_EPISODES,
+    parser.add_argument("--eval-episodes", type=EPISODES, default=EVAL_EPISODES,
                         help="final evaluation episodes per run (BENCHMARKS.md asks for at least 20)")
     parser.add_argument("--reoptimize", action="store_true",
                         help="then export each learner's reward and train fresh PPO on it (same budget)")
@@ -280,6 +287,13 @@ def main() -> None:
     args = parser.parse_args()
     EVAL_EPISODES, ALGO, TRAIN_ARGS = args.eval_episodes, args.algo, shlex.split(args.train_args)
     EXPORT_ARGS = shlex.split(args.export_args)
+    unknown = [e for e in args.envs if e not in DEMOS]
+    if unknown:
+        parser.error(f"no demos for {', '.join(unknown)}; tasks: {', '.join(DEMOS)}")
+    try:
+        claim(args.out, ROOT, keep=True)
+    except IrlError as exc:
+        parser.error(str(exc))
     if not args.report_only:
         baseline = [] if args.skip_ppo else [ALGO]
         cells = [(e, l, s) for e in args.envs for s in args.seeds for l in [*args.learners, *baseline]]

@@ -12,11 +12,14 @@ Beside them: PPO on the test variant's true reward, and the GAIL policy moved
 to the test variant as it is. Every cell runs in its own process, ``--jobs`` at
 a time, and is skipped when already done (the script resumes).
 
-Writes to --out: results.md / results.csv (true return on the test variant,
-mean ± std over seeds, with the paper's Table 1), transfer.png (the same as
-bars), curves.png (true return on the test variant while each agent trains) and,
-for the maze, heatmaps.png (each learned reward over the maze plane,
-beside the true reward).
+Writes to --out, per learner and seed: the run (NAME-seedS/), its exported reward
+(NAME-seedS.reward/), the reward judged on the training variant (NAME-seedS.judge/),
+the fresh agent on the test variant (NAME-seedS-target/) and a log of each step; PPO
+on the test variant's true reward (true-reward-seedS/); then results.md /
+results.csv (true return on the test variant, mean ± std over seeds, with the
+paper's Table 1), transfer.png (the same as bars), curves.png (true return on the
+test variant while each agent trains) and, for the maze, heatmaps.png (each learned
+reward over the maze plane, beside the true reward).
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
-from irl.run_dir import read_episode_returns, write_csv_rows
+from irl.cli import COUNT, SEED, STEPS
+from irl.errors import IrlError
+from irl.run_dir import FolderKind, claim, read_episode_returns, write_csv_rows
 
 LEARNERS = {  # name: irl train arguments
     "airl-state-only": ["airl", "--state-only"],
@@ -68,6 +73,9 @@ TASKS = {
                  "gail-policy": -58.8, "true-reward": 315.5}),
 }
 IRL = [sys.executable, "-m", "irl.cli"]
+ROOT = FolderKind("transfer experiment", (*(f"{name}-seed*" for name in (*LEARNERS, "true-reward")), "results.csv",
+                                          "results.md", "transfer.png", "curves.png", "heatmaps.png"),
+                  signature=("results.csv", ("method", "key", "seed", "return")))
 
 
 def run(cmd: list[str], log: Path) -> bool:
@@ -86,10 +94,10 @@ def learn_and_transfer(task: Task, root: Path, name: str, seed: int, steps: int)
              "--seed", str(seed), "--out", str(source), "--overwrite", "--no-progress"], source.with_suffix(".log"))
     if (out / "eval.json").exists() or not (source / "eval.json").exists():
         return
-    reward = source / "reward"
-    if run([*IRL, "export", str(source), "--out", str(reward), "--overwrite"], source / "export.log"):
+    reward, judged = root / f"{name}-seed{seed}.reward", root / f"{name}-seed{seed}.judge"
+    if run([*IRL, "export", str(source), "--out", str(reward), "--overwrite"], root / f"{name}-seed{seed}.export.log"):
         run([*IRL, "judge", str(reward), "--env", task.source, "--demos", task.demos, *task.judge_args,
-             "--out", str(source / "judge")], source / "judge.log")
+             "--out", str(judged), "--overwrite"], root / f"{name}-seed{seed}.judge.log")
         run([*IRL, "retrain", str(reward), "--env", task.target, "--steps", str(steps), "--seed", str(seed),
              "--out", str(out), "--overwrite", "--no-progress"], out.with_suffix(".log"))
 
@@ -164,8 +172,10 @@ def _plots(task: Task, root: Path, summary: dict[str, np.ndarray], seeds: list[i
 
     _curves(task, root, seeds, plt)
 
-    maps = [(name, root / f"{name}-seed{seeds[0]}" / "judge" / "heatmap.png") for name in LEARNERS]
-    maps = [(n, p) for n, p in maps if p.exists()]
+    maps = [(name, next((p for p in (root / f"{name}-seed{seeds[0]}.judge" / "heatmap.png",
+                                      root / f"{name}-seed{seeds[0]}" / "judge" / "heatmap.png")  # older layout
+                         if p.exists()), None)) for name in LEARNERS]
+    maps = [(n, p) for n, p in maps if p is not None]
     if maps:
         cols = 4
         rows = -(-(len(maps) + 1) // cols)
@@ -224,15 +234,18 @@ def _true_map(ax) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", choices=list(TASKS), default="maze")
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--steps", type=int, default=300_000, help="env steps of each learner and each PPO agent")
-    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--seeds", nargs="+", type=SEED, default=[0, 1, 2])
+    parser.add_argument("--steps", type=STEPS, default=300_000, help="env steps of each learner and each PPO agent")
+    parser.add_argument("--jobs", type=COUNT, default=2)
     parser.add_argument("--learners", nargs="+", default=list(LEARNERS), choices=list(LEARNERS))
     parser.add_argument("--out", type=Path, default=None, help="default: runs/transfer-TASK")
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args()
     task, out = TASKS[args.task], args.out or Path(f"runs/transfer-{args.task}")
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        claim(out, ROOT, keep=True)
+    except IrlError as exc:
+        parser.error(str(exc))
     if not args.report_only:
         with ThreadPoolExecutor(args.jobs) as pool:
             jobs = [pool.submit(learn_and_transfer, task, out, n, s, args.steps)

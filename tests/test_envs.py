@@ -75,3 +75,45 @@ def test_disabled_ant_has_halved_front_legs_and_gear_one_on_them():
                                **{j: 30.0 for j in ("hip_3", "ankle_3", "hip_4", "ankle_4")}}
     # the front legs are the ones on the eye side (+y)
     assert all(custom.body(f"{leg}_hip").pos[1] > 0 for leg in ("front_left_leg", "front_right_leg"))
+
+
+def _mujoco_warnings(make) -> list[str]:
+    """MuJoCo's warnings (C level, printed by default) while ``make()`` runs."""
+    seen: list[str] = []
+    previous = mujoco.get_mju_user_warning()
+    mujoco.set_mju_user_warning(seen.append)
+    try:
+        make()
+    finally:
+        mujoco.set_mju_user_warning(previous)
+    return seen
+
+
+@pytest.mark.parametrize("env_id", ["HalfCheetah-v5", "HalfCheetah-v4", *IDS])
+def test_envs_build_their_models_without_mujoco_warnings(env_id):
+    assert _mujoco_warnings(lambda: gym.make(env_id).reset(seed=0)) == []
+
+
+def test_irls_model_files_use_no_deprecated_attribute():
+    for path in sorted(ASSETS.glob("*.xml")):
+        assert _mujoco_warnings(lambda: mujoco.MjModel.from_xml_path(str(path))) == [], path.name
+
+
+def test_half_cheetah_built_the_current_way_is_gymnasiums_model_and_dynamics():
+    """The same arrays, statistics and trajectories as the deprecated compiler attribute gives."""
+    from gymnasium.envs.mujoco.half_cheetah_v5 import HalfCheetahEnv
+
+    ours, theirs = gym.make("HalfCheetah-v5").unwrapped, HalfCheetahEnv()
+    assert type(ours).__name__ == "HalfCheetahV5" and isinstance(ours, HalfCheetahEnv)
+    for name in ("body_mass", "body_inertia", "body_subtreemass", "dof_M0", "dof_invweight0", "body_invweight0",
+                 "actuator_acc0", "geom_size"):
+        np.testing.assert_array_equal(getattr(ours.model, name), getattr(theirs.model, name), err_msg=name)
+    assert ours.model.stat.meanmass == theirs.model.stat.meanmass
+    assert ours.model.stat.meaninertia == theirs.model.stat.meaninertia
+    rng = np.random.default_rng(0)
+    a, b = ours.reset(seed=3)[0], theirs.reset(seed=3)[0]
+    for _ in range(300):
+        np.testing.assert_array_equal(a, b)
+        action = rng.uniform(-1, 1, 6)
+        (a, ra, *_), (b, rb, *_) = ours.step(action), theirs.step(action)
+        assert ra == rb

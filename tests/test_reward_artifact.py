@@ -89,9 +89,7 @@ def test_the_offset_and_tail_forms_differ_by_one_constant_on_every_episode(tmp_p
     run, _, env = fake_run(tmp_path, "gail", "Pendulum-v1")
     artifact = export_reward(run, tmp_path / "reward")
     offset = load_reward(artifact)
-    manifest = json.loads((artifact / "manifest.json").read_text())
-    manifest["absorbing_form"] = "tail"
-    (artifact / "manifest.json").write_text(json.dumps(manifest))
+    _rewrite_manifest(artifact, absorbing_form="tail")
     tail, gamma = load_reward(artifact, engine="torch"), 0.9  # the graph keeps the offset form it was exported with
     differences = []
     for length in (1, 4, 30):
@@ -219,7 +217,9 @@ def test_engine_choices(tmp_path):
     with pytest.raises(RewardError, match="engine must be one of"):
         load_reward(out, engine="tensorrt")
     (out / "reward.onnx").unlink()
-    assert load_reward(out).engine == "torch"  # auto: no graph, torch
+    with pytest.warns(UserWarning, match=r"reward.onnx is missing; the reward runs under torch") as caught:
+        assert load_reward(out).engine == "torch"  # auto: no graph, torch, and a word about it
+    assert len(caught) == 1 and "\n" not in str(caught[0].message)
     with pytest.raises(RewardError, match="needs .*reward.onnx, which is missing"):
         load_reward(out, engine="onnx")
 
@@ -236,14 +236,26 @@ def test_manifest_describes_the_reward(tmp_path):
 def test_export_refuses_to_replace_or_to_read_a_non_run(tmp_path):
     run, _, _ = fake_run(tmp_path, "gail", "Pendulum-v1")
     out = export_reward(run, tmp_path / "r")
-    with pytest.raises(RewardError, match="already exists"):
+    with pytest.raises(RewardError, match="already holds a reward artifact; pass --overwrite"):
         export_reward(run, out)
     export_reward(run, out, overwrite=True)  # an artifact may be replaced on request
     (tmp_path / "mine").mkdir()
-    with pytest.raises(RewardError, match="not a reward artifact"):
-        export_reward(run, tmp_path / "mine", overwrite=True)
+    export_reward(run, tmp_path / "mine")  # an empty folder is free
+    (tmp_path / "thesis").mkdir()
+    (tmp_path / "thesis" / "thesis.tex").write_text("years of work")
+    with pytest.raises(RewardError, match=r"holds files irl did not write \(thesis.tex\)"):
+        export_reward(run, tmp_path / "thesis", overwrite=True)
     with pytest.raises(RunDirError, match="missing energy.safetensors"):
-        export_reward(tmp_path / "mine", tmp_path / "r2")
+        export_reward(tmp_path / "thesis", tmp_path / "r2")
+
+
+def test_overwrite_never_deletes_a_file_put_beside_an_artifact(tmp_path):
+    run, _, _ = fake_run(tmp_path, "gail", "Pendulum-v1")
+    out = export_reward(run, tmp_path / "r")
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(RewardError, match=r"holds files irl did not write \(notes.txt\)"):
+        export_reward(run, out, overwrite=True)
+    assert (out / "notes.txt").read_text() == "mine" and (out / "manifest.json").is_file()
 
 
 @pytest.fixture
@@ -253,8 +265,12 @@ def artifact(tmp_path):
 
 
 def _rewrite_manifest(path, **changes):
+    """Edit manifest fields and rehash them, so that the checks behind the manifest's hash are reached."""
+    from irl.reward_artifact import _manifest_sha256
+
     manifest = json.loads((path / "manifest.json").read_text())
     manifest.update(changes)
+    manifest["manifest_sha256"] = _manifest_sha256(manifest)
     (path / "manifest.json").write_text(json.dumps(manifest))
 
 
