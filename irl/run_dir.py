@@ -70,6 +70,16 @@ JUDGE = FolderKind("judge result", ("judge.json", "judge.png", "heatmap.png"),
 REPLACE_HINT = "pass --overwrite to replace it, or choose another --out"
 
 
+def peak_memory_mb() -> float | None:
+    """Peak resident memory of this process so far, in MiB (None where the OS has no getrusage)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return round(peak / (2**20 if sys.platform == "darwin" else 2**10), 1)
+
+
 def check_writable(out: Path, kind: FolderKind, *, overwrite: bool = False, keep: bool = False,
                    hint: str = REPLACE_HINT) -> None:
     """RunDirError unless irl may write a ``kind`` into ``out``: a new or empty folder, or
