@@ -196,7 +196,8 @@ class MetricsLog:
     run) to metrics.csv, and the figures to TensorBoard."""
 
     COLUMNS = ("round", "steps", "seconds", "ep_return", "normalized_return", "policy_reward", "disc_loss",
-               "grad_penalty", "acc_expert", "acc_gen", "absorbing_reward", "cost_reg", "log_z", "absorbing_logit")
+               "grad_penalty", "acc_expert", "acc_gen", "absorbing_reward", "cost_reg", "log_z", "log_z_ess",
+               "absorbing_logit")
     EPISODE_COLUMNS = ("episode", "steps", "seconds", "ep_return", "normalized_return")
 
     def __init__(self, run: Path, *, keep_rounds: int | None = None, columns: tuple[str, ...] = COLUMNS) -> None:
