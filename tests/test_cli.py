@@ -47,6 +47,8 @@ def test_train_writes_the_run_folder(trained_run):
     result = json.loads((trained_run / "eval.json").read_text())
     assert result["episodes"] == 2 and np.isfinite(result["normalized_return"])
     assert result["behaviour_cloning"]["bc_epochs"] == 2
+    owner = json.loads((trained_run / "irl-folder.json").read_text())  # every entry is one irl says it wrote
+    assert owner["kind"] == "run" and {p.name for p in trained_run.iterdir()} - {"irl-folder.json"} <= set(owner["files"])
 
 
 def test_train_refuses_to_overwrite_a_run(trained_run):
@@ -58,7 +60,7 @@ def test_train_refuses_to_overwrite_a_run(trained_run):
 def test_train_negative_bc_epochs(tmp_path):
     proc = run("train", "gail", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--bc-epochs", "-1",
                "--out", str(tmp_path / "r"))
-    assert_clean_error(proc, "bc_epochs and bc_warmup_steps must be >= 0, got -1")
+    assert_clean_error(proc, "argument --bc-epochs: expected a whole number in [0, 100,000], found '-1'")
 
 
 def test_train_unknown_env(tmp_path):
@@ -115,7 +117,8 @@ def test_collect_missing_expert(tmp_path):
 
 
 def test_quickstart_bad_steps(tmp_path):
-    assert_clean_error(run("quickstart", "--steps", "0", "--out", str(tmp_path / "q")), "total_steps must be positive")
+    assert_clean_error(run("quickstart", "--steps", "0", "--out", str(tmp_path / "q")), "argument --steps")
+    assert not (tmp_path / "q").exists()
 
 
 def test_collect_refuses_pickled_vecnormalize(tmp_path):
@@ -143,20 +146,27 @@ def exported(trained_run) -> Path:
 
 
 def test_export_refuses_an_existing_artifact(trained_run, exported):
-    assert_clean_error(run("export", str(trained_run), "--out", str(exported)), "already exists")
+    assert_clean_error(run("export", str(trained_run), "--out", str(exported)), "already holds a reward artifact")
 
 
 def test_retrain_on_the_exported_reward(exported, tmp_path):
+    import re
+
     out = tmp_path / "re"
     proc = run("retrain", str(exported), "--env", "Pendulum-v1", "--steps", "1024", "--out", str(out),
-               "--eval-episodes", "2", "--no-progress")
+               "--eval-episodes", "2")
     assert proc.returncode == 0, proc.stderr
     assert "normalised" in proc.stdout
     result = json.loads((out / "eval.json").read_text())
     assert result["reward_learner"] == "gail" and np.isfinite(result["return_mean"])
     assert (out / "policy.zip").is_file() and (out / "curves.png").is_file()
     rows = (out / "metrics.csv").read_text().splitlines()
-    assert len(rows) > 1  # true episode returns were logged while training on the learned reward
+    assert rows[0] == "episode,steps,seconds,ep_return,normalized_return"  # episodes, no discriminator
+    assert len(rows) > 1 and rows[1].startswith("1,800,")  # 4 envs x 200 steps: the first episodes end together
+    # the bar, like train's: steps done of the steps SB3 takes (one whole rollout of 4 x 1024), never beyond
+    counts = [(int(done), int(total)) for done, total in re.findall(r"(\d+)/(\d+) \[", proc.stderr)]
+    assert counts and counts[-1] == (4096, 4096) and all(done <= total for done, total in counts), proc.stderr
+    assert "pendulum-v1 on the learned reward" in proc.stderr.lower() and "episode=" in proc.stderr
 
 
 def test_retrain_on_an_env_with_other_spaces(exported, tmp_path):
@@ -177,9 +187,15 @@ def test_retrain_sac_on_discrete_actions_is_refused_before_any_folder_is_made(tm
 
 
 def test_judge(exported, tmp_path):
-    proc = run("judge", str(exported), "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--episodes", "2",
-               "--out", str(tmp_path / "j"), "--heatmap", "0", "1")
+    args = ("judge", str(exported), "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--episodes", "2",
+            "--out", str(tmp_path / "j"), "--heatmap", "0", "1")
+    proc = run(*args)
     assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == f"judging {exported} against Pendulum-v1's true reward: the demos, 2 random episodes"
+    j = tmp_path / "j"
+    assert lines[-1] == f"wrote {j / 'judge.json'}, {j / 'judge.png'}, {j / 'heatmap.png'}"
+    assert_clean_error(run(*args), "already holds a judge result; pass --overwrite")  # judge.json is kept
     result = json.loads((tmp_path / "j" / "judge.json").read_text())
     assert set(result["per_source"]) == {"expert", "random"} and 0 <= result["epic"] <= 1
     demos = load_demos(SHIPPED_PENDULUM).transitions
@@ -211,3 +227,193 @@ def test_train_hyper_overrides_and_reward_choices(tmp_path):
     proc = run("train", "airl", "--help")
     for name in POLICY_REWARD_NAMES:
         assert name in proc.stdout
+
+
+# --- in-process: argument checks and folders, no training ---
+
+
+def main_in_process(argv: list[str], capsys) -> tuple[int, str, str]:
+    """``irl ARGV`` in this process: (exit code, stdout, stderr); warning settings restored."""
+    import warnings
+
+    from irl.cli import main
+
+    with warnings.catch_warnings():
+        try:
+            code = main(argv)
+        except SystemExit as exc:
+            code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code: int, err: str, fragment: str) -> None:
+    assert code == 2, err
+    assert err.count("\n") == 1 and err.startswith("irl: error:") and fragment in err, err
+
+
+REQUIRED = {  # what each subcommand needs besides the flag under test (none of it is read: parsing fails first)
+    "quickstart": ["--out", "q"],
+    "collect": ["--env", "Pendulum-v1", "--expert", "e.zip", "--out", "d.npz"],
+    "convert": ["s.npz", "--env", "Pendulum-v1", "--out", "d.npz"],
+    "train": ["gail", "--env", "Pendulum-v1", "--demos", "d.npz", "--out", "run"],
+    "retrain": ["reward", "--env", "Pendulum-v1", "--out", "re"],
+    "judge": ["reward", "--env", "Pendulum-v1", "--demos", "d.npz", "--out", "j"],
+    "eval": ["run"],
+}
+ZERO_IS_VALID = {"--seed", "--bc-epochs", "--bc-warmup-steps", "--grad-penalty", "--lcr", "--mono", "--q-floor",
+                 "--heatmap", "--heatmap-range"}
+NEGATIVE_IS_VALID = {"--heatmap-range"}  # coordinates
+NOT_NUMBERS = {None, Path, str}
+
+
+def _numeric_flags() -> list[tuple[str, str, int]]:
+    """(subcommand, flag, number of values) of every numeric option of every subcommand."""
+    import argparse
+
+    from irl.cli import _parser, hyper_override
+
+    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    found = []
+    for name, parser in sub.choices.items():
+        for action in parser._actions:
+            assert action.type not in (int, float), f"irl {name} {action.option_strings}: use irl.cli's number types"
+            if action.type not in NOT_NUMBERS and action.type is not hyper_override:
+                found.append((name, action.option_strings[0], action.nargs if isinstance(action.nargs, int) else 1))
+    return found
+
+
+NUMERIC_FLAGS = _numeric_flags()
+
+
+def test_every_subcommand_is_covered_by_the_bad_number_test():
+    from irl.cli import _parser
+
+    commands = set(_parser()._subparsers._group_actions[0].choices)
+    assert {name for name, _, _ in NUMERIC_FLAGS} == set(REQUIRED) == commands - {"export"}  # export takes none
+    flags = {flag for _, flag, _ in NUMERIC_FLAGS}
+    assert {"--steps", "--episodes", "--eval-episodes", "--seed", "--disc-lr", "--q-floor", "--time-limit",
+            "--heatmap", "--heatmap-range", "--checkpoint-every"} <= flags
+
+
+@pytest.mark.parametrize("command, flag, nargs, value",
+                         [(c, f, n, v) for c, f, n in NUMERIC_FLAGS for v in ("0", "-2", "nan", "1e30")
+                          if not (v == "0" and f in ZERO_IS_VALID) and not (v == "-2" and f in NEGATIVE_IS_VALID)])
+def test_a_bad_number_is_a_one_line_error_and_writes_nothing(tmp_path, monkeypatch, capsys, command, flag, nargs,
+                                                             value):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = main_in_process([command, *REQUIRED[command], flag, *[value] * nargs], capsys)
+    assert_one_line_error(code, err, f"argument {flag}")
+    assert value in err and f"irl {command} --help" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_good_numbers_parse(tmp_path):
+    from irl.cli import _parser
+
+    for command, flag, nargs in NUMERIC_FLAGS:
+        good = {"--segment-length": "2", "--q-floor": "0.5"}.get(flag, "1")
+        for value in (good, "0") if flag in ZERO_IS_VALID else (good,):
+            args = _parser().parse_args([command, *REQUIRED[command], flag, *[value] * nargs])
+            assert args.command == command
+
+
+def test_every_flag_has_help_and_shows_its_default(capsys):
+    import argparse
+
+    from irl.cli import _parser
+
+    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
+    for name, parser in sub.choices.items():
+        text = " ".join(parser.format_help().split())  # as one line, whatever the terminal's width
+        for action in parser._actions:
+            assert action.help, f"irl {name} {action.dest} has no help"
+            if action.option_strings and action.default not in (None, False, argparse.SUPPRESS):
+                assert f"(default: {action.default})" in text or "default" in action.help, (name, action.dest)
+    train = sub.choices["train"].format_help()
+    for fragment in ("--steps STEPS", "(default: 1000000)", "--seed SEED", "(default: 0)", "Gymnasium env id"):
+        assert fragment in train, fragment
+    assert "(default: 20)" in sub.choices["eval"].format_help()
+
+
+def test_quickstart_on_a_run_does_not_suggest_resume(tmp_path, capsys):
+    from irl import run_dir
+    from irl.config import TrainConfig
+
+    out = run_dir.claim(tmp_path / "q", run_dir.RUN)
+    (out / "config.json").write_text(TrainConfig(learner="airl", env_id="Pendulum-v1", demos="d.npz",
+                                                 total_steps=1000).to_json())
+    code, _, err = main_in_process(["quickstart", "--out", str(out), "--steps", "1000"], capsys)
+    assert_one_line_error(code, err, "already holds a run; pass --overwrite to replace it")
+    assert "--resume" not in err  # irl quickstart has none
+    code, _, err = main_in_process(["train", "airl", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM),
+                                    "--out", str(out)], capsys)
+    assert_one_line_error(code, err, "pass --resume to continue it, --overwrite to replace it")
+
+
+def test_train_overwrite_never_deletes_files_irl_did_not_write(tmp_path, capsys):
+    """The reproduction of the data loss: a folder with a config.json and someone's thesis."""
+    from irl.config import TrainConfig
+
+    out = tmp_path / "work"
+    out.mkdir()
+    (out / "config.json").write_text(TrainConfig(learner="gail", env_id="Pendulum-v1", demos=str(SHIPPED_PENDULUM),
+                                                 total_steps=1024).to_json())
+    (out / "thesis.tex").write_text("years of work")
+    for flags in (["--overwrite"], [], ["--resume"]):
+        code, _, err = main_in_process(["train", "gail", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM),
+                                        "--steps", "1024", "--eval-episodes", "1", "--no-progress", "--out", str(out),
+                                        *flags], capsys)
+        assert_one_line_error(code, err, "holds files irl did not write (thesis.tex)")
+    assert sorted(p.name for p in out.iterdir()) == ["config.json", "thesis.tex"]
+    assert (out / "thesis.tex").read_text() == "years of work"
+
+
+@pytest.fixture(scope="module")
+def expert_zip(tmp_path_factory) -> Path:
+    from stable_baselines3 import PPO
+
+    path = tmp_path_factory.mktemp("expert") / "expert.zip"
+    PPO("MlpPolicy", "Pendulum-v1", n_steps=64, seed=0).save(path)
+    return path
+
+
+@pytest.mark.parametrize("episodes", [0, -2])
+def test_collect_without_episodes_is_an_error_that_leaves_no_file(tmp_path, capsys, expert_zip, episodes):
+    from irl.api import collect
+    from irl.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=f"episodes must be a whole number >= 1, found {episodes}"):
+        collect("Pendulum-v1", expert_zip, episodes=episodes, out=tmp_path / "d.npz")
+    code, _, err = main_in_process(["collect", "--env", "Pendulum-v1", "--expert", str(expert_zip), "--episodes",
+                                    str(episodes), "--out", str(tmp_path / "d.npz")], capsys)
+    assert_one_line_error(code, err, "argument --episodes")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["collect", "convert"])
+def test_overwrite_replaces_only_a_demo_file_irl_wrote(tmp_path, capsys, expert_zip, command):
+    target = tmp_path / "thesis.tex"
+    target.write_text("years of work")
+    inputs = {"collect": ["--expert", str(expert_zip), "--episodes", "1"], "convert": [str(SHIPPED_PENDULUM)]}
+    argv = [command, *inputs[command], "--env", "Pendulum-v1", "--overwrite", "--out"]
+    code, _, err = main_in_process([*argv, str(target)], capsys)
+    assert_one_line_error(code, err, "is not a demo file irl wrote; refusing to replace it")
+    assert target.read_text() == "years of work"
+    code, _, err = main_in_process([*argv, str(tmp_path)], capsys)
+    assert_one_line_error(code, err, "is a folder; give the path of the .npz file to write")
+
+
+def test_eval_and_judge_bad_episode_counts_from_python(tmp_path):
+    from irl.api import evaluate_run, judge, retrain
+    from irl.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="episodes must be a whole number >= 1, found -3"):
+        evaluate_run(tmp_path, episodes=-3)
+    with pytest.raises(ConfigError, match="episodes must be a whole number >= 1, found -2"):
+        judge(tmp_path, "Pendulum-v1", SHIPPED_PENDULUM, episodes=-2)
+    with pytest.raises(ConfigError, match="steps must be a whole number >= 1, found -1"):
+        retrain(tmp_path, "Pendulum-v1", steps=-1, out=tmp_path / "re")
+    with pytest.raises(ConfigError, match="heatmap_range must be finite"):
+        judge(tmp_path, "Pendulum-v1", SHIPPED_PENDULUM, heatmap_range=(1.0, 0.0, 0.0, 1.0))
+    assert list(tmp_path.iterdir()) == []

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from irl.demos import load_demos
 from irl.errors import DemoError, RewardError
-from irl.reward_artifact import export_reward, load_reward
+from irl.reward_artifact import _manifest_sha256, export_reward, load_reward
 from tests.test_reward_artifact import fake_run
 
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
@@ -131,13 +131,18 @@ def _load_or_reward_error(tmp_path, files: dict[str, bytes]) -> None:
         assert str(exc) and "\n" not in str(exc)
 
 
+def _rehashed(manifest: dict) -> bytes:
+    """A manifest whose own hash agrees with its (edited) fields: the checks behind it are fuzzed."""
+    return json.dumps({**manifest, "manifest_sha256": _manifest_sha256(manifest)}).encode()
+
+
 def _with_hash(files: dict[str, bytes], weights: bytes) -> dict[str, bytes]:
     """Corrupted weights whose hash the manifest agrees with: the parser itself is fuzzed."""
     import hashlib
 
     manifest = json.loads(files["manifest.json"])
     manifest["sha256"]["reward.safetensors"] = hashlib.sha256(weights).hexdigest()
-    return {**files, "manifest.json": json.dumps(manifest).encode(), "reward.safetensors": weights}
+    return {**files, "manifest.json": _rehashed(manifest), "reward.safetensors": weights}
 
 
 @FUZZ
@@ -170,4 +175,4 @@ def test_artifact_truncation(tmp_path, artifact_files, target, cut):
 def test_artifact_manifest_fields_of_the_wrong_type(tmp_path, artifact_files, key, value):
     manifest = json.loads(artifact_files["manifest.json"])
     manifest[key] = value
-    _load_or_reward_error(tmp_path, {**artifact_files, "manifest.json": json.dumps(manifest).encode()})
+    _load_or_reward_error(tmp_path, {**artifact_files, "manifest.json": _rehashed(manifest)})

@@ -87,3 +87,58 @@ def test_policies_get_distinct_source_names():
     assert _source_names(("runs/a/policy.zip", "runs/b/policy.zip"), taken) == ["a/policy", "b/policy"]
     assert _source_names(("runs/a/random.zip",), taken) == ["a/random"]
     assert _source_names(("a/policy.zip", "a/policy.zip"), taken) == ["a/policy #1", "a/policy #2"]
+
+
+@pytest.fixture(scope="module")
+def pendulum_reward(tmp_path_factory):
+    from irl.reward_artifact import export_reward
+    from tests.test_reward_artifact import fake_run
+
+    tmp = tmp_path_factory.mktemp("judge")
+    run, _, _ = fake_run(tmp, "gail", "Pendulum-v1")
+    return export_reward(run, tmp / "reward")
+
+
+def _judge(reward, out, **kwargs):
+    from irl.api import judge
+    from tests.conftest import SHIPPED_PENDULUM
+
+    return judge(reward, "Pendulum-v1", SHIPPED_PENDULUM, episodes=1, out=out, **kwargs)
+
+
+def test_judge_png_shows_the_correlations_and_epic(pendulum_reward, tmp_path, monkeypatch):
+    import matplotlib.figure
+
+    texts = []
+
+    def capture(fig, path, **kwargs):  # the figure's words, instead of the file
+        ax = fig.axes[0]
+        texts.extend(t.get_text() for t in [*ax.texts, *ax.get_legend().get_texts(), ax.title])
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", capture)
+    result = _judge(pendulum_reward, tmp_path / "j")
+    words = "\n".join(texts)
+    assert f"EPIC distance {result['epic']:.3f}" in words
+    assert f"pooled: pearson {result['pearson']:+.3f}, spearman {result['spearman']:+.3f}" in words
+    for name, r in result["per_source"].items():
+        assert f"{name}: pearson {r['pearson']:+.3f}, spearman {r['spearman']:+.3f}" in words
+
+
+def test_judge_never_replaces_a_result_silently(pendulum_reward, tmp_path):
+    from irl.errors import RunDirError
+
+    out = tmp_path / "j"
+    _judge(pendulum_reward, out)
+    first = (out / "judge.json").read_text()
+    (out / "judge.json").write_text(first + " ")  # marks the file: a silent replacement would undo this
+    with pytest.raises(RunDirError, match="already holds a judge result; pass --overwrite"):
+        _judge(pendulum_reward, out, seed=1)
+    assert (out / "judge.json").read_text() == first + " "
+    _judge(pendulum_reward, out, seed=1, overwrite=True)
+    assert (out / "judge.json").read_text() != first + " "
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.md").write_text("mine")
+    with pytest.raises(RunDirError, match=r"holds files irl did not write \(notes.md\)"):
+        _judge(pendulum_reward, mine, overwrite=True)
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.md"]

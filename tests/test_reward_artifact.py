@@ -416,3 +416,39 @@ def test_onnx_probe_batch_covers_unbounded_and_half_bounded_actions(tmp_path):
     _export_onnx(module, obs_space, act_space, tmp_path / "reward.onnx")
     session = _onnx_session(tmp_path / "reward.onnx", required=True)
     _check_onnx_agrees(session, module, obs_space, act_space, tmp_path)  # finite probes, the same rewards
+
+
+@pytest.mark.parametrize("engine", ["onnx", "torch"])
+def test_box_actions_far_outside_the_bounds_are_refused(artifact, engine):
+    """Pendulum's torque is in [-2, 2]: on the bound (where clipped policies sit) and within
+    the tolerance is fine, far outside is a RewardError naming the action."""
+    from irl.reward_artifact import ACTION_TOLERANCE
+
+    reward = load_reward(artifact, engine=engine)
+    obs, acts, nxt, done = batch(gym.make("Pendulum-v1"))
+    slack = ACTION_TOLERANCE * 4.0
+    for fine in (np.full_like(acts, 2.0), np.full_like(acts, -2.0), np.full_like(acts, 2.0 + 0.9 * slack)):
+        assert np.isfinite(reward(obs, fine, nxt, done)).all()
+    far = acts.copy()
+    far[3, 0] = 2e6
+    with pytest.raises(RewardError, match=r"acts\[3, 0\] = 2e\+06 is outside the action space's bounds \[-2, 2\]"):
+        reward(obs, far, nxt, done)
+    with pytest.raises(RewardError, match="outside the action space's bounds"):
+        reward(obs, np.full_like(acts, -2.0 - 2 * slack), nxt, done)
+
+
+@pytest.mark.parametrize("field, value", [("gamma", 0.5), ("env_id", "Hopper-v5"), ("expert_return", 1e9),
+                                          ("obs_normalization", {"mean": [0.0, 0.0, 0.0], "std": [1.0, 1.0, 1.0]}),
+                                          ("end_value", "floor")])
+def test_an_edited_manifest_is_refused(artifact, field, value):
+    manifest = json.loads((artifact / "manifest.json").read_text())
+    manifest[field] = value
+    (artifact / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    with pytest.raises(RewardError, match="does not match its manifest_sha256: its fields .* were edited"):
+        load_reward(artifact)
+
+
+def test_the_manifest_hash_survives_reformatting(artifact):
+    manifest = json.loads((artifact / "manifest.json").read_text())
+    (artifact / "manifest.json").write_text(json.dumps(dict(reversed(manifest.items()))))  # other order, no indent
+    assert load_reward(artifact).gamma == 0.9

@@ -114,3 +114,51 @@ def test_posture_counts_pitched_and_flipped_steps(tmp_path):
     assert rows[0] == ["0", "10.0", "10", "5.00", "0%", "0%"], proc.stdout
     assert rows[1] == ["1", "10.0", "10", "0.50", "70%", "10%"], proc.stdout
     assert "35% pitched past 0.3 rad; 1 of 2 episodes" in proc.stdout
+
+
+def _script(name: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(SCRIPTS / name), *args], capture_output=True, text=True,
+                          cwd=SCRIPTS.parent, timeout=300)
+
+
+def test_benchmark_and_transfer_refuse_an_out_folder_holding_other_files(tmp_path):
+    (tmp_path / "results.md").write_text("my own results")  # a name the reports use
+    (tmp_path / "thesis.tex").write_text("years of work")
+    for name, args in (("benchmark.py", ["--envs", "Pendulum-v1"]), ("transfer.py", ["--task", "maze"])):
+        proc = _script(name, *args, "--report-only", "--out", str(tmp_path))
+        assert proc.returncode == 2, (name, proc.stdout, proc.stderr)
+        assert "holds files irl did not write (results.md, thesis.tex)" in proc.stderr.splitlines()[-1], proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.md", "thesis.tex"]
+    assert (tmp_path / "results.md").read_text() == "my own results"
+
+
+def test_benchmark_marks_its_folder_and_takes_it_back(tmp_path):
+    assert _script("benchmark.py", "--envs", "Pendulum-v1", "--report-only", "--out", str(tmp_path)).returncode == 0
+    assert json.loads((tmp_path / "irl-folder.json").read_text())["kind"] == "benchmark"
+    (tmp_path / "Pendulum-v1").mkdir()
+    assert _script("benchmark.py", "--envs", "Pendulum-v1", "--report-only", "--out", str(tmp_path)).returncode == 0
+    proc = _script("benchmark.py", "--envs", "Pendulum-v1", "--steps", "0", "--out", str(tmp_path))
+    assert proc.returncode == 2 and "argument --steps" in proc.stderr
+
+
+def test_benchmark_plain_cell_refuses_a_folder_holding_other_files(tmp_path):
+    import importlib.util
+
+    import pytest
+
+    from irl.errors import RunDirError
+
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        spec = importlib.util.spec_from_file_location("benchmark_under_test", SCRIPTS / "benchmark.py")
+        benchmark = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(benchmark)
+    finally:
+        sys.path.remove(str(SCRIPTS))
+    cell = tmp_path / "ppo-seed0"
+    cell.mkdir()
+    (cell / "thesis.tex").write_text("years of work")
+    with pytest.raises(RunDirError, match=r"holds files irl did not write \(thesis.tex\)"):
+        benchmark.plain_agent("ppo", "Pendulum-v1", 0, 64, cell, str(SCRIPTS.parent / "demos" / "pendulum-v1.npz"))
+    assert sorted(p.name for p in cell.iterdir()) == ["thesis.tex"]

@@ -1,0 +1,42 @@
+"""What the README tells a new user, checked against the code."""
+
+import inspect
+import re
+import shlex
+from pathlib import Path
+
+import irl
+import irl.errors
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text()
+
+
+def test_every_error_type_is_exported_from_irl():
+    errors = {name: cls for name, cls in vars(irl.errors).items()
+              if inspect.isclass(cls) and issubclass(cls, irl.errors.IrlError)}
+    assert len(errors) >= 7
+    for name, cls in errors.items():
+        assert getattr(irl, name, None) is cls, name
+        assert name in irl.__all__, name
+    assert "irl.RewardError" in README
+
+
+def test_the_tour_says_how_to_make_the_expert_it_collects_from():
+    """The collect command's --expert is written by a command shown before it."""
+    lines = README.splitlines()
+    collect = next(i for i, line in enumerate(lines) if line.strip().startswith("irl collect "))
+    expert = shlex.split(lines[collect])[shlex.split(lines[collect]).index("--expert") + 1]
+    maker = next(line.split("#")[0] for line in reversed(lines[:collect]) if "scripts/train_expert.py" in line)
+    args = shlex.split(maker)
+    script = (REPO / "scripts" / "train_expert.py").read_text()
+    default_out = re.search(r'"--out", type=Path, default=Path\("([^"]+)"\)', script).group(1)
+    out = args[args.index("--out") + 1] if "--out" in args else default_out
+    env, algo = args[2], args[args.index("--algo") + 1]
+    assert expert == f"{out}/{env}/{algo}.zip"  # train_expert.py writes OUT/ENV/ALGO.zip
+
+
+def test_the_readme_states_the_action_tolerance_it_checks():
+    from irl.reward_artifact import ACTION_TOLERANCE
+
+    assert f"{ACTION_TOLERANCE:.1%} of its bounds' width" in README
