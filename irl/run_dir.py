@@ -48,10 +48,11 @@ class FolderKind:
     Args:
         name: what the folder holds, in messages ("run", "judge result").
         files: the top-level entries irl writes in it, as glob patterns.
-        signature: (file, fields) that recognise such a folder without the marker (one
+        signature: (entry, fields) that recognise such a folder without the marker (one
             written before irl marked its folders, or a reward artifact, whose
-            manifest.json is its marker): the file is a JSON object with those keys (a
-            CSV with those columns) and every entry of the folder is in ``files``.
+            manifest.json is its marker): it holds ``entry`` (a glob pattern), a JSON
+            object with those keys (a CSV with those columns) where ``fields`` are
+            given, and nothing that is not in ``files``.
     """
 
     name: str
@@ -117,7 +118,7 @@ def _owned_entries(out: Path, kind: FolderKind, *, overwrite: bool, keep: bool, 
     if not entries:
         return []
     owner = _read_owner(out)
-    if owner is None and kind.signature is not None and _looks_like(out / kind.signature[0], kind.signature[1]):
+    if owner is None and kind.signature is not None and _has_signature(out, entries, *kind.signature):
         owner = {"kind": kind.name, "files": list(kind.files)}
     if owner is None:
         raise RunDirError(f"{out} holds files irl did not write ({_some(entries)}); irl writes only into a new or "
@@ -142,6 +143,12 @@ def _read_owner(out: Path) -> dict[str, Any] | None:
     ok = (isinstance(owner, dict) and owner.get("format") == OWNER_FORMAT and isinstance(owner.get("kind"), str)
           and isinstance(owner.get("files"), list) and all(isinstance(f, str) for f in owner["files"]))
     return owner if ok else None
+
+
+def _has_signature(out: Path, entries: list[str], pattern: str, fields: tuple[str, ...]) -> bool:
+    """An entry of ``out`` matches ``pattern`` and, where ``fields`` are given, is a JSON
+    object with those keys (a CSV with those columns)."""
+    return any(fnmatchcase(e, pattern) and (not fields or _looks_like(out / e, fields)) for e in entries)
 
 
 def _looks_like(path: Path, fields: tuple[str, ...]) -> bool:

@@ -55,7 +55,7 @@ DEMOS = {"HalfCheetah-v5": "demos/halfcheetah-v5.npz", "Hopper-v5": "demos/hoppe
 LEARNERS = ("gail", "airl", "gcl")
 ROOT = FolderKind("benchmark", (*DEMOS, "results.csv", "results.md", "curves-*.png", "reoptimization.csv",
                                 "reoptimization.md", "reoptimization.png"),
-                  signature=("results.csv", ("env", "learner", "seed")))
+                  signature=("*-v[0-9]*", ()))  # a task's folder
 """--out: one folder per task (its cells, their logs, the rewards of --reoptimize), the reports."""
 PLAIN = FolderKind("plain run", (*POLICY_FILES, "episodes.csv", "eval.json"))
 

@@ -75,7 +75,7 @@ TASKS = {
 IRL = [sys.executable, "-m", "irl.cli"]
 ROOT = FolderKind("transfer experiment", (*(f"{name}-seed*" for name in (*LEARNERS, "true-reward")), "results.csv",
                                           "results.md", "transfer.png", "curves.png", "heatmaps.png"),
-                  signature=("results.csv", ("method", "key", "seed", "return")))
+                  signature=("*-seed[0-9]*", ()))  # a cell
 
 
 def run(cmd: list[str], log: Path) -> bool:
