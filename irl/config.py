@@ -92,6 +92,19 @@ class TrainConfig:
     generator trajectories (:mod:`irl.regularizers`); any learner, 0 = off."""
     mono: float = 0.0
     """Weight of GCL's monotonic regulariser (demo energy must not rise); 0 = off."""
+    reward_bound: float | None = None
+    """Bound on the energy's reward term (E of GAIL's and GCL's energy, g of AIRL's):
+    bound·tanh(raw / bound), within ±bound, so no state can be paid without limit (f-IRL,
+    Ni et al. 2020, clamps its reward at ±10); None = unbounded."""
+    disc_weight_decay: float = 0.0
+    """L2 weight decay of the energy's Adam optimiser (f-IRL uses 1e-3); 0 = off."""
+    disc_lr_decay: bool = False
+    """Decay the discriminator's learning rate linearly from ``disc_lr`` to 0 over
+    ``total_steps`` (IRL++, Sapora, Swamy et al. 2024), so the reward settles by the end."""
+    policy_reset_steps: int = 0
+    """Every this many generator steps, re-initialise the generator's policy (actor, critic
+    and their optimiser state; SB3's initialisation from a seed derived from ``seed``), so
+    that the reward must keep teaching from scratch (IRL++); 0 = never."""
     scale_rewards: bool = True
     """Divide policy rewards by the running std of their discounted return (as VecNormalize)."""
     bc_epochs: int = 0
@@ -131,6 +144,12 @@ class TrainConfig:
             raise ConfigError(f"disc_lr must be positive, got {self.disc_lr}")
         if self.grad_penalty is not None and self.grad_penalty < 0:
             raise ConfigError(f"grad_penalty must be >= 0, got {self.grad_penalty}")
+        if self.reward_bound is not None and not 0 < self.reward_bound < float("inf"):
+            raise ConfigError(f"reward_bound must be a positive number or None, got {self.reward_bound}")
+        if not 0 <= self.disc_weight_decay < float("inf"):
+            raise ConfigError(f"disc_weight_decay must be >= 0, got {self.disc_weight_decay}")
+        if self.policy_reset_steps < 0:
+            raise ConfigError(f"policy_reset_steps must be >= 0 (0 = never), got {self.policy_reset_steps}")
         if self.energy_obs_norm not in ("expert", "none"):
             raise ConfigError(f"energy_obs_norm must be 'expert' or 'none', got {self.energy_obs_norm!r}")
         if self.log_z not in LOG_Z_MODES:

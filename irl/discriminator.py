@@ -45,10 +45,11 @@ class Discriminator:
             consecutive steps of one episode (GCL's trajectory form): E(x) = sum of the
             steps' energies, q(x) = the fusion of the policies' products of π over the
             steps, and ``batch_size`` // L segments per minibatch side.
+        weight_decay: Adam's L2 weight decay on the energy's parameters.
     """
 
     def __init__(self, learner: Learner, *, lr: float, grad_penalty: float, batch_size: int, seed: int,
-                 log_z: str = "learned", segment_length: int | None = None) -> None:
+                 log_z: str = "learned", segment_length: int | None = None, weight_decay: float = 0.0) -> None:
         if log_z not in ("learned", "importance"):
             raise ValueError(f"log_z must be 'learned' or 'importance', got {log_z!r}")
         if segment_length is not None and grad_penalty > 0:
@@ -56,7 +57,7 @@ class Discriminator:
         self.segment_length = segment_length
         self.learner = learner
         self.energy = learner.energy
-        self.optimizer = torch.optim.Adam(self.energy.parameters(), lr=lr)
+        self.optimizer = torch.optim.Adam(self.energy.parameters(), lr=lr, weight_decay=weight_decay)
         self.grad_penalty = grad_penalty
         self.batch_size = batch_size
         self.generator = torch.Generator().manual_seed(seed)
@@ -182,6 +183,11 @@ class Discriminator:
         else:
             del metrics["log_z_ess"]
         return metrics
+
+    def set_learning_rate(self, lr: float) -> None:
+        """The energy optimiser's learning rate from now on."""
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
 
     def fit_absorbing(self, n_expert: int, rows_expert: int, n_gen: int, rows_gen: int) -> float:
         """Set the logit of the absorbing state to its optimum under the balanced loss,

@@ -42,12 +42,17 @@ class EnergySpec:
     """Hidden layer widths of each MLP."""
     gamma: float = 0.99
     """Discount of the shaping term (AIRL); the policy's discount."""
+    bound: float | None = None
+    """The reward term (E of a free energy, g of a shaped one) is ``bound·tanh(raw / bound)``,
+    within ±bound (f-IRL, Ni et al. 2020, clamps its reward to ±10); None: unbounded."""
 
     def __post_init__(self) -> None:
         if self.kind not in ("free", "shaped"):
             raise ValueError(f"energy kind must be 'free' or 'shaped', got {self.kind!r}")
         if not 0.0 < self.gamma <= 1.0:
             raise ValueError(f"gamma must be in (0, 1], got {self.gamma}")
+        if self.bound is not None and not 0.0 < self.bound < float("inf"):
+            raise ValueError(f"bound must be a positive number or None, got {self.bound}")
 
     @property
     def input_obs_dim(self) -> int:
@@ -58,7 +63,16 @@ class EnergySpec:
 
     @classmethod
     def from_json(cls, data: dict) -> "EnergySpec":
-        return cls(**{**data, "hidden": tuple(data["hidden"])})
+        return cls(**{**data, "hidden": tuple(data["hidden"])})  # a spec saved before ``bound``: None
+
+
+def bounded(raw: torch.Tensor, bound: float | None) -> torch.Tensor:
+    """bound·tanh(raw / bound): (B,) -> (B,) within ±bound, the identity near 0; None: raw."""
+    return raw if bound is None else bound * torch.tanh(raw / bound)
+
+
+def _clip(value: float, bound: float | None) -> float:
+    return value if bound is None else max(-bound, min(bound, value))
 
 
 def mlp(in_dim: int, hidden: tuple[int, ...], out_dim: int = 1) -> nn.Sequential:
@@ -114,18 +128,19 @@ class FreeEnergy(nn.Module):
         x = self.normalize(obs)
         if not self.spec.state_only:
             x = torch.cat([x, acts], dim=1)
-        return override_absorbing(self, obs, self.net(x).squeeze(-1))
+        return override_absorbing(self, obs, bounded(self.net(x).squeeze(-1), self.spec.bound))
 
     @torch.no_grad()
     def shift_(self, delta: float) -> None:
-        """E += delta everywhere (moves log Z, the output bias)."""
+        """E += delta everywhere (moves log Z, the output bias; under a ``bound``, where |E| is
+        well inside it)."""
         self.net[-1].bias += delta
         self.absorbing_value += delta
 
     @torch.no_grad()
     def set_absorbing_logit_(self, logit: float) -> None:
         """Make -E (the logit without log q and log Z) equal ``logit`` in the absorbing state."""
-        self.absorbing_value.fill_(-logit)
+        self.absorbing_value.fill_(_clip(-logit, self.spec.bound))
         self.absorbing_set.fill_(1.0)
 
     def reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
@@ -153,7 +168,7 @@ class ShapedEnergy(nn.Module):
         x = self.normalize(obs)
         if not self.spec.state_only:
             x = torch.cat([x, acts], dim=1)
-        return override_absorbing(self, obs, self.g(x).squeeze(-1))
+        return override_absorbing(self, obs, bounded(self.g(x).squeeze(-1), self.spec.bound))
 
     def h_value(self, obs: torch.Tensor) -> torch.Tensor:
         """The shaping potential h: (B,)."""
@@ -169,7 +184,8 @@ class ShapedEnergy(nn.Module):
 
     @torch.no_grad()
     def shift_(self, delta: float) -> None:
-        """E += delta everywhere (through g's output bias, i.e. log Z)."""
+        """E += delta everywhere (through g's output bias, i.e. log Z; under a ``bound``, where
+        |g| is well inside it)."""
         self.g[-1].bias -= delta
         self.absorbing_value -= delta
 
@@ -177,7 +193,7 @@ class ShapedEnergy(nn.Module):
     def set_absorbing_logit_(self, logit: float) -> None:
         """Make f = -E of the absorbing self-transition, g + γ·h - h, equal ``logit``."""
         state = absorbing_obs(self.spec.input_obs_dim)
-        self.absorbing_value.fill_(logit + (1 - self.spec.gamma) * self.h_value(state)[0].item())
+        self.absorbing_value.fill_(_clip(logit + (1 - self.spec.gamma) * self.h_value(state)[0].item(), self.spec.bound))
         self.absorbing_set.fill_(1.0)
 
     def reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,

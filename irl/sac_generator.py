@@ -95,6 +95,16 @@ class SACGenerator(Generator):
         self.clone_acts_at_start = False
         """The policy (a behaviour clone) acts during ``learning_starts`` instead of uniform actions."""
         self._log_uniform = uniform_log_density(self.action_space)
+        log_ent_coef = self.agent.log_ent_coef
+        self._initial_log_ent_coef = None if log_ent_coef is None else log_ent_coef.detach().clone()
+
+    def reset_policy(self, *, seed: int) -> None:
+        """As :meth:`Generator.reset_policy` for the actor, both critics and their targets,
+        with the entropy coefficient back at its initial value."""
+        super().reset_policy(seed=seed)
+        if self._initial_log_ent_coef is not None:
+            with torch.no_grad():
+                self.agent.log_ent_coef.copy_(self._initial_log_ent_coef)
 
     def _draws_uniformly(self, num_timesteps: int) -> bool:
         """SB3 acts uniformly at random at this step count (before ``learning_starts``)."""

@@ -352,6 +352,21 @@ class Generator:
         return _policy_log_prob(self.agent.policy, norm.normalize_obs if norm else None,
                                 obs, acts, self.observation_space.shape)
 
+    def reset_policy(self, *, seed: int) -> None:
+        """Re-initialise the policy's weights as SB3 draws them, from ``seed`` (the global RNG
+        untouched), and clear its optimisers' state; observation statistics, envs, counters
+        and the replay buffer are kept."""
+        live = self.agent.policy
+        with torch.random.fork_rng():
+            torch.manual_seed(seed)
+            fresh = type(live)(**live._get_constructor_parameters())
+        live.load_state_dict(fresh.state_dict())
+        for optimizer in self._optimizers().values():
+            optimizer.state.clear()
+
+    def _optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"policy": self.agent.policy.optimizer}
+
     def rollout_log_prob(self) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
         """log π of the policy that drew the rollout being handed to the trainer: the current one."""
         return self.log_prob

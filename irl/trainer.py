@@ -120,7 +120,7 @@ class AdversarialTrainer:
             kind="shaped" if config.learner == "airl" else "free",  # GAIL, GCL: free
             obs_dim=obs_dim(obs_space), act_dim=act_dim(act_space),
             state_only=config.resolved_state_only, absorbing=config.absorbing,
-            hidden=config.energy_hidden, gamma=self.generator.gamma,
+            hidden=config.energy_hidden, gamma=self.generator.gamma, bound=config.reward_bound,
         )
         self.learner: Learner = LEARNERS[config.learner](self.spec)
         if config.energy_obs_norm == "expert":
@@ -130,7 +130,8 @@ class AdversarialTrainer:
             self.policy_reward = NEG_ENERGY  # SAC adds α·H(π) itself: f - log π would count it twice
         self.discriminator = Discriminator(self.learner, lr=config.disc_lr, grad_penalty=config.resolved_grad_penalty,
                                            batch_size=config.disc_batch_size, seed=config.seed, log_z=config.log_z,
-                                           segment_length=self._segment_length)
+                                           segment_length=self._segment_length,
+                                           weight_decay=config.disc_weight_decay)
         self.expert = to_disc_batch(self.demos.transitions, act_space, absorbing=config.absorbing)
         self.history = GeneratorHistory(config.resolved_replay_rounds)
         self.expert_runs = consecutive_steps(self.demos.transitions.episode_end[:, None], 3)  # (M, 3)
@@ -148,6 +149,8 @@ class AdversarialTrainer:
         self.absorbing_counts: deque[tuple[int, int]] = deque(maxlen=ABSORBING_WINDOW)
         """(absorbing rows, rows) of the latest generator rollouts."""
         self.round = 0
+        self.policy_resets = 0
+        """Times the generator's policy has been re-initialised (``policy_reset_steps``)."""
         self.bc_metrics: dict[str, float] | None = None
         """Figures of the behaviour-cloning warm start, once it has run."""
         self._actor_frozen = False  # inside the warm-up of --bc-epochs
@@ -169,6 +172,7 @@ class AdversarialTrainer:
         self._start = time.perf_counter() - self._seconds_before
 
         def after_update() -> None:
+            self._reset_policy_when_due()
             if checkpoint is not None and self.round % every_rounds == 0:
                 checkpoint()
 
@@ -181,6 +185,14 @@ class AdversarialTrainer:
             self._actor_frozen = self._actor_in_warmup()
             hold_after_cloning(self.generator, actor_frozen=self._actor_frozen)
         self.generator.learn(self.config.total_steps, self._round, after_update, step_reward=self.step_rewards)
+
+    def _reset_policy_when_due(self) -> None:
+        """Re-initialise the policy once per ``policy_reset_steps`` generator steps, after the
+        update that crosses each multiple (IRL++: the reward must keep teaching from scratch)."""
+        every = self.config.policy_reset_steps
+        if every and self.generator.steps_done // every > self.policy_resets:
+            self.policy_resets = self.generator.steps_done // every
+            self.generator.reset_policy(seed=self.config.seed + 1_000_003 * self.policy_resets)
 
     def _actor_in_warmup(self) -> bool:
         return self.generator.steps_done < self.config.bc_warmup_steps
@@ -200,6 +212,7 @@ class AdversarialTrainer:
             "generator": meta, "disc_opt": opt_meta, "round": self.round, "log_z": self.discriminator.log_z,
             "scaler": [self.scaler.count, self.scaler.mean, self.scaler.var], "history": len(n_envs),
             "absorbing_counts": [list(c) for c in self.absorbing_counts], "seconds": self.elapsed_seconds(),
+            "policy_resets": self.policy_resets,
             "bc_metrics": self.bc_metrics, "config": json.loads(self.config.to_json()),
         }
 
@@ -221,6 +234,7 @@ class AdversarialTrainer:
         self.scaler.returns = tensors["scaler_returns"].numpy().copy()
         self.scaler.count, self.scaler.mean, self.scaler.var = meta["scaler"]
         self.round = meta["round"]
+        self.policy_resets = meta.get("policy_resets", 0)
         self.absorbing_counts.extend(tuple(c) for c in meta.get("absorbing_counts", []))
         self._seconds_before = meta.get("seconds", 0.0)
         self.bc_metrics = meta.get("bc_metrics")
@@ -314,6 +328,9 @@ class AdversarialTrainer:
             segments = SegmentIndex(self.expert_segments, gen_segments, self._log_q_term(self.history.log_probs))
         if self.round == 1:
             self.discriminator.center(self.expert, replay, sampler, segments)
+        if self.config.disc_lr_decay:  # linear, to 0 at total_steps
+            progress = min(1.0, self.generator.steps_done / self.config.total_steps)
+            self.discriminator.set_learning_rate(self.config.disc_lr * (1.0 - progress))
         steps = max(1, math.ceil(self.config.disc_epochs * len(gen) / self.config.disc_batch_size))
         metrics = self.discriminator.update(self.expert, replay, sampler, steps=steps,
                                             regularizer=self._cost_regularizer(rollout, gen), segments=segments)
@@ -341,7 +358,7 @@ class AdversarialTrainer:
             metrics["absorbing_reward"] = r_abs
 
         metrics.update(round=self.round, steps=self.round * n, policy_reward=raw_mean,
-                       seconds=self.elapsed_seconds())
+                       seconds=self.elapsed_seconds(), disc_lr=self.discriminator.optimizer.param_groups[0]["lr"])
         if episode_returns:
             metrics["ep_return"] = float(np.mean(episode_returns))
             if self.scores is not None:

@@ -1,0 +1,111 @@
+"""Options that keep a learned reward teaching (IRL++, f-IRL): a bounded reward term, weight
+decay and a decaying learning rate for the energy, and policy resets of the generator."""
+
+import numpy as np
+import pytest
+import torch
+
+from irl.config import TrainConfig
+from irl.energy import EnergySpec, build_energy
+from irl.errors import ConfigError
+from irl.trainer import AdversarialTrainer
+from tests.test_trainer import SMALL_PPO
+
+
+@pytest.mark.parametrize("kind", ["free", "shaped"])
+def test_bounded_reward_term_stays_within_the_bound(kind):
+    spec = EnergySpec(kind=kind, obs_dim=3, act_dim=1, state_only=False, absorbing=True, hidden=(8,), bound=2.0)
+    energy = build_energy(spec)
+    with torch.no_grad():
+        for p in energy.parameters():
+            p.mul_(50.0)  # raw outputs far beyond the bound
+    obs = torch.cat([torch.randn(64, 3) * 5, torch.zeros(64, 1)], 1)
+    acts = torch.randn(64, 1) * 5
+    with torch.no_grad():
+        reward = energy.reward(obs, acts, obs, torch.zeros(64))
+        raw = (energy.net if kind == "free" else energy.g)(torch.cat([energy.normalize(obs), acts], 1))[:, 0]
+    sign = -1.0 if kind == "free" else 1.0  # the free energy's reward is -E
+    np.testing.assert_allclose(reward.numpy(), sign * 2.0 * np.tanh(raw.numpy() / 2.0), rtol=1e-5, atol=1e-6)
+    assert raw.abs().max() > 10 and reward.abs().max() <= 2.0
+    energy.set_absorbing_logit_(-7.0)  # the counts' logit is clipped to the bound too
+    absorbing = torch.zeros(1, 4)
+    absorbing[0, -1] = 1.0
+    assert abs(energy.reward(absorbing, torch.zeros(1, 1), absorbing, torch.zeros(1)).item()) == pytest.approx(2.0)
+
+
+def test_an_unbounded_spec_saved_before_the_bound_loads_unbounded():
+    spec = EnergySpec(kind="free", obs_dim=3, act_dim=1, state_only=False, absorbing=False)
+    data = spec.to_json()
+    del data["bound"]
+    assert EnergySpec.from_json(data) == spec and spec.bound is None
+
+
+def test_the_discriminator_learning_rate_decays_linearly_to_zero(pendulum_demos):
+    rounds = []
+    config = TrainConfig(learner="gail", env_id="Pendulum-v1", demos="unused", total_steps=4 * 512,
+                         disc_lr=1e-3, disc_lr_decay=True, ppo=SMALL_PPO)
+    AdversarialTrainer(config, pendulum_demos, log_round=rounds.append).train()
+    np.testing.assert_allclose([r["disc_lr"] for r in rounds], [7.5e-4, 5e-4, 2.5e-4, 0.0], atol=1e-12)
+
+
+def test_weight_decay_shrinks_the_energys_weights(pendulum_demos):
+    def weight_norm(decay):
+        config = TrainConfig(learner="gail", env_id="Pendulum-v1", demos="unused", total_steps=1024, seed=0,
+                             disc_weight_decay=decay, disc_epochs=8, ppo=SMALL_PPO)
+        trainer = AdversarialTrainer(config, pendulum_demos)
+        assert trainer.discriminator.optimizer.param_groups[0]["weight_decay"] == decay
+        trainer.train()
+        return sum(p.norm() ** 2 for name, p in trainer.energy.named_parameters() if "weight" in name).item()
+
+    assert weight_norm(1.0) < 0.9 * weight_norm(0.0)
+
+
+def test_policy_resets_reinitialise_the_policy_from_its_seed(pendulum_demos):
+    """Resets every 512 steps: after the last update (at 1,024 steps) the policy is SB3's fresh
+    initialisation from the second reset's seed, and its optimiser has no moments left."""
+    config = TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=1024, seed=3,
+                         policy_reset_steps=512, ppo=SMALL_PPO)
+    trainer = AdversarialTrainer(config, pendulum_demos)
+    live = trainer.generator.agent.policy
+    before = {k: v.clone() for k, v in live.state_dict().items()}
+    trainer.train()
+    assert trainer.policy_resets == 2
+    torch.manual_seed(3 + 1_000_003 * 2)
+    expected = type(live)(**live._get_constructor_parameters()).state_dict()
+    for name, value in live.state_dict().items():
+        assert torch.equal(value, expected[name]), name
+    assert any(not torch.equal(before[k], expected[k]) for k in before)
+    assert not live.optimizer.state
+
+
+def test_sac_policy_resets_clear_the_critics_and_the_entropy_coefficient(pendulum_demos):
+    from tests.test_sac_generator import SMALL_SAC
+
+    config = TrainConfig(learner="gail", env_id="Pendulum-v1", demos="unused", total_steps=512, algo="sac",
+                         sac=SMALL_SAC)
+    generator = AdversarialTrainer(config, pendulum_demos).generator
+    initial = generator.agent.log_ent_coef.detach().clone()
+    with torch.no_grad():
+        generator.agent.log_ent_coef.fill_(-3.0)
+        generator.agent.critic.qf0[0].weight.add_(1.0)
+    generator.agent.critic.optimizer.state[generator.agent.critic.qf0[0].weight] = {"step": torch.tensor(1.0)}
+    generator.reset_policy(seed=11)
+    torch.manual_seed(11)
+    live = generator.agent.policy
+    expected = type(live)(**live._get_constructor_parameters()).state_dict()
+    for name, value in live.state_dict().items():
+        assert torch.equal(value, expected[name]), name
+    assert torch.equal(generator.agent.log_ent_coef.detach(), initial)
+    assert not generator.agent.critic.optimizer.state
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"reward_bound": 0.0}, "reward_bound must be a positive number"),
+    ({"reward_bound": float("inf")}, "reward_bound must be a positive number"),
+    ({"disc_weight_decay": -1e-3}, "disc_weight_decay must be >= 0"),
+    ({"disc_weight_decay": float("nan")}, "disc_weight_decay must be >= 0"),
+    ({"policy_reset_steps": -1}, "policy_reset_steps must be >= 0"),
+])
+def test_bad_option_values_are_refused(settings, message):
+    with pytest.raises(ConfigError, match=message):
+        TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=1024, **settings)
