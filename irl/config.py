@@ -56,11 +56,11 @@ class TrainConfig:
     disc_batch_size: int = 256
     """Expert rows and generator rows per discriminator step (each)."""
     grad_penalty: float | None = None
-    """Weight of the gradient penalty on interpolates (0 turns it off); None picks the
-    default: 10 for GAIL (Orsini et al. 2021) and for AIRL at its default entropy weight;
-    0 for GCL and for AIRL at entropy weight 1, whose policy reward f - log π then carries
-    an entropy bonus of weight 1 that a slope-limited f cannot outweigh (measured on
-    Pendulum: 0.3 vs 0.93 normalised at 60k steps)."""
+    """Weight of the gradient penalty on interpolates, on the slope per unit of the energy's
+    standardised inputs (0 turns it off); None picks the default: 10 for GAIL (Orsini et al.
+    2021) and for AIRL below entropy weight 1; 0 for GCL and for AIRL at entropy weight 1,
+    whose policy reward f - log π carries an entropy bonus of weight 1 that a slope-limited f
+    cannot outweigh. Evidence: docs/energy.md."""
     replay_rounds: int | None = None
     """Rollouts the discriminator trains on (the latest and older ones), with the fusion
     density of their policies as q; None picks the default: 5 for GCL, 1 otherwise."""
@@ -74,13 +74,10 @@ class TrainConfig:
     """τ in the logit -E - τ·log q (AIRL, GCL): the temperature of the MaxEnt objective
     E[-E] + τ·H(π) that the generator's logit reward optimises. At the optimum -E = τ·log π_E
     (+ shaping): the same reward, scaled by τ. τ < 1 keeps log q of expert actions a narrow
-    policy never takes from saturating the discriminator; 1 is the papers' form. None picks
-    the default: 0.05 for AIRL with a learned log Z (measured: HalfCheetah learns, at τ = 1 it
-    does not; Pendulum 0.903 vs 0.887), 1 otherwise. GCL keeps the papers' τ = 1 as its
-    default: on Pendulum τ = 0.05 with penalty 10 gave 0.751 ± 0.214 over 3 seeds against
-    0.885 ± 0.033, and its energy re-optimised to -0.244 against 0.746 (as τ → 0 the logit
-    loses log q and GCL becomes GAIL, whose energy is no reward); on Hopper pass both (with
-    ``policy_reward='softplus'``: 0.385 over 2 seeds, where τ = 1 stays below 0.07)."""
+    policy never takes from saturating the discriminator; 1 is the papers' form. As τ → 0 the
+    logit loses log q and the learner becomes GAIL, whose energy need not be a reward. None
+    picks the default: 0.05 for AIRL with a learned log Z, 1 otherwise (GCL keeps the papers'
+    form). The measurements behind both: docs/energy.md, "The entropy weight τ"."""
     gcl_form: str = "step"
     """GCL only: 'step' (a sample x is a transition) or 'trajectory' (x is a segment of
     ``segment_length`` consecutive steps: E(x) = sum of step energies, q(x) = fusion of
