@@ -422,11 +422,9 @@ def test_onnx_probe_batch_covers_unbounded_and_half_bounded_actions(tmp_path):
 def test_box_actions_far_outside_the_bounds_are_refused(artifact, engine):
     """Pendulum's torque is in [-2, 2]: on the bound (where clipped policies sit) and within
     the tolerance is fine, far outside is a RewardError naming the action."""
-    from irl.reward_artifact import ACTION_TOLERANCE
-
     reward = load_reward(artifact, engine=engine)
     obs, acts, nxt, done = batch(gym.make("Pendulum-v1"))
-    slack = ACTION_TOLERANCE * 4.0
+    slack = 0.004  # the tolerance, 0.1% of the width 4
     for fine in (np.full_like(acts, 2.0), np.full_like(acts, -2.0), np.full_like(acts, 2.0 + 0.9 * slack)):
         assert np.isfinite(reward(obs, fine, nxt, done)).all()
     far = acts.copy()
@@ -435,6 +433,9 @@ def test_box_actions_far_outside_the_bounds_are_refused(artifact, engine):
         reward(obs, far, nxt, done)
     with pytest.raises(RewardError, match="outside the action space's bounds"):
         reward(obs, np.full_like(acts, -2.0 - 2 * slack), nxt, done)
+    from irl.reward_artifact import ACTION_TOLERANCE
+
+    assert ACTION_TOLERANCE * 4.0 == pytest.approx(slack)
 
 
 @pytest.mark.parametrize("field, value", [("gamma", 0.5), ("env_id", "Hopper-v5"), ("expert_return", 1e9),
