@@ -406,7 +406,7 @@ def _heatmap(path: Path, reward, demos, dims: tuple[int, int], env_id: str,
 
 def _scatter(path: Path, learned: dict, true: dict, result: dict) -> None:
     """judge.png: learned against true reward per source, each source's correlations in
-    the legend, the pooled ones and EPIC in a box."""
+    the legend, the pooled ones and EPIC in the title."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -420,11 +420,11 @@ def _scatter(path: Path, learned: dict, true: dict, result: dict) -> None:
         ax.scatter(true[name], learned[name], s=4, alpha=0.4,
                    label=f"{name}: pearson {corr(r['pearson'])}, spearman {corr(r['spearman'])}")
     epic = "n/a" if result["epic"] is None else f"{result['epic']:.3f}"
-    ax.text(0.02, 0.98, f"pooled: pearson {corr(result['pearson'])}, spearman {corr(result['spearman'])}\n"
-                        f"EPIC distance {epic} (0 = same reward, 1 = opposite)",
-            transform=ax.transAxes, va="top", fontsize=8, bbox={"facecolor": "white", "alpha": 0.8, "lw": 0})
-    ax.set(xlabel="true reward", ylabel="learned reward", title=f"learned vs true reward, {result['env_id']}")
-    ax.legend(markerscale=4, fontsize=8, loc="lower right")
+    ax.set(xlabel="true reward", ylabel="learned reward")
+    ax.set_title(f"learned vs true reward, {result['env_id']}\npooled: pearson {corr(result['pearson'])}, "
+                 f"spearman {corr(result['spearman'])}\nEPIC distance {epic} (0 = same reward, 1 = opposite)",
+                 fontsize=9)
+    ax.legend(markerscale=4, fontsize=8, loc="best")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

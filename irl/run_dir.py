@@ -291,7 +291,7 @@ def plot_curves(run: Path, title: str) -> Path:
         ax1.axhline(0.0, color="gray", ls=":", lw=1, label="random")
     ax1.set(xlabel="environment steps", ylabel="normalised return" if use_norm else "true return",
             title=f"{title}: true return")
-    ax1.legend(loc="lower right")
+    ax1.legend(loc="best")
     if not adversarial:  # e.g. re-optimisation of an exported reward: no discriminator
         return _save(fig, run / "curves.png")
     ax2 = axes[0, 1]
