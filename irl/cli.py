@@ -1,7 +1,9 @@
-"""The ``irl`` command line: quickstart, collect, train, eval.
+"""The ``irl`` command line: quickstart, collect, convert, train, export, retrain, judge, eval.
 
-Errors the user can fix print as one line (``irl: error: ...``) and exit 2;
-no traceback.
+Errors the user can fix print as one line (``irl: error: ...``) and exit 2, no
+traceback: bad arguments (every number is parsed by one of the bounded types below)
+as well as every :class:`irl.errors.IrlError`. ``irl COMMAND --help`` shows each
+option's help and default.
 """
 
 from __future__ import annotations
