@@ -89,6 +89,10 @@ class TrainConfig:
     generator trajectories (:mod:`irl.regularizers`); any learner, 0 = off."""
     mono: float = 0.0
     """Weight of GCL's monotonic regulariser (demo energy must not rise); 0 = off."""
+    ensemble_size: int = 1
+    """Energies trained side by side, each on its own minibatches; the policy is trained on
+    their mean, and an export reads them as their mean or, pessimistic, their minimum reward
+    (IRL++, Sapora, Swamy et al. 2024, :class:`irl.energy.EnergyEnsemble`); 1 = one energy."""
     reward_bound: float | None = None
     """Bound on the energy's reward term (E of GAIL's and GCL's energy, g of AIRL's):
     bound·tanh(raw / bound), within ±bound, so no state can be paid without limit (f-IRL,
@@ -145,6 +149,11 @@ class TrainConfig:
             raise ConfigError(f"reward_bound must be a positive number or None, got {self.reward_bound}")
         if not 0 <= self.disc_weight_decay < float("inf"):
             raise ConfigError(f"disc_weight_decay must be >= 0, got {self.disc_weight_decay}")
+        if self.ensemble_size < 1:
+            raise ConfigError(f"ensemble_size must be >= 1, got {self.ensemble_size}")
+        if self.ensemble_size > 1 and (self.log_z == "importance" or self.gcl_form == "trajectory"):
+            raise ConfigError("an ensemble (ensemble_size > 1) trains per-step energies with a learned log Z; "
+                              "use log_z='learned' and gcl_form='step'")
         if self.policy_reset_steps < 0:
             raise ConfigError(f"policy_reset_steps must be >= 0 (0 = never), got {self.policy_reset_steps}")
         if self.energy_obs_norm not in ("expert", "none"):

@@ -14,6 +14,7 @@ from typing import Callable
 import torch
 
 from irl.disc_batch import DiscBatch
+from irl.energy import energy_members
 from irl.learner import Learner, LogProbFn
 from irl.losses import (
     NEG_ENERGY,
@@ -79,10 +80,13 @@ class Discriminator:
             log_z = self.log_z / (self.segment_length or 1)
         return discriminator_logit(energy, self.learner.log_q(batch, log_prob), log_z)
 
-    def pair_logits(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn) -> tuple[torch.Tensor, torch.Tensor]:
-        """Logits of an expert and a generator minibatch of transitions."""
-        return self._with_log_z(self.energy(*expert.energy_inputs), self.learner.log_q(expert, log_prob),
-                                self.energy(*gen.energy_inputs), self.learner.log_q(gen, log_prob))
+    def pair_logits(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn,
+                    energy: torch.nn.Module | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits of an expert and a generator minibatch of transitions, by ``energy`` (an
+        ensemble's member; None: the whole energy)."""
+        energy = self.energy if energy is None else energy
+        return self._with_log_z(energy(*expert.energy_inputs), self.learner.log_q(expert, log_prob),
+                                energy(*gen.energy_inputs), self.learner.log_q(gen, log_prob))
 
     def segment_logits(self, expert: DiscBatch, gen: DiscBatch,
                        log_probs: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -133,9 +137,16 @@ class Discriminator:
             for _ in range(50):
                 logits()
             return self.log_z
+        if segments is None:  # each member of an ensemble centred on its own
+            shifts = []
+            for member in energy_members(self.energy):
+                logit_e, logit_g = self.pair_logits(expert, gen, log_prob, member)
+                shifts.append(0.5 * (logit_e.mean() + logit_g.mean()).item())
+                member.shift_(shifts[-1])
+            return sum(shifts) / len(shifts)
         logit_e, logit_g = logits()
         mean = 0.5 * (logit_e.mean() + logit_g.mean()).item()
-        self.energy.shift_(mean / (self.segment_length or 1))  # a segment's E is a sum of L step energies
+        self.energy.shift_(mean / self.segment_length)  # a segment's E is a sum of L step energies
         return mean
 
     def update(self, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn, *, steps: int,
@@ -148,34 +159,17 @@ class Discriminator:
         """
         totals = {"disc_loss": 0.0, "grad_penalty": 0.0, "cost_reg": 0.0, "acc_expert": 0.0, "acc_gen": 0.0,
                   "log_z_ess": 0.0}
+        members = energy_members(self.energy)
         for _ in range(steps):
-            if segments is None:
-                e, g = expert.index(self._sample(len(expert))), gen.index(self._sample(len(gen)))
-                logit_e, logit_g = self.pair_logits(e, g, log_prob)
-            else:
-                n = max(1, self.batch_size // self.segment_length)
-                pick_e = segments.expert[self._sample(len(segments.expert), n)].reshape(-1)
-                pick_g = segments.gen[self._sample(len(segments.gen), n)].reshape(-1)
-                logit_e, logit_g = self.segment_logits(expert.index(pick_e), gen.index(pick_g), segments.log_probs)
-            loss = discriminator_loss(logit_e, logit_g)
-            penalty = torch.zeros(())
-            if self.grad_penalty > 0:
-                alpha = torch.rand(len(e), 1, generator=self.generator)
-                term = torch.where(alpha[:, 0] > 0.5, e.terminated, g.terminated)
-                obs_scale = self._obs_scale(e.obs.shape[1])
-                penalty = gradient_penalty(lambda o, a, n: self.energy(o, a, n, term),
-                                           (e.obs, e.acts, e.next_obs), (g.obs, g.acts, g.next_obs), alpha,
-                                           free=self._free_columns(e.obs.shape[1]),
-                                           scales=(obs_scale, None, obs_scale))
-            reg = regularizer(self.energy) if regularizer is not None else torch.zeros(())
+            total = torch.zeros(())
+            for member in members:  # an ensemble's members each on their own minibatches
+                loss, figures = self._member_loss(member, expert, gen, log_prob, regularizer, segments)
+                total = total + loss
+                for key, value in figures.items():
+                    totals[key] += value / len(members)
             self.optimizer.zero_grad(set_to_none=True)
-            (loss + self.grad_penalty * penalty + reg).backward()
+            total.backward()
             self.optimizer.step()
-            totals["disc_loss"] += loss.item()
-            totals["grad_penalty"] += penalty.item()
-            totals["cost_reg"] += reg.item()
-            totals["acc_expert"] += (logit_e > 0).float().mean().item()
-            totals["acc_gen"] += (logit_g < 0).float().mean().item()
             totals["log_z_ess"] += self.log_z_ess
         metrics = {k: v / max(steps, 1) for k, v in totals.items()}
         if self.log_z_mode == "importance":
@@ -183,6 +177,32 @@ class Discriminator:
         else:
             del metrics["log_z_ess"]
         return metrics
+
+    def _member_loss(self, energy: torch.nn.Module, expert: DiscBatch, gen: DiscBatch, log_prob: LogProbFn,
+                     regularizer: Callable[[torch.nn.Module], torch.Tensor] | None,
+                     segments: "SegmentIndex | None") -> tuple[torch.Tensor, dict[str, float]]:
+        """One minibatch's loss of ``energy`` (penalties included) and its figures."""
+        if segments is None:
+            e, g = expert.index(self._sample(len(expert))), gen.index(self._sample(len(gen)))
+            logit_e, logit_g = self.pair_logits(e, g, log_prob, energy)
+        else:
+            n = max(1, self.batch_size // self.segment_length)
+            pick_e = segments.expert[self._sample(len(segments.expert), n)].reshape(-1)
+            pick_g = segments.gen[self._sample(len(segments.gen), n)].reshape(-1)
+            logit_e, logit_g = self.segment_logits(expert.index(pick_e), gen.index(pick_g), segments.log_probs)
+        loss = discriminator_loss(logit_e, logit_g)
+        penalty = torch.zeros(())
+        if self.grad_penalty > 0:
+            alpha = torch.rand(len(e), 1, generator=self.generator)
+            term = torch.where(alpha[:, 0] > 0.5, e.terminated, g.terminated)
+            obs_scale = self._obs_scale(energy, e.obs.shape[1])
+            penalty = gradient_penalty(lambda o, a, n: energy(o, a, n, term),
+                                       (e.obs, e.acts, e.next_obs), (g.obs, g.acts, g.next_obs), alpha,
+                                       free=self._free_columns(e.obs.shape[1]), scales=(obs_scale, None, obs_scale))
+        reg = regularizer(energy) if regularizer is not None else torch.zeros(())
+        figures = {"disc_loss": loss.item(), "grad_penalty": penalty.item(), "cost_reg": reg.item(),
+                   "acc_expert": (logit_e > 0).float().mean().item(), "acc_gen": (logit_g < 0).float().mean().item()}
+        return loss + self.grad_penalty * penalty + reg, figures
 
     def set_learning_rate(self, lr: float) -> None:
         """The energy optimiser's learning rate from now on."""
@@ -199,11 +219,12 @@ class Discriminator:
         self.energy.set_absorbing_logit_(logit + log_z)  # logit = -E - log Z there (log q = 0)
         return logit
 
-    def _obs_scale(self, width: int) -> torch.Tensor:
-        """(width,) the std that standardises each observation column before the energy
+    @staticmethod
+    def _obs_scale(energy: torch.nn.Module, width: int) -> torch.Tensor:
+        """(width,) the std that standardises each observation column before ``energy``
         sees it (1 for the absorbing flag): the gradient penalty measures slopes per unit of
         the energy's own inputs, not of the raw observation."""
-        std = self.energy.normalize.std
+        std = energy.normalize.std
         return torch.cat([std, torch.ones(width - len(std))])
 
     def _free_columns(self, width: int) -> tuple[torch.Tensor | None, None, torch.Tensor | None] | None:

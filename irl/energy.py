@@ -45,6 +45,8 @@ class EnergySpec:
     bound: float | None = None
     """The reward term (E of a free energy, g of a shaped one) is ``bound·tanh(raw / bound)``,
     within ±bound (f-IRL, Ni et al. 2020, clamps its reward to ±10); None: unbounded."""
+    members: int = 1
+    """Energies in the ensemble (:class:`EnergyEnsemble`); 1 = a single network."""
 
     def __post_init__(self) -> None:
         if self.kind not in ("free", "shaped"):
@@ -53,6 +55,8 @@ class EnergySpec:
             raise ValueError(f"gamma must be in (0, 1], got {self.gamma}")
         if self.bound is not None and not 0.0 < self.bound < float("inf"):
             raise ValueError(f"bound must be a positive number or None, got {self.bound}")
+        if self.members < 1:
+            raise ValueError(f"members must be >= 1, got {self.members}")
 
     @property
     def input_obs_dim(self) -> int:
@@ -130,6 +134,10 @@ class FreeEnergy(nn.Module):
             x = torch.cat([x, acts], dim=1)
         return override_absorbing(self, obs, bounded(self.net(x).squeeze(-1), self.spec.bound))
 
+    def fit_normalization(self, obs: np.ndarray) -> None:
+        """Standardise inputs with these (expert) observations' statistics: (N, obs_dim)."""
+        self.normalize.fit(obs)
+
     @torch.no_grad()
     def shift_(self, delta: float) -> None:
         """E += delta everywhere (moves log Z, the output bias; under a ``bound``, where |E| is
@@ -182,6 +190,10 @@ class ShapedEnergy(nn.Module):
         f = self.g_value(obs, acts) + self.spec.gamma * (1 - terminated) * h_next - h_s
         return -f
 
+    def fit_normalization(self, obs: np.ndarray) -> None:
+        """Standardise inputs with these (expert) observations' statistics: (N, obs_dim)."""
+        self.normalize.fit(obs)
+
     @torch.no_grad()
     def shift_(self, delta: float) -> None:
         """E += delta everywhere (through g's output bias, i.e. log Z; under a ``bound``, where
@@ -224,10 +236,84 @@ def override_absorbing(energy: nn.Module, obs: torch.Tensor, value: torch.Tensor
     return torch.where((obs[:, -1] > 0.5) & (energy.absorbing_set > 0.5), energy.absorbing_value, value)
 
 
+ENSEMBLE_REDUCTIONS = ("mean", "pessimistic")
+
+
+class EnergyEnsemble(nn.Module):
+    """K energies of one spec, each trained on its own minibatches (IRL++, Sapora, Swamy et
+    al. 2024), read as one: E (B,) is the members' mean, or with ``reduce='pessimistic'``
+    their maximum, so the reward -E (or g) is the members' minimum.
+
+    The discriminator trains ``members`` one by one (:class:`irl.discriminator.Discriminator`);
+    everything else (policy rewards, export, ONNX) sees the reduced energy."""
+
+    def __init__(self, spec: EnergySpec, *, reduce: str = "mean") -> None:
+        super().__init__()
+        if reduce not in ENSEMBLE_REDUCTIONS:
+            raise ValueError(f"reduce must be one of {ENSEMBLE_REDUCTIONS}, got {reduce!r}")
+        self.spec = spec
+        self.reduce = reduce
+        single = EnergySpec(**{**spec.to_json(), "hidden": spec.hidden, "members": 1})
+        self.members = nn.ModuleList(_single_energy(single) for _ in range(spec.members))
+
+    @property
+    def normalize(self) -> ObsNormalizer:
+        """The members' input statistics (the same in every member: all are fitted on the demos)."""
+        return self.members[0].normalize
+
+    def fit_normalization(self, obs: np.ndarray) -> None:
+        for member in self.members:
+            member.normalize.fit(obs)
+
+    def _combine(self, values: torch.Tensor, worst: str) -> torch.Tensor:
+        """(K, B) -> (B,): the mean, or the worst case for the reward (max of E, min of g)."""
+        if self.reduce == "mean":
+            return values.mean(0)
+        return values.amax(0) if worst == "max" else values.amin(0)
+
+    def forward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
+                terminated: torch.Tensor) -> torch.Tensor:
+        """E (B,) of the ensemble: the members' mean (or maximum, pessimistic)."""
+        return self._combine(torch.stack([m(obs, acts, next_obs, terminated) for m in self.members]), "max")
+
+    def g_value(self, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
+        """AIRL's reward g (B,): the members' mean (or minimum, pessimistic)."""
+        return self._combine(torch.stack([m.g_value(obs, acts) for m in self.members]), "min")
+
+    def reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
+               terminated: torch.Tensor) -> torch.Tensor:
+        if self.spec.kind == "shaped":
+            return self.g_value(obs, acts)
+        return -self(obs, acts, next_obs, terminated)
+
+    @torch.no_grad()
+    def shift_(self, delta: float) -> None:
+        for member in self.members:
+            member.shift_(delta)
+
+    @torch.no_grad()
+    def set_absorbing_logit_(self, logit: float) -> None:
+        for member in self.members:
+            member.set_absorbing_logit_(logit)
+
+
+def energy_members(energy: nn.Module) -> list[nn.Module]:
+    """The networks a discriminator trains one by one: an ensemble's members, else the energy."""
+    return list(energy.members) if isinstance(energy, EnergyEnsemble) else [energy]
+
+
 def with_absorbing_default(weights: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """Energy weights saved before the absorbing value existed: not set (the network's value)."""
+    if any(k.endswith("absorbing_value") for k in weights):
+        return weights
     return {"absorbing_value": torch.zeros(()), "absorbing_set": torch.zeros(()), **weights}
 
 
-def build_energy(spec: EnergySpec) -> FreeEnergy | ShapedEnergy:
+def _single_energy(spec: EnergySpec) -> FreeEnergy | ShapedEnergy:
     return FreeEnergy(spec) if spec.kind == "free" else ShapedEnergy(spec)
+
+
+def build_energy(spec: EnergySpec, *, reduce: str = "mean") -> FreeEnergy | ShapedEnergy | EnergyEnsemble:
+    """The energy network of ``spec``: an :class:`EnergyEnsemble` when ``spec.members`` > 1
+    (``reduce`` reads it as one), else a single free or shaped network."""
+    return EnergyEnsemble(spec, reduce=reduce) if spec.members > 1 else _single_energy(spec)

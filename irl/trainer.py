@@ -121,10 +121,11 @@ class AdversarialTrainer:
             obs_dim=obs_dim(obs_space), act_dim=act_dim(act_space),
             state_only=config.resolved_state_only, absorbing=config.absorbing,
             hidden=config.energy_hidden, gamma=self.generator.gamma, bound=config.reward_bound,
+            members=config.ensemble_size,
         )
         self.learner: Learner = LEARNERS[config.learner](self.spec)
         if config.energy_obs_norm == "expert":
-            self.learner.energy.normalize.fit(self.demos.transitions.obs.reshape(len(self.demos.transitions), -1))
+            self.learner.energy.fit_normalization(self.demos.transitions.obs.reshape(len(self.demos.transitions), -1))
         self.policy_reward = config.policy_reward or self.learner.policy_reward
         if config.policy_reward is None and config.algo == "sac" and self.policy_reward == "logit":
             self.policy_reward = NEG_ENERGY  # SAC adds α·H(π) itself: f - log π would count it twice

@@ -109,3 +109,60 @@ def test_sac_policy_resets_clear_the_critics_and_the_entropy_coefficient(pendulu
 def test_bad_option_values_are_refused(settings, message):
     with pytest.raises(ConfigError, match=message):
         TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=1024, **settings)
+
+
+@pytest.mark.parametrize("kind", ["free", "shaped"])
+def test_an_ensemble_reads_as_the_mean_or_the_worst_member(kind):
+    from irl.energy import EnergyEnsemble
+
+    spec = EnergySpec(kind=kind, obs_dim=2, act_dim=1, state_only=False, absorbing=False, hidden=(8,), members=3)
+    mean = build_energy(spec)
+    assert isinstance(mean, EnergyEnsemble) and len(mean.members) == 3
+    worst = EnergyEnsemble(spec, reduce="pessimistic")
+    worst.load_state_dict(mean.state_dict())
+    obs, acts = torch.randn(16, 2), torch.randn(16, 1)
+    inputs = (obs, acts, obs + 0.1, torch.zeros(16))
+    with torch.no_grad():
+        energies = torch.stack([m(*inputs) for m in mean.members])  # (3, 16)
+        torch.testing.assert_close(mean(*inputs), energies.mean(0))
+        torch.testing.assert_close(worst(*inputs), energies.amax(0))
+        if kind == "shaped":
+            g = torch.stack([m.g_value(obs, acts) for m in mean.members])
+            torch.testing.assert_close(mean.reward(*inputs), g.mean(0))
+            torch.testing.assert_close(worst.reward(*inputs), g.amin(0))
+        else:
+            torch.testing.assert_close(worst.reward(*inputs), -energies.amax(0))
+    assert (energies.std(0) > 1e-3).all()  # members start apart
+
+
+def test_ensemble_members_train_on_their_own_minibatches(pendulum_demos):
+    """Members made identical before training part ways: each saw other rows."""
+    config = TrainConfig(learner="gail", env_id="Pendulum-v1", demos="unused", total_steps=512, ensemble_size=3,
+                         ppo=SMALL_PPO)
+    trainer = AdversarialTrainer(config, pendulum_demos)
+    members = trainer.energy.members
+    for member in members[1:]:
+        member.load_state_dict(members[0].state_dict())
+    trainer.train()
+    first = members[0].net[0].weight
+    assert all(not torch.allclose(first, m.net[0].weight) for m in members[1:])
+    assert torch.equal(members[0].normalize.std, members[2].normalize.std)  # all fitted on the demos
+
+
+def test_an_ensemble_learns_to_separate_expert_from_random(pendulum_demos):
+    from tests.conftest import held_out_auc
+
+    config = TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=4096, seed=0,
+                         disc_epochs=4, ensemble_size=3, ppo=SMALL_PPO)
+    trainer = AdversarialTrainer(config, pendulum_demos)
+    untrained = held_out_auc(trainer.energy)
+    trainer.train()
+    trained = held_out_auc(trainer.energy)
+    assert trained > 0.8 and trained > untrained + 0.1, (untrained, trained)
+
+
+@pytest.mark.parametrize("settings", [{"ensemble_size": 0}, {"ensemble_size": 2, "log_z": "importance"},
+                                      {"ensemble_size": 2, "learner": "gcl", "gcl_form": "trajectory"}])
+def test_ensemble_settings_that_do_not_fit(settings):
+    with pytest.raises(ConfigError, match="ensemble"):
+        TrainConfig(**{"learner": "airl", "env_id": "Pendulum-v1", "demos": "unused", "total_steps": 1024, **settings})

@@ -9,7 +9,7 @@ is g, state-only by default so that it transfers across dynamics (sec. 5).
 
 from __future__ import annotations
 
-from irl.energy import EnergySpec, ShapedEnergy
+from irl.energy import EnergySpec, build_energy
 from irl.learner import Learner, policy_log_q
 
 
@@ -17,4 +17,4 @@ def airl(spec: EnergySpec) -> Learner:
     """AIRL with a shaped energy over ``spec`` (spec.kind must be 'shaped')."""
     if spec.kind != "shaped":
         raise ValueError(f"AIRL uses a shaped energy, got kind {spec.kind!r}")
-    return Learner(name="airl", energy=ShapedEnergy(spec), log_q=policy_log_q, policy_reward="logit")
+    return Learner(name="airl", energy=build_energy(spec), log_q=policy_log_q, policy_reward="logit")

@@ -7,7 +7,7 @@ softplus(logit) = -log(1 - D) by default; the exported reward is -E.
 
 from __future__ import annotations
 
-from irl.energy import EnergySpec, FreeEnergy
+from irl.energy import EnergySpec, build_energy
 from irl.learner import Learner, no_log_q
 
 
@@ -15,4 +15,4 @@ def gail(spec: EnergySpec) -> Learner:
     """GAIL with a free energy over ``spec`` (spec.kind must be 'free')."""
     if spec.kind != "free":
         raise ValueError(f"GAIL uses a free energy, got kind {spec.kind!r}")
-    return Learner(name="gail", energy=FreeEnergy(spec), log_q=no_log_q, policy_reward="softplus")
+    return Learner(name="gail", energy=build_energy(spec), log_q=no_log_q, policy_reward="softplus")

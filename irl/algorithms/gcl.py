@@ -13,7 +13,7 @@ log Z + E_q[E + log q] negated); the exported reward is -E.
 
 from __future__ import annotations
 
-from irl.energy import EnergySpec, FreeEnergy
+from irl.energy import EnergySpec, build_energy
 from irl.learner import Learner, policy_log_q
 
 
@@ -21,4 +21,4 @@ def gcl(spec: EnergySpec) -> Learner:
     """GAN-GCL with a free cost over ``spec`` (spec.kind must be 'free')."""
     if spec.kind != "free":
         raise ValueError(f"GCL uses a free energy, got kind {spec.kind!r}")
-    return Learner(name="gcl", energy=FreeEnergy(spec), log_q=policy_log_q, policy_reward="logit")
+    return Learner(name="gcl", energy=build_energy(spec), log_q=policy_log_q, policy_reward="logit")
