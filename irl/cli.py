@@ -196,6 +196,17 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--entropy-weight", type=POSITIVE_WEIGHT, default=None,
                    help="AIRL, GCL: τ in the logit -E - τ·log q, the MaxEnt temperature "
                         "(default: 0.05 for AIRL, 1 for GCL)")
+    t.add_argument("--ensemble", type=number(int, 1, 64), default=1,
+                   help="energies trained side by side on their own minibatches; the policy reward is their mean")
+    t.add_argument("--reward-bound", type=number(float, 0, 1e6, open_low=True), default=None,
+                   help="bound the reward term to ±B by B·tanh(·/B) (default: unbounded)")
+    t.add_argument("--disc-weight-decay", type=WEIGHT, default=0.0,
+                   help="L2 weight decay of the energy's optimiser (0 = off)")
+    t.add_argument("--disc-lr-decay", action="store_true",
+                   help="decay the energy's learning rate linearly to 0 over the run")
+    t.add_argument("--policy-reset-steps", type=STEPS_OR_ZERO, default=0,
+                   help="re-initialise the generator's policy every N env steps, so the reward must keep "
+                        "teaching from scratch (0 = never)")
     t.add_argument("--algo", choices=["ppo", "sac"], default="ppo",
                    help="the generator's RL algorithm (sac: off-policy, replayed batches relabelled; Box actions)")
     t.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=hyper_override,
@@ -220,6 +231,9 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--form", choices=("g", "shaped"), default="g",
                    help="AIRL: the disentangled reward g (any dynamics), or g + γ·h(s') - h(s), shaped by the "
                         "learned potential h (re-optimisation on the training dynamics)")
+    x.add_argument("--ensemble", choices=("mean", "pessimistic"), default="mean",
+                   help="a run with several energies (--ensemble of irl train): their mean reward, or the worst "
+                        "member's at each step")
     x.set_defaults(func=_export)
 
     r = sub.add_parser("retrain", help="train a fresh SB3 agent on an exported reward alone",
@@ -307,7 +321,9 @@ def _train(args: argparse.Namespace) -> int:
         bc_epochs=args.bc_epochs, bc_warmup_steps=args.bc_warmup_steps, replay_rounds=args.replay_rounds,
         log_z=args.log_z, lcr=args.lcr, mono=args.mono,
         gcl_form=args.gcl_form, segment_length=args.segment_length, energy_obs_norm=args.energy_obs_norm,
-        q_floor=args.q_floor, entropy_weight=args.entropy_weight, algo=args.algo, **{args.algo: dict(args.hyper)},
+        q_floor=args.q_floor, entropy_weight=args.entropy_weight, ensemble_size=args.ensemble,
+        reward_bound=args.reward_bound, disc_weight_decay=args.disc_weight_decay, disc_lr_decay=args.disc_lr_decay,
+        policy_reset_steps=args.policy_reset_steps, algo=args.algo, **{args.algo: dict(args.hyper)},
     )
     if args.resume and args.overwrite:
         raise IrlError("--resume continues the run in --out and --overwrite deletes it; pass one of them")
@@ -321,7 +337,8 @@ def _train(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from irl.reward_artifact import export_reward, load_reward
 
-    out = export_reward(args.run, args.out, overwrite=args.overwrite, end_value=args.end_value, form=args.form)
+    out = export_reward(args.run, args.out, overwrite=args.overwrite, end_value=args.end_value, form=args.form,
+                        ensemble=args.ensemble)
     m = load_reward(out).manifest
     print(f"wrote {out}: reward {m['reward']} of {m['learner'].upper()} on {m['env_id']} "
           f"(manifest.json, reward.safetensors, reward.onnx)")

@@ -57,7 +57,13 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from irl.energy import EnergySpec, absorbing_obs, build_energy, with_absorbing_default
+from irl.energy import (
+    ENSEMBLE_REDUCTIONS,
+    EnergySpec,
+    absorbing_obs,
+    build_energy,
+    with_absorbing_default,
+)
 from irl.errors import RewardError, RunDirError
 from irl.run_dir import FolderKind, check_writable
 from irl.spaces import as_discrete_actions, obs_dim, same_space, space_from_json, space_to_json
@@ -247,15 +253,19 @@ def _as_numpy(x: Any, dtype: type) -> np.ndarray:
 
 
 def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, end_value: str = "learned",
-                  form: str = "g") -> Path:
+                  form: str = "g", ensemble: str = "mean") -> Path:
     """Write the reward artifact of a finished ``irl train`` run folder to ``out``.
 
     ``end_value``: 'learned' (ending is worth r_abs) or 'floor' (no more than the worst
     step of a uniform-random policy); ``form``: for AIRL, 'g' (the disentangled reward)
-    or 'shaped' (g + γ·h(s') - h(s), the training dynamics only); see the module docstring."""
+    or 'shaped' (g + γ·h(s') - h(s), the training dynamics only); ``ensemble``: how an
+    ensemble's members make one reward, 'mean' or 'pessimistic' (the worst member's, IRL++);
+    see the module docstring."""
     run, out = Path(run), Path(out)
     if end_value not in END_VALUES:
         raise RewardError(f"end_value must be one of {END_VALUES}, found {end_value!r}")
+    if ensemble not in ENSEMBLE_REDUCTIONS:
+        raise RewardError(f"ensemble must be one of {ENSEMBLE_REDUCTIONS}, found {ensemble!r}")
     if form not in REWARD_FORMS:
         raise RewardError(f"form must be one of {REWARD_FORMS}, found {form!r}")
     missing = [name for name in _RUN_FILES if not (run / name).is_file()]
@@ -272,7 +282,7 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, 
     if form == "shaped" and spec.kind != "shaped":
         raise RewardError(f"form 'shaped' is AIRL's g + γ·h(s') - h(s); {run} is a {meta['learner']} run, "
                           "whose reward -E has no shaping term")
-    energy = build_energy(spec)
+    energy = build_energy(spec, reduce=ensemble)
     energy.load_state_dict(with_absorbing_default(load_file(str(run / "energy.safetensors"))))
     from irl.sb3_adapter import make_env  # the env gives the spaces
 
@@ -294,7 +304,7 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, 
         _export_onnx(module, obs_space, act_space, tmp / ONNX)
         manifest = {
             "format": FORMAT, "version": VERSION,
-            "reward": _reward_description(spec, form), "reward_form": form,
+            "reward": _reward_description(spec, form, ensemble), "reward_form": form, "ensemble": ensemble,
             "learner": meta["learner"], "energy": spec.to_json(), "state_only": spec.state_only,
             "gamma": spec.gamma, "absorbing_form": "offset", "absorbing_reward": module.absorbing_reward,
             "end_value": end_value, "end_reward": end_reward,
@@ -315,11 +325,15 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, 
     return out
 
 
-def _reward_description(spec: EnergySpec, form: str) -> str:
+def _reward_description(spec: EnergySpec, form: str, ensemble: str = "mean") -> str:
     inputs = "s" if spec.state_only else "s, a"
     if spec.kind == "free":
-        return f"-E({inputs})"
-    return f"g({inputs})" + (" + γ·h(s') - h(s)" if form == "shaped" else "")
+        one = f"-E({inputs})"
+    else:
+        one = f"g({inputs})" + (" + γ·h(s') - h(s)" if form == "shaped" else "")
+    if spec.members == 1:
+        return one
+    return f"{'mean' if ensemble == 'mean' else 'worst'} of {spec.members} members' {one}"
 
 
 def load_reward(path: str | Path, engine: str = "auto") -> LearnedReward:
@@ -361,7 +375,10 @@ def load_reward(path: str | Path, engine: str = "auto") -> LearnedReward:
     if spec.obs_dim != obs_dim(obs_space):
         raise RewardError(f"manifest energy expects {spec.obs_dim} observation features, "
                           f"its observation space has {obs_dim(obs_space)}")
-    energy = build_energy(spec)
+    ensemble = manifest.get("ensemble", "mean")  # absent before ensembles existed
+    if ensemble not in ENSEMBLE_REDUCTIONS:
+        raise RewardError(f"{folder / MANIFEST}: ensemble must be one of {ENSEMBLE_REDUCTIONS}, found {ensemble!r}")
+    energy = build_energy(spec, reduce=ensemble)
     try:
         weights = load_file(str(weights_file))
     except (SafetensorError, OSError, ValueError) as exc:
@@ -489,9 +506,15 @@ def _manifest_sha256(manifest: dict[str, Any]) -> str:
 
 
 def _check_weights(found: dict[str, torch.Tensor], expected: dict[str, torch.Tensor], where: Path) -> None:
+    members = {k.split(".")[1] for k in expected if k.startswith("members.")}
+    have = {k.split(".")[1] for k in found if k.startswith("members.")} & members
+    if have != members:
+        raise RewardError(f"{where}: holds {len(have)} of the ensemble's {len(members)} members (missing "
+                          f"{', '.join(sorted(members - have, key=int))}); export the run again")
     if set(found) != set(expected):
         extra, absent = sorted(set(found) - set(expected)), sorted(set(expected) - set(found))
-        raise RewardError(f"{where}: weights do not match the manifest's energy (unexpected {extra}, missing {absent})")
+        raise RewardError(f"{where}: weights do not match the manifest's energy (unexpected {extra[:5]}, "
+                          f"missing {absent[:5]}{' and more' if len(extra) > 5 or len(absent) > 5 else ''})")
     for name, tensor in expected.items():
         if tuple(found[name].shape) != tuple(tensor.shape):
             raise RewardError(f"{where}: weight {name} has shape {tuple(found[name].shape)}, "

@@ -262,6 +262,7 @@ REQUIRED = {  # what each subcommand needs besides the flag under test (none of 
     "eval": ["run"],
 }
 ZERO_IS_VALID = {"--seed", "--bc-epochs", "--bc-warmup-steps", "--grad-penalty", "--lcr", "--mono", "--q-floor",
+                 "--disc-weight-decay", "--policy-reset-steps",
                  "--heatmap", "--heatmap-range"}
 NEGATIVE_IS_VALID = {"--heatmap-range"}  # coordinates
 NOT_NUMBERS = {None, Path, str}
@@ -427,3 +428,19 @@ def test_eval_and_judge_bad_episode_counts_from_python(tmp_path):
     with pytest.raises(ConfigError, match="heatmap_range must be finite"):
         judge(tmp_path, "Pendulum-v1", SHIPPED_PENDULUM, heatmap_range=(1.0, 0.0, 0.0, 1.0))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_train_flags_reach_the_config(tmp_path, monkeypatch):
+    """The options that keep a reward teaching go from the command line into TrainConfig."""
+    import irl.api
+    from irl.cli import main
+
+    seen = {}
+    monkeypatch.setattr(irl.api, "train", lambda config, out, **kwargs: seen.setdefault("config", config) and {})
+    monkeypatch.setattr("irl.cli._print_eval", lambda result: None, raising=False)
+    main(["train", "airl", "--env", "Pendulum-v1", "--demos", "d.npz", "--out", str(tmp_path / "run"),
+          "--ensemble", "3", "--reward-bound", "10", "--disc-weight-decay", "1e-3", "--disc-lr-decay",
+          "--policy-reset-steps", "50000"])
+    config = seen["config"]
+    assert (config.ensemble_size, config.reward_bound, config.disc_weight_decay, config.disc_lr_decay,
+            config.policy_reset_steps) == (3, 10.0, 1e-3, True, 50_000)
