@@ -14,10 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from irl import run_dir
-from irl.checkpoint import load_checkpoint, save_checkpoint
-from irl.config import TrainConfig, check_algo_fits
-from irl.demos import (
+from irl.data.demos import (
     DemoSet,
     card_for,
     check_against_env,
@@ -25,15 +22,18 @@ from irl.demos import (
     record_episodes,
     save_demos,
 )
+from irl.data.spaces import check_supported
 from irl.errors import ConfigError, DemoError
-from irl.evaluation import evaluate_policy, normalized_return, random_returns
-from irl.policy_io import Policy, save_agent
-from irl.presets import preset
-from irl.progress import RoundProgress, whole_rollouts
-from irl.reward_artifact import load_reward
-from irl.sb3_adapter import make_env, train_on_true_reward
-from irl.spaces import check_supported
-from irl.trainer import AdversarialTrainer, Scores
+from irl.rewards.artifact import load_reward
+from irl.rl.policy_io import Policy, save_agent
+from irl.rl.presets import preset
+from irl.rl.sb3_adapter import make_env, train_on_true_reward
+from irl.runs import run_dir
+from irl.runs.checkpoint import load_checkpoint, save_checkpoint
+from irl.runs.config import TrainConfig, check_algo_fits
+from irl.runs.evaluation import evaluate_policy, normalized_return, random_returns
+from irl.runs.progress import RoundProgress, whole_rollouts
+from irl.runs.trainer import AdversarialTrainer, Scores
 
 RESUME_HINT = "pass --resume to continue it, --overwrite to replace it, or choose another --out"
 
@@ -61,10 +61,10 @@ def collect(env_id: str, expert: str | Path, *, episodes: int, out: str | Path, 
 
 def convert(source: str | Path, env_id: str, *, out: str | Path, seed: int = 0, random_episodes: int = 20,
             time_limit: int | None = None, overwrite: bool = False) -> DemoSet:
-    """Read demos in any format :func:`irl.demos.load_demos` knows, check them against
+    """Read demos in any format :func:`irl.data.demos.load_demos` knows, check them against
     ``env_id`` and write them as irl's .npz with a full card (spaces, returns, the
     random-policy return measured here). ``time_limit``: see
-    :func:`irl.demos.check_against_env`."""
+    :func:`irl.data.demos.check_against_env`."""
     check_counts(random_episodes=random_episodes)
     out = _free_demo_path(out, overwrite)
     demos = load_demos(source)
@@ -133,7 +133,7 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
           resume: bool = False, checkpoint_every: int = 10) -> dict:
     """Train ``config`` into the run folder ``out``; returns the final evaluation.
 
-    A checkpoint (:mod:`irl.checkpoint`) is written every ``checkpoint_every`` rounds
+    A checkpoint (:mod:`irl.runs.checkpoint`) is written every ``checkpoint_every`` rounds
     and at the end; ``resume`` continues the run in ``out`` from its checkpoint, bit for
     bit as if it had not stopped (``config`` must be the run's own, except that a larger
     ``total_steps`` trains it further, the same as a run started with that budget).
@@ -307,11 +307,11 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     Step rewards are compared (done = 0: no absorbing tail). Returns Pearson and
     Spearman correlations, pooled and per source, each source's mean learned and true
     reward per step (does the reward rank the sources as the task does?), and the EPIC
-    distance where the true reward is known as a function (:data:`irl.judge.TRUE_REWARDS`).
+    distance where the true reward is known as a function (:data:`irl.rewards.judge.TRUE_REWARDS`).
     With ``out`` (a new or empty folder, or a judge result to replace with ``overwrite``),
     writes judge.json and judge.png (learned vs true reward, with the figures above).
     """
-    from irl.judge import TRUE_REWARDS, epic_distance, pearson, spearman
+    from irl.rewards.judge import TRUE_REWARDS, epic_distance, pearson, spearman
 
     check_counts(episodes=episodes)
     if heatmap_range is not None and not (np.all(np.isfinite(heatmap_range)) and heatmap_range[0] < heatmap_range[1]
@@ -367,7 +367,7 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
                                        states=obs[canon], actions=acts[rng.permutation(canon)], gamma=reward.gamma)
     else:
         result["epic"] = None
-        result["epic_note"] = f"no closed-form true reward for {env_id} (see irl.judge.TRUE_REWARDS)"
+        result["epic_note"] = f"no closed-form true reward for {env_id} (see irl.rewards.judge.TRUE_REWARDS)"
     if out is not None:
         out = run_dir.claim(Path(out), run_dir.JUDGE, overwrite=overwrite)
         (out / "judge.json").write_text(json.dumps(result, indent=2))
@@ -384,7 +384,7 @@ def _heatmap(path: Path, reward, demos, dims: tuple[int, int], env_id: str,
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from irl.judge import reward_grid
+    from irl.rewards.judge import reward_grid
 
     obs = demos.obs.reshape(len(demos), -1)
     if bounds is None:
@@ -412,7 +412,7 @@ def _scatter(path: Path, learned: dict, true: dict, result: dict) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from irl.judge import describe_correlation as corr
+    from irl.rewards.judge import describe_correlation as corr
 
     fig, ax = plt.subplots(figsize=(6.5, 5))
     for name in learned:

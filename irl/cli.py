@@ -312,7 +312,7 @@ def hyper_override(text: str) -> tuple[str, object]:
 
 def _train(args: argparse.Namespace) -> int:
     from irl.api import train
-    from irl.config import TrainConfig
+    from irl.runs.config import TrainConfig
 
     config = TrainConfig(
         learner=args.learner, env_id=args.env, demos=str(args.demos), total_steps=args.steps, seed=args.seed,
@@ -335,7 +335,7 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from irl.reward_artifact import export_reward, load_reward
+    from irl.rewards.artifact import export_reward, load_reward
 
     out = export_reward(args.run, args.out, overwrite=args.overwrite, end_value=args.end_value, form=args.form,
                         ensemble=args.ensemble)
@@ -362,7 +362,7 @@ def _retrain(args: argparse.Namespace) -> int:
 
 def _judge(args: argparse.Namespace) -> int:
     from irl.api import judge
-    from irl.judge import describe_correlation as corr
+    from irl.rewards.judge import describe_correlation as corr
 
     policies = f" and {len(args.policy)} --policy" if args.policy else ""
     print(f"judging {args.reward} against {args.env}'s true reward: the demos, {args.episodes} random "
@@ -383,9 +383,9 @@ def _judge(args: argparse.Namespace) -> int:
 
 
 def _quickstart(args: argparse.Namespace) -> int:
-    from irl import run_dir
     from irl.api import train
-    from irl.config import TrainConfig
+    from irl.runs import run_dir
+    from irl.runs.config import TrainConfig
 
     run_dir.check_writable(args.out, run_dir.RUN, overwrite=args.overwrite)  # its hint: no --resume here
     config = TrainConfig(learner=QUICKSTART["learner"], env_id=QUICKSTART["env"],

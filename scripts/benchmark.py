@@ -46,9 +46,16 @@ from reopt_report import plot as plot_pairs
 from reopt_report import table as pair_table
 
 from irl.cli import COUNT, EPISODES, SEED, STEPS
-from irl.config import default_settings
 from irl.errors import IrlError
-from irl.run_dir import POLICY_FILES, FolderKind, claim, peak_memory_mb, read_episode_returns, write_csv_rows
+from irl.runs.config import default_settings
+from irl.runs.run_dir import (
+    POLICY_FILES,
+    FolderKind,
+    claim,
+    peak_memory_mb,
+    read_episode_returns,
+    write_csv_rows,
+)
 
 DEMOS = {"HalfCheetah-v5": "demos/halfcheetah-v5.npz", "Hopper-v5": "demos/hopper-v5.npz",
          "Pendulum-v1": "demos/pendulum-v1.npz"}
@@ -71,11 +78,11 @@ def plain_agent(algo: str, env_id: str, seed: int, steps: int, out: Path, demos:
     import torch
 
     from irl.api import scores_for
-    from irl.demos import load_demos
-    from irl.evaluation import evaluate_policy, normalized_return
-    from irl.policy_io import Policy, save_agent
-    from irl.presets import preset
-    from irl.sb3_adapter import train_on_true_reward
+    from irl.data.demos import load_demos
+    from irl.rl.policy_io import Policy, save_agent
+    from irl.rl.presets import preset
+    from irl.rl.sb3_adapter import train_on_true_reward
+    from irl.runs.evaluation import evaluate_policy, normalized_return
 
     torch.set_num_threads(1)
     claim(out, PLAIN, overwrite=True)  # what a stopped attempt left goes; anything else is refused

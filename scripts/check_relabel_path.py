@@ -17,9 +17,9 @@ import time
 import numpy as np
 import torch
 
-from irl.presets import preset
-from irl.sb3_adapter import Generator, train_on_true_reward
-from irl.trainer import RewardScaler
+from irl.rl.presets import preset
+from irl.rl.sb3_adapter import Generator, train_on_true_reward
+from irl.runs.trainer import RewardScaler
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ import argparse
 
 import numpy as np
 
-from irl.demos import load_demos
+from irl.data.demos import load_demos
 from irl.errors import IrlError
 
 # env id -> (index of the torso pitch angle in obs, index of the forward velocity), Gymnasium v5 layouts.

@@ -1,6 +1,6 @@
 """What keeps a behaviour-cloned policy alive under PPO (docs/benchmarks.md, ninth session).
 
-Clones the demos into the task's PPO preset policy (irl.pretrain.behaviour_clone), then
+Clones the demos into the task's PPO preset policy (irl.rl.pretrain.behaviour_clone), then
 either evaluates the clone, or runs PPO on the *true* reward for --steps and prints the
 return of every episode, with the actor and/or the observation statistics held:
 
@@ -19,11 +19,11 @@ import numpy as np
 import torch
 from stable_baselines3.common.vec_env import VecNormalize
 
-from irl.demos import load_demos
-from irl.evaluation import rollout_returns
-from irl.presets import preset
-from irl.pretrain import actor_parameters, behaviour_clone
-from irl.sb3_adapter import Generator
+from irl.data.demos import load_demos
+from irl.rl.presets import preset
+from irl.rl.pretrain import actor_parameters, behaviour_clone
+from irl.rl.sb3_adapter import Generator
+from irl.runs.evaluation import rollout_returns
 
 
 def main() -> None:

@@ -20,9 +20,9 @@ import time
 import numpy as np
 import torch
 
-from irl.presets import preset
-from irl.reward_artifact import load_reward
-from irl.sb3_adapter import make_env, train_on_true_reward
+from irl.rewards.artifact import load_reward
+from irl.rl.presets import preset
+from irl.rl.sb3_adapter import make_env, train_on_true_reward
 
 
 def per_call_us(reward, obs: np.ndarray, acts: np.ndarray, calls: int) -> float:

@@ -28,11 +28,11 @@ import numpy as np
 import torch
 
 from irl.cli import hyper_override
-from irl.evaluation import evaluate_policy
-from irl.presets import preset
-from irl.run_dir import write_csv_rows
-from irl.policy_io import Policy, save_agent
-from irl.sb3_adapter import train_on_true_reward
+from irl.rl.policy_io import Policy, save_agent
+from irl.rl.presets import preset
+from irl.rl.sb3_adapter import train_on_true_reward
+from irl.runs.evaluation import evaluate_policy
+from irl.runs.run_dir import write_csv_rows
 
 DEFAULT_ALGO = {"Hopper-v5": "sac", "Pendulum-v1": "sac", "Walker2d-v5": "sac"}
 DEFAULT_STEPS = {"ppo": 1_000_000, "sac": 250_000}

@@ -36,7 +36,7 @@ import numpy as np
 
 from irl.cli import COUNT, SEED, STEPS
 from irl.errors import IrlError
-from irl.run_dir import FolderKind, claim, read_episode_returns, write_csv_rows
+from irl.runs.run_dir import FolderKind, claim, read_episode_returns, write_csv_rows
 
 LEARNERS = {  # name: irl train arguments
     "airl-state-only": ["airl", "--state-only"],
@@ -111,8 +111,8 @@ def true_reward(task: Task, root: Path, seed: int, steps: int) -> None:
 
 def gail_policy_moved(task: Task, root: Path, seed: int) -> float | None:
     """True return on the test variant of the GAIL policy trained on the training one, as it is."""
-    from irl.evaluation import evaluate_policy
-    from irl.policy_io import Policy
+    from irl.rl.policy_io import Policy
+    from irl.runs.evaluation import evaluate_policy
 
     policy = root / f"gail-seed{seed}" / "policy.zip"
     if not policy.exists():

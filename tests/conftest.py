@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from irl.demos import DemoSet, card_for, record_episodes
+from irl.data.demos import DemoSet, card_for, record_episodes
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED_PENDULUM = REPO / "demos" / "pendulum-v1.npz"
@@ -78,7 +78,7 @@ def held_out_auc(energy) -> float:
     """P(-E of a held-out expert step > -E of a random step) on Pendulum-v1, 2 episodes each."""
     import torch
 
-    from irl.disc_batch import to_disc_batch
+    from irl.energy.disc_batch import to_disc_batch
 
     env = gym.make("Pendulum-v1")
     expert = record_episodes(pendulum_controller, env, episodes=2, seed=500)

@@ -17,7 +17,7 @@ from tests.conftest import SHIPPED_PENDULUM
 SCRIPT = """
 import json, sys
 from irl.api import train
-from irl.config import TrainConfig
+from irl.runs.config import TrainConfig
 learner, out, mode, extra = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 ppo = {"n_envs": 2, "n_steps": 128, "batch_size": 128, "n_epochs": 2} if extra.get("algo", "ppo") == "ppo" else {}
 ppo.update(extra.pop("ppo", {}))
@@ -108,8 +108,8 @@ def _kill_and_resume(tmp_path, learner, extra, children):
 
 def test_resume_refuses_other_settings_and_missing_checkpoints(tmp_path):
     from irl.api import train
-    from irl.config import TrainConfig
     from irl.errors import RunDirError
+    from irl.runs.config import TrainConfig
 
     config = TrainConfig(learner="gail", env_id="Pendulum-v1", demos=str(SHIPPED_PENDULUM), total_steps=256,
                          eval_episodes=1, ppo={"n_envs": 2, "n_steps": 128, "batch_size": 128, "n_epochs": 1})
@@ -125,7 +125,7 @@ def test_resume_refuses_other_settings_and_missing_checkpoints(tmp_path):
 
 def test_a_finished_run_resumed_with_more_steps_equals_a_longer_run(tmp_path):
     from irl.api import train
-    from irl.config import TrainConfig
+    from irl.runs.config import TrainConfig
 
     short = TrainConfig(learner="airl", env_id="Pendulum-v1", demos=str(SHIPPED_PENDULUM), total_steps=3 * 256, seed=3,
                         eval_episodes=1, ppo={"n_envs": 2, "n_steps": 128, "batch_size": 128, "n_epochs": 1})
@@ -145,8 +145,8 @@ def test_a_finished_run_resumed_with_more_steps_equals_a_longer_run(tmp_path):
 
 def test_resume_refuses_a_smaller_budget(tmp_path):
     from irl.api import train
-    from irl.config import TrainConfig
     from irl.errors import RunDirError
+    from irl.runs.config import TrainConfig
 
     config = TrainConfig(learner="gail", env_id="Pendulum-v1", demos=str(SHIPPED_PENDULUM), total_steps=512,
                          eval_episodes=1, ppo={"n_envs": 2, "n_steps": 128, "batch_size": 128, "n_epochs": 1})
@@ -157,7 +157,7 @@ def test_resume_refuses_a_smaller_budget(tmp_path):
 
 
 def test_runs_saved_before_a_setting_existed_resume_at_its_default():
-    from irl.config import TrainConfig, settings_that_differ
+    from irl.runs.config import TrainConfig, settings_that_differ
 
     config = json.loads(TrainConfig(learner="gail", env_id="Pendulum-v1", demos="d.npz", total_steps=10).to_json())
     older = {k: v for k, v in config.items() if k != "bc_epochs"}  # written before bc_epochs was added

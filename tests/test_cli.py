@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from irl.demos import load_demos
-from irl.reward_artifact import load_reward
+from irl.data.demos import load_demos
+from irl.rewards.artifact import load_reward
 from tests.conftest import SHIPPED_PENDULUM
 
 TINY_PPO = ["--steps", "1024"]
@@ -103,7 +103,7 @@ def test_collect(tmp_path):
     out = tmp_path / "demos.npz"
     proc = run("collect", "--env", "Pendulum-v1", "--expert", str(expert), "--episodes", "2", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
-    from irl.demos import load_demos
+    from irl.data.demos import load_demos
 
     demos = load_demos(out)
     assert demos.n_episodes == 2 and demos.random_return is not None and demos.env_id == "Pendulum-v1"
@@ -175,7 +175,7 @@ def test_retrain_on_an_env_with_other_spaces(exported, tmp_path):
 
 
 def test_retrain_sac_on_discrete_actions_is_refused_before_any_folder_is_made(tmp_path):
-    from irl.reward_artifact import export_reward
+    from irl.rewards.artifact import export_reward
     from tests.test_reward_artifact import fake_run
 
     run_folder, _, _ = fake_run(tmp_path, "gail", "CartPole-v1")
@@ -214,7 +214,7 @@ def test_judge_a_missing_artifact(tmp_path):
 
 def test_train_hyper_overrides_and_reward_choices(tmp_path):
     from irl.cli import hyper_override
-    from irl.losses import POLICY_REWARD_NAMES
+    from irl.energy.losses import POLICY_REWARD_NAMES
 
     assert hyper_override("ent_coef=0.01") == ("ent_coef", 0.01)
     assert hyper_override('policy_kwargs={"log_std_init": 0}') == ("policy_kwargs", {"log_std_init": 0})
@@ -348,8 +348,8 @@ def test_every_flag_has_help_and_shows_its_default(capsys):
 
 
 def test_quickstart_on_a_run_does_not_suggest_resume(tmp_path, capsys):
-    from irl import run_dir
-    from irl.config import TrainConfig
+    from irl.runs import run_dir
+    from irl.runs.config import TrainConfig
 
     out = run_dir.claim(tmp_path / "q", run_dir.RUN)
     (out / "config.json").write_text(TrainConfig(learner="airl", env_id="Pendulum-v1", demos="d.npz",
@@ -364,7 +364,7 @@ def test_quickstart_on_a_run_does_not_suggest_resume(tmp_path, capsys):
 
 def test_train_overwrite_never_deletes_files_irl_did_not_write(tmp_path, capsys):
     """The reproduction of the data loss: a folder with a config.json and someone's thesis."""
-    from irl.config import TrainConfig
+    from irl.runs.config import TrainConfig
 
     out = tmp_path / "work"
     out.mkdir()

@@ -3,8 +3,8 @@
 import gymnasium as gym
 import pytest
 
-from irl.config import TrainConfig
 from irl.errors import ConfigError
+from irl.runs.config import TrainConfig
 
 
 def config(learner, **options):
@@ -40,7 +40,7 @@ def test_combinations_that_do_not_fit_are_refused(learner, options, message):
 
 
 def test_algo_must_be_known_and_fit_the_actions():
-    from irl.config import check_algo_fits
+    from irl.runs.config import check_algo_fits
 
     box, discrete = gym.spaces.Box(-1, 1, (2,)), gym.spaces.Discrete(3)
     for algo, space in (("ppo", box), ("ppo", discrete), ("sac", box)):

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from irl.demos import check_against_env, load_demos
+from irl.data.demos import check_against_env, load_demos
 from irl.errors import DemoError
 
 FOREIGN = Path(__file__).parent / "data" / "foreign"
@@ -285,7 +285,7 @@ def test_minari_arrow_keeps_the_shape_of_box_spaces(tmp_path):
 
 def test_judging_against_demos_without_rewards_uses_the_rollouts(tmp_path):
     from irl.api import judge
-    from irl.reward_artifact import export_reward
+    from irl.rewards.artifact import export_reward
     from tests.test_reward_artifact import fake_run
 
     run, _, _ = fake_run(tmp_path, "gail", "CartPole-v1")

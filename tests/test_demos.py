@@ -7,7 +7,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from irl.demos import check_against_env, demos_from_arrays, load_demos, save_demos
+from irl.data.demos import check_against_env, demos_from_arrays, load_demos, save_demos
 from irl.errors import DemoError
 
 

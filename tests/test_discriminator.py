@@ -4,9 +4,9 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from irl.disc_batch import absorbing_batch, encode_actions, to_disc_batch
-from irl.learner import no_log_q, policy_log_q
-from irl.types import Transitions
+from irl.data.types import Transitions
+from irl.energy.disc_batch import absorbing_batch, encode_actions, to_disc_batch
+from irl.energy.learner import no_log_q, policy_log_q
 
 
 def _two_step_episode():
@@ -54,9 +54,9 @@ def test_log_q_terms():
 
 
 def _gcl_discriminator(segment_length=None, log_z="learned"):
-    from irl.algorithms import gcl
-    from irl.discriminator import Discriminator
-    from irl.energy import EnergySpec
+    from irl.energy.algorithms import gcl
+    from irl.energy.discriminator import Discriminator
+    from irl.energy.networks import EnergySpec
 
     spec = EnergySpec(kind="free", obs_dim=2, act_dim=1, state_only=False, absorbing=False, hidden=(8,))
     torch.manual_seed(0)
@@ -67,7 +67,7 @@ def _gcl_discriminator(segment_length=None, log_z="learned"):
 def _rows(n):
     g = torch.Generator().manual_seed(1)
     obs, acts = torch.randn(n, 2, generator=g), torch.randn(n, 1, generator=g)
-    from irl.disc_batch import DiscBatch
+    from irl.energy.disc_batch import DiscBatch
 
     return DiscBatch(obs, acts, obs, torch.zeros(n), obs, acts, torch.zeros(n, dtype=torch.bool))
 
@@ -98,7 +98,7 @@ def test_centred_importance_log_z_is_where_the_loss_stops_depending_on_log_z():
     """GAN-GCL fact 1 (Finn, Christiano et al. 2016, sec. 3.2): the importance-sampled log Z is
     the stationary point of the discriminator loss in log Z. Checked with autograd on the loss
     itself, on demo and generator rows that differ, not with the estimator's own formula."""
-    from irl.losses import discriminator_loss
+    from irl.energy.losses import discriminator_loss
 
     disc = _gcl_discriminator(log_z="importance")
     expert, gen = _rows(16), _rows(32).index(torch.arange(16, 32))  # balanced, as minibatches are
@@ -121,9 +121,9 @@ def test_centred_importance_log_z_is_where_the_loss_stops_depending_on_log_z():
 
 def _linear_discriminator(weights, std, grad_penalty=10.0):
     """A state-only linear energy E = w·z on standardised inputs z = obs / std, trained with lr 0."""
-    from irl.algorithms import gail
-    from irl.discriminator import Discriminator
-    from irl.energy import EnergySpec
+    from irl.energy.algorithms import gail
+    from irl.energy.discriminator import Discriminator
+    from irl.energy.networks import EnergySpec
 
     spec = EnergySpec(kind="free", obs_dim=len(std), act_dim=1, state_only=True, absorbing=False, hidden=())
     learner = gail(spec)
@@ -136,7 +136,7 @@ def _linear_discriminator(weights, std, grad_penalty=10.0):
 def test_gradient_penalty_is_in_the_units_the_energy_sees():
     """Features 1000x apart in scale: a slope of 1 per standardised unit costs nothing, whatever
     the raw scale (in raw units the same energy has slope 60 and would cost (60 - 1)²)."""
-    from irl.disc_batch import DiscBatch
+    from irl.energy.disc_batch import DiscBatch
 
     std = [0.01, 10.0]
     g = torch.Generator().manual_seed(0)

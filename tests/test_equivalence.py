@@ -10,8 +10,12 @@ import math
 
 import torch
 
-from irl.losses import discriminator_logit, discriminator_loss
-from irl.partition import fusion_log_density, importance_log_partition, mixture_log_proposal
+from irl.energy.losses import discriminator_logit, discriminator_loss
+from irl.energy.partition import (
+    fusion_log_density,
+    importance_log_partition,
+    mixture_log_proposal,
+)
 
 F64 = torch.float64  # all exact checks run in double precision
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from irl.demos import load_demos
+from irl.data.demos import load_demos
 from irl.errors import DemoError, RewardError
-from irl.reward_artifact import _manifest_sha256, export_reward, load_reward
+from irl.rewards.artifact import _manifest_sha256, export_reward, load_reward
 from tests.test_reward_artifact import fake_run
 
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True,

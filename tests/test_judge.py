@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from irl.judge import TRUE_REWARDS, epic_distance, pearson, spearman
+from irl.rewards.judge import TRUE_REWARDS, epic_distance, pearson, spearman
 
 RNG = np.random.default_rng(0)
 OBS, NEXT = RNG.normal(size=(200, 3)), RNG.normal(size=(200, 3))
@@ -63,7 +63,7 @@ def test_pendulum_true_reward_matches_the_env():
 
 
 def test_reward_grid_varies_two_coordinates_and_holds_the_rest():
-    from irl.judge import reward_grid
+    from irl.rewards.judge import reward_grid
 
     seen = []
 
@@ -91,7 +91,7 @@ def test_policies_get_distinct_source_names():
 
 @pytest.fixture(scope="module")
 def pendulum_reward(tmp_path_factory):
-    from irl.reward_artifact import export_reward
+    from irl.rewards.artifact import export_reward
     from tests.test_reward_artifact import fake_run
 
     tmp = tmp_path_factory.mktemp("judge")

@@ -61,6 +61,6 @@ def test_find_cycle_finds_one_and_only_one():
 @pytest.mark.parametrize("package", [PACKAGE])
 def test_irl_has_no_import_cycle(package):
     graph = import_graph(package)
-    assert "irl.trainer" in graph and "irl.discriminator" in graph["irl.trainer"]
+    assert "irl.runs.trainer" in graph and "irl.energy.discriminator" in graph["irl.runs.trainer"]
     cycle = find_cycle(graph)
     assert cycle is None, " -> ".join(cycle)

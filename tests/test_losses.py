@@ -4,8 +4,13 @@ import math
 
 import torch
 
-from irl.energy import EnergySpec, ShapedEnergy
-from irl.losses import discriminator_logit, discriminator_loss, gradient_penalty, policy_reward
+from irl.energy.losses import (
+    discriminator_logit,
+    discriminator_loss,
+    gradient_penalty,
+    policy_reward,
+)
+from irl.energy.networks import EnergySpec, ShapedEnergy
 
 
 def test_logit_identity_matches_discriminator_formula():
@@ -95,7 +100,7 @@ def test_gradient_penalty_of_linear_function():
 
 
 def test_floored_density_is_the_defensive_mixture_and_bounds_log_q():
-    from irl.partition import floored_log_density
+    from irl.energy.partition import floored_log_density
 
     log_pi = torch.tensor([0.5, -3.0, -160.0], dtype=torch.float64)
     log_u = -math.log(4.0)  # uniform over a length-4 interval
@@ -111,8 +116,8 @@ def test_uniform_log_density_of_action_spaces():
     import numpy as np
     import pytest
 
+    from irl.data.spaces import uniform_log_density
     from irl.errors import EnvError
-    from irl.spaces import uniform_log_density
 
     assert uniform_log_density(gym.spaces.Discrete(5)) == -math.log(5)
     box = gym.spaces.Box(np.array([-2.0, 0.0], np.float32), np.array([2.0, 0.5], np.float32))

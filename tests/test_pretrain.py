@@ -5,13 +5,14 @@ import gymnasium as gym
 import numpy as np
 import pytest
 import torch
-from irl.config import TrainConfig
-from irl.demos import record_episodes
+
+from irl.data.demos import record_episodes
 from irl.errors import ConfigError
-from irl.pretrain import actor_parameters, behaviour_clone
-from irl.sac_generator import SACGenerator
-from irl.sb3_adapter import Generator
-from irl.trainer import AdversarialTrainer
+from irl.rl.pretrain import actor_parameters, behaviour_clone
+from irl.rl.sac_generator import SACGenerator
+from irl.rl.sb3_adapter import Generator
+from irl.runs.config import TrainConfig
+from irl.runs.trainer import AdversarialTrainer
 
 SMALL_PPO = {"n_envs": 1, "n_steps": 64, "batch_size": 64, "n_epochs": 1}
 

@@ -37,6 +37,6 @@ def test_the_tour_says_how_to_make_the_expert_it_collects_from():
 
 
 def test_the_readme_states_the_action_tolerance_it_checks():
-    from irl.reward_artifact import ACTION_TOLERANCE
+    from irl.rewards.artifact import ACTION_TOLERANCE
 
     assert f"{ACTION_TOLERANCE:.1%} of its bounds' width" in README

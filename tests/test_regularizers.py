@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from irl.regularizers import consecutive_steps, lcr_penalty, mono_penalty
+from irl.energy.regularizers import consecutive_steps, lcr_penalty, mono_penalty
 
 
 def test_consecutive_steps_stay_inside_episodes_time_major():

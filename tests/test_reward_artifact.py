@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from irl import run_dir
-from irl.config import TrainConfig
-from irl.energy import EnergySpec, build_energy
+from irl.energy.networks import EnergySpec, build_energy
 from irl.errors import RewardError, RunDirError
-from irl.reward_artifact import export_reward, load_reward
+from irl.rewards.artifact import export_reward, load_reward
+from irl.runs import run_dir
+from irl.runs.config import TrainConfig
 
 
 def fake_run(tmp_path, learner: str, env_id: str, *, absorbing: bool = True):
@@ -196,7 +196,7 @@ def test_onnx_engine_gives_the_torch_numbers_for_numpy_and_torch_inputs(tmp_path
 def test_onnx_graph_that_disagrees_with_the_weights_is_refused(tmp_path):
     from safetensors.torch import load_file, save_file
 
-    from irl.reward_artifact import _sha256
+    from irl.rewards.artifact import _sha256
 
     run, _, _ = fake_run(tmp_path, "airl", "Pendulum-v1")
     out = export_reward(run, tmp_path / "reward")
@@ -266,7 +266,7 @@ def artifact(tmp_path):
 
 def _rewrite_manifest(path, **changes):
     """Edit manifest fields and rehash them, so that the checks behind the manifest's hash are reached."""
-    from irl.reward_artifact import _manifest_sha256
+    from irl.rewards.artifact import _manifest_sha256
 
     manifest = json.loads((path / "manifest.json").read_text())
     manifest.update(changes)
@@ -349,8 +349,8 @@ def test_discrete_actions_outside_the_space_are_refused(tmp_path, engine):
 
 
 def test_discrete_actions_that_do_not_start_at_zero_are_refused():
+    from irl.data.spaces import check_supported, same_space
     from irl.errors import EnvError
-    from irl.spaces import check_supported, same_space
 
     with pytest.raises(EnvError, match="Discrete actions must start at 0, found Discrete\\(3, start=-1\\)"):
         check_supported("shifted", gym.spaces.Box(-1, 1, (2,)), gym.spaces.Discrete(3, start=-1))
@@ -358,7 +358,7 @@ def test_discrete_actions_that_do_not_start_at_zero_are_refused():
 
 
 def test_gym_wrapper_replaces_the_reward_and_keeps_the_true_one(artifact):
-    from irl.wrappers import LearnedRewardWrapper
+    from irl.rewards.wrappers import LearnedRewardWrapper
 
     reward = load_reward(artifact)
     env = LearnedRewardWrapper(gym.make("Pendulum-v1"), reward)
@@ -379,7 +379,7 @@ def test_gym_wrapper_replaces_the_reward_and_keeps_the_true_one(artifact):
 def test_vec_env_wrapper_scores_terminal_steps_with_their_terminal_observation(tmp_path):
     from stable_baselines3.common.vec_env import DummyVecEnv
 
-    from irl.sb3_adapter import LearnedRewardVecEnv
+    from irl.rl.sb3_adapter import LearnedRewardVecEnv
 
     run, _, _ = fake_run(tmp_path, "gail", "CartPole-v1")
     reward = load_reward(export_reward(run, tmp_path / "r"))
@@ -406,7 +406,12 @@ def test_vec_env_wrapper_scores_terminal_steps_with_their_terminal_observation(t
 
 
 def test_onnx_probe_batch_covers_unbounded_and_half_bounded_actions(tmp_path):
-    from irl.reward_artifact import RewardModule, _check_onnx_agrees, _export_onnx, _onnx_session
+    from irl.rewards.artifact import (
+        RewardModule,
+        _check_onnx_agrees,
+        _export_onnx,
+        _onnx_session,
+    )
 
     spec = EnergySpec(kind="free", obs_dim=3, act_dim=2, state_only=False, absorbing=False, hidden=(8,), gamma=0.9)
     torch.manual_seed(0)
@@ -433,7 +438,7 @@ def test_box_actions_far_outside_the_bounds_are_refused(artifact, engine):
         reward(obs, far, nxt, done)
     with pytest.raises(RewardError, match="outside the action space's bounds"):
         reward(obs, np.full_like(acts, -2.0 - 2 * slack), nxt, done)
-    from irl.reward_artifact import ACTION_TOLERANCE
+    from irl.rewards.artifact import ACTION_TOLERANCE
 
     assert ACTION_TOLERANCE * 4.0 == pytest.approx(slack)
 

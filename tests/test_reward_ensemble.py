@@ -9,11 +9,11 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from irl import run_dir
-from irl.config import TrainConfig
-from irl.energy import EnergySpec, build_energy
+from irl.energy.networks import EnergySpec, build_energy
 from irl.errors import RewardError
-from irl.reward_artifact import export_reward, load_reward
+from irl.rewards.artifact import export_reward, load_reward
+from irl.runs import run_dir
+from irl.runs.config import TrainConfig
 from tests.test_reward_artifact import _rewrite_manifest, batch
 
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from irl.errors import RewardError
-from irl.reward_artifact import export_reward, load_reward
+from irl.rewards.artifact import export_reward, load_reward
 from tests.test_reward_artifact import _rewrite_manifest, batch, fake_run
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from irl.run_dir import MetricsLog, read_metrics
+from irl.runs.run_dir import MetricsLog, read_metrics
 
 
 def test_metrics_keep_step_counts_exact_past_a_million(tmp_path):
@@ -22,9 +22,9 @@ def test_metrics_keep_step_counts_exact_past_a_million(tmp_path):
 
 import json  # noqa: E402
 
-from irl import run_dir  # noqa: E402
-from irl.config import TrainConfig  # noqa: E402
 from irl.errors import RunDirError  # noqa: E402
+from irl.runs import run_dir  # noqa: E402
+from irl.runs.config import TrainConfig  # noqa: E402
 
 
 def _legacy_run(folder):

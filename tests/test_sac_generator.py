@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import torch
 
-from irl.config import TrainConfig
-from irl.disc_batch import to_disc_batch
+from irl.energy.disc_batch import to_disc_batch
 from irl.errors import ConfigError
-from irl.trainer import AdversarialTrainer
+from irl.runs.config import TrainConfig
+from irl.runs.trainer import AdversarialTrainer
 from tests.conftest import held_out_auc
 
 SMALL_SAC = {"learning_starts": 256, "round_steps": 256, "batch_size": 64, "learning_rate": 1e-3,
@@ -69,7 +69,7 @@ def test_sac_settings_that_do_not_fit(line_demos):
         TrainConfig(learner="gail", env_id="Pendulum-v1", demos="unused", total_steps=256, algo="sac",
                     ppo={"n_steps": 64})
     with pytest.raises(ConfigError, match="SAC needs Box actions"):
-        from irl.demos import DemoSet
+        from irl.data.demos import DemoSet
         AdversarialTrainer(TrainConfig(learner="gail", env_id="CartPole-v1", demos="unused", total_steps=256,
                                        algo="sac"), DemoSet(line_demos.transitions, {"env_id": "CartPole-v1"}))
     with pytest.raises(ConfigError, match="round_steps must be >= 1"):

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 import torch
-from irl.presets import PPO_PRESETS, SAC_PRESETS, preset
-from irl.sb3_adapter import Generator, TransitionRecorder, make_vec_env
+
+from irl.rl.presets import PPO_PRESETS, SAC_PRESETS, preset
+from irl.rl.sb3_adapter import Generator, TransitionRecorder, make_vec_env
 
 
 def _recorder():
@@ -55,7 +56,7 @@ def test_learned_rewards_land_in_rollout_buffer():
 def test_saved_policies_load_from_their_pickle_free_copy(algo, tmp_path, monkeypatch):
     from stable_baselines3 import PPO, SAC
 
-    from irl.policy_io import Policy, safe_policy_paths, save_agent
+    from irl.rl.policy_io import Policy, safe_policy_paths, save_agent
 
     cls = PPO if algo == "ppo" else SAC
     kwargs = {"use_sde": True, "n_steps": 64} if algo == "ppo" else {"learning_starts": 10}
@@ -80,8 +81,8 @@ def test_saved_policies_load_from_their_pickle_free_copy(algo, tmp_path, monkeyp
 def test_stochastic_evaluation_repeats_exactly(tmp_path):
     from stable_baselines3 import PPO
 
-    from irl.evaluation import evaluate_policy
-    from irl.policy_io import Policy, save_agent
+    from irl.rl.policy_io import Policy, save_agent
+    from irl.runs.evaluation import evaluate_policy
 
     model = PPO("MlpPolicy", "Pendulum-v1", seed=0, n_steps=64)
     save_agent(model, model.get_env(), tmp_path / "p.zip")
@@ -94,7 +95,7 @@ def test_stochastic_evaluation_repeats_exactly(tmp_path):
 
 def test_unknown_algorithm_settings_are_a_config_error():
     from irl.errors import ConfigError
-    from irl.sb3_adapter import build_agent
+    from irl.rl.sb3_adapter import build_agent
 
     venv = make_vec_env("Pendulum-v1", 1, 0)
     with pytest.raises(ConfigError, match="PPO settings ent_coeff, seed are not accepted here"):
@@ -104,7 +105,7 @@ def test_unknown_algorithm_settings_are_a_config_error():
 @pytest.mark.parametrize("algo, env_id", [("ppo", e) for e in sorted(PPO_PRESETS)] + [("sac", e) for e in sorted(SAC_PRESETS)])
 def test_every_shipped_preset_builds_an_agent(algo, env_id):
     """A misspelt key or a bad network spec in a preset fails here, not an hour into a benchmark."""
-    from irl.sb3_adapter import build_agent
+    from irl.rl.sb3_adapter import build_agent
 
     agent = build_agent(algo, make_vec_env("Pendulum-v1", 1, 0), hyper=preset(algo, env_id), seed=0)
     assert agent.policy is not None
@@ -112,7 +113,7 @@ def test_every_shipped_preset_builds_an_agent(algo, env_id):
 
 def test_linear_schedules_decay_to_zero_and_bad_ones_are_config_errors():
     from irl.errors import ConfigError
-    from irl.sb3_adapter import build_agent, sb3_kwargs
+    from irl.rl.sb3_adapter import build_agent, sb3_kwargs
 
     kwargs = sb3_kwargs({"n_envs": 1, "normalize_obs": True, "learning_rate": "lin_3e-4", "clip_range": "lin_0.2"})
     assert kwargs["learning_rate"](1.0) == pytest.approx(3e-4) and kwargs["learning_rate"](0.25) == pytest.approx(7.5e-5)

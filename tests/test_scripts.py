@@ -15,7 +15,7 @@ def test_convert_vecnormalize_round_trip(tmp_path):
     from stable_baselines3.common.env_util import make_vec_env
     from stable_baselines3.common.vec_env import VecNormalize
 
-    from irl.policy_io import Policy
+    from irl.rl.policy_io import Policy
 
     venv = VecNormalize(make_vec_env("Pendulum-v1", n_envs=1, seed=0), norm_reward=False)
     venv.reset()

@@ -6,7 +6,7 @@ import gymnasium as gym
 import pytest
 
 from irl.cli import QUICKSTART, shipped_demos
-from irl.demos import check_against_env, load_demos
+from irl.data.demos import check_against_env, load_demos
 
 SHIPPED = sorted((Path(__file__).resolve().parents[1] / "demos").glob("*.npz"))
 

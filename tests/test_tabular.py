@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from irl.energy import EnergySpec, FreeEnergy, ShapedEnergy
-from irl.losses import discriminator_logit, discriminator_loss
-from irl.tabular import TabularMDP, gridworld, occupancy, soft_value_iteration
+from irl.energy.losses import discriminator_logit, discriminator_loss
+from irl.energy.networks import EnergySpec, FreeEnergy, ShapedEnergy
+from irl.energy.tabular import TabularMDP, gridworld, occupancy, soft_value_iteration
 
 F64 = torch.float64
 MDP = gridworld(4, goal=(3, 2), gamma=0.9, scale=2.0)

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from irl.config import TrainConfig
-from irl.demos import record_episodes
-from irl.disc_batch import to_disc_batch
-from irl.trainer import AdversarialTrainer, RewardScaler
+from irl.data.demos import record_episodes
+from irl.energy.disc_batch import to_disc_batch
+from irl.runs.config import TrainConfig
+from irl.runs.trainer import AdversarialTrainer, RewardScaler
 from tests.conftest import held_out_auc
 
 SMALL_PPO = {"n_envs": 2, "n_steps": 256, "batch_size": 128, "n_epochs": 2, "normalize_obs": True}
@@ -46,7 +46,7 @@ def test_discrete_actions_and_absorbing_states(line_demos):
                          ppo={"n_envs": 1, "n_steps": 256, "batch_size": 64, "n_epochs": 1, "normalize_obs": False})
     env = gym.make("CartPole-v1")
     t = record_episodes(lambda o: np.array([int(o[0, 2] > 0)]), env, episodes=2, seed=0)
-    from irl.demos import DemoSet
+    from irl.data.demos import DemoSet
 
     AdversarialTrainer(config, DemoSet(t, {"env_id": "CartPole-v1"})).train()
 
@@ -202,7 +202,7 @@ def test_entropy_weight_scales_log_q_in_the_logit(pendulum_demos):
 def test_discriminator_trains_on_the_logit_its_policy_reward_uses(learner, options, pendulum_demos, monkeypatch):
     """Every log q the discriminator's loss, centring and policy rewards see is τ·log((1-ε)·π + ε·u),
     computed here by hand with π(a|s) = e^c for every policy, current or replayed."""
-    import irl.discriminator
+    import irl.energy.discriminator
 
     config = TrainConfig(learner=learner, env_id="Pendulum-v1", demos="unused", total_steps=1024, seed=0,
                          scale_rewards=False, policy_reward=None if learner == "gail" else "logit",
@@ -217,8 +217,8 @@ def test_discriminator_trains_on_the_logit_its_policy_reward_uses(learner, optio
     monkeypatch.setattr(trainer.generator, "rollout_log_prob", lambda: constant)
     monkeypatch.setattr(trainer.generator, "log_prob_of", lambda snap: constant)
     seen = []
-    original = irl.discriminator.discriminator_logit
-    monkeypatch.setattr(irl.discriminator, "discriminator_logit",
+    original = irl.energy.discriminator.discriminator_logit
+    monkeypatch.setattr(irl.energy.discriminator, "discriminator_logit",
                         lambda energy, log_q=None, log_z=None: seen.append(log_q) or original(energy, log_q, log_z))
     tau, eps = config.resolved_entropy_weight, config.q_floor
     expected = tau * np.log((1 - eps) * np.exp(c) + eps / 4.0)  # Pendulum's torques: uniform on [-2, 2]

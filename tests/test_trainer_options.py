@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from irl.config import TrainConfig
-from irl.energy import EnergySpec, build_energy
+from irl.energy.networks import EnergySpec, build_energy
 from irl.errors import ConfigError
-from irl.trainer import AdversarialTrainer
+from irl.runs.config import TrainConfig
+from irl.runs.trainer import AdversarialTrainer
 from tests.test_trainer import SMALL_PPO
 
 
@@ -113,7 +113,7 @@ def test_bad_option_values_are_refused(settings, message):
 
 @pytest.mark.parametrize("kind", ["free", "shaped"])
 def test_an_ensemble_reads_as_the_mean_or_the_worst_member(kind):
-    from irl.energy import EnergyEnsemble
+    from irl.energy.networks import EnergyEnsemble
 
     spec = EnergySpec(kind=kind, obs_dim=2, act_dim=1, state_only=False, absorbing=False, hidden=(8,), members=3)
     mean = build_energy(spec)

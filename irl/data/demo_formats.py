@@ -16,10 +16,10 @@ D4RL HDF5                          an ``.hdf5`` with flat arrays (observations, 
                                    next_observations, terminals, timeouts, rewards). Needs h5py.
 =================================  ==========================================================
 
-Every reader returns named arrays in irl's format (``irl.demos``) plus a card, so the
+Every reader returns named arrays in irl's format (``irl.data.demos``) plus a card, so the
 usual validation applies. imitation's ``terminal`` flag says an episode *finished*, not
 why: such demos carry ``"ends": "done"`` in their card and
-:func:`irl.demos.check_against_env` reads an episode that lasted the env's time limit as
+:func:`irl.data.demos.check_against_env` reads an episode that lasted the env's time limit as
 truncated and any shorter one as terminated.
 """
 
@@ -32,8 +32,8 @@ from typing import Any, Iterable, Iterator, NamedTuple
 
 import numpy as np
 
-from irl.demo_arrays import AMBIGUOUS_ENDS, bool_array, read_npz
-from irl.demo_arrays import MAX_DEMO_BYTES as MAX_BYTES
+from irl.data.demo_arrays import AMBIGUOUS_ENDS, bool_array, read_npz
+from irl.data.demo_arrays import MAX_DEMO_BYTES as MAX_BYTES
 from irl.errors import DemoError
 
 INSTALL_HINT = "pip install 'irl[formats]'"

@@ -8,7 +8,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from irl.disc_batch import DiscBatch
+from irl.energy.disc_batch import DiscBatch
 
 LogProbFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 """log π(a|s) of the current policy: raw obs (B, obs_dim), raw acts (B, *act_shape) -> (B,)."""
@@ -23,9 +23,9 @@ class Learner:
 
     Attributes:
         name: 'gail', 'airl', ...
-        energy: E(obs, acts, next_obs, terminated) -> (B,), see :mod:`irl.energy`.
+        energy: E(obs, acts, next_obs, terminated) -> (B,), see :mod:`irl.energy.networks`.
         log_q: the log q term (None for GAIL, log π(a|s) for AIRL).
-        policy_reward: default key of :data:`irl.losses.POLICY_REWARDS`.
+        policy_reward: default key of :data:`irl.energy.losses.POLICY_REWARDS`.
     """
 
     name: str

@@ -9,8 +9,8 @@ is g, state-only by default so that it transfers across dynamics (sec. 5).
 
 from __future__ import annotations
 
-from irl.energy import EnergySpec, build_energy
-from irl.learner import Learner, policy_log_q
+from irl.energy.learner import Learner, policy_log_q
+from irl.energy.networks import EnergySpec, build_energy
 
 
 def airl(spec: EnergySpec) -> Learner:

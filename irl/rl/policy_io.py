@@ -19,8 +19,8 @@ from stable_baselines3 import PPO, SAC
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.vec_env import VecEnv, VecEnvWrapper, VecNormalize
 
+from irl.data.spaces import space_from_json, space_to_json
 from irl.errors import ConfigError
-from irl.spaces import space_from_json, space_to_json
 
 ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "elu": torch.nn.ELU}
 """Activation names in presets and pickle-free specs."""

@@ -1,8 +1,8 @@
 """Transitions as discriminator inputs (:class:`DiscBatch`), with the absorbing-state
 augmentation of Kostrikov et al. 2019 ("Discriminator-Actor-Critic", sec. 4.2).
 
-The rows the learners' log q terms (:mod:`irl.learner`) and the discriminator
-(:mod:`irl.discriminator`) both read.
+The rows the learners' log q terms (:mod:`irl.energy.learner`) and the discriminator
+(:mod:`irl.energy.discriminator`) both read.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import gymnasium as gym
 import numpy as np
 import torch
 
-from irl.types import Transitions
+from irl.data.types import Transitions
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class DiscBatch:
             states are on: a terminal step leads to the absorbing state instead).
         raw_obs: (B, obs_dim) float32 and raw_acts: (B, *act_shape), as the policy sees and
             draws them (the unclipped sample where the env clipped it: log π is a density of
-            what the policy drew, :attr:`irl.types.Transitions.sampled_acts`).
+            what the policy drew, :attr:`irl.data.types.Transitions.sampled_acts`).
         absorbing: (B,) bool, the row is the absorbing self-transition (log q = 0 there:
             the policy has a single action in the absorbing state).
     """

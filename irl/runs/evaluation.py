@@ -6,8 +6,8 @@ from typing import Callable
 
 import numpy as np
 
-from irl.demos import record_episodes
-from irl.sb3_adapter import make_env
+from irl.data.demos import record_episodes
+from irl.rl.sb3_adapter import make_env
 
 ActFn = Callable[[np.ndarray], np.ndarray]  # obs (1, *obs_shape) -> act (1, *act_shape)
 
@@ -30,7 +30,7 @@ def rollout_returns(act: ActFn, env_id: str, *, episodes: int, seed: int) -> tup
 
 def evaluate_policy(policy, env_id: str, *, episodes: int = 20, seed: int = 0,
                     deterministic: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Returns and lengths of an :class:`irl.policy_io.Policy` (stochastic by default,
+    """Returns and lengths of an :class:`irl.rl.policy_io.Policy` (stochastic by default,
     the way demonstrations are recorded). The policy's action noise is drawn from torch's
     RNG seeded with ``seed`` (the caller's RNG state is left as it was), so an evaluation
     repeats exactly."""

@@ -14,7 +14,7 @@ Format (version 1), one row per transition, episodes contiguous::
 Write one with ``np.savez(path, obs=..., acts=..., ..., metadata=json.dumps({...}))``.
 D4RL-style names (observations, actions, next_observations, terminals,
 timeouts, rewards) are accepted too. Files are read with ``allow_pickle=False``.
-imitation and Minari datasets load too (:mod:`irl.demo_formats`).
+imitation and Minari datasets load too (:mod:`irl.data.demo_formats`).
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from typing import Any, Callable
 import gymnasium as gym
 import numpy as np
 
-from irl.demo_arrays import AMBIGUOUS_ENDS, bool_array, read_npz
-from irl.demo_formats import is_foreign, read_foreign
+from irl.data.demo_arrays import AMBIGUOUS_ENDS, bool_array, read_npz
+from irl.data.demo_formats import is_foreign, read_foreign
+from irl.data.spaces import act_shape, as_discrete_actions, space_to_json
+from irl.data.types import Transitions
 from irl.errors import DemoError
-from irl.spaces import act_shape, as_discrete_actions, space_to_json
-from irl.types import Transitions
 
 FORMAT_VERSION = 1
 _ALIASES = {
@@ -134,7 +134,7 @@ def save_demos(path: str | Path, demos: DemoSet, *, overwrite: bool = False) -> 
 
 def load_demos(path: str | Path) -> DemoSet:
     """Read and check demonstrations: irl's .npz, or an imitation or Minari dataset
-    (:mod:`irl.demo_formats`); any problem raises :class:`DemoError`."""
+    (:mod:`irl.data.demo_formats`); any problem raises :class:`DemoError`."""
     path = Path(path)
     if not (path.is_file() or path.is_dir()):
         raise DemoError(f"demo file {path} does not exist" if not path.exists() else

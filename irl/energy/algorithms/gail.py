@@ -7,8 +7,8 @@ softplus(logit) = -log(1 - D) by default; the exported reward is -E.
 
 from __future__ import annotations
 
-from irl.energy import EnergySpec, build_energy
-from irl.learner import Learner, no_log_q
+from irl.energy.learner import Learner, no_log_q
+from irl.energy.networks import EnergySpec, build_energy
 
 
 def gail(spec: EnergySpec) -> Learner:

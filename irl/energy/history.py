@@ -15,10 +15,10 @@ from collections import deque
 import numpy as np
 import torch
 
-from irl.disc_batch import DiscBatch
-from irl.learner import LogProbFn
-from irl.partition import fusion_log_density
-from irl.regularizers import consecutive_steps
+from irl.energy.disc_batch import DiscBatch
+from irl.energy.learner import LogProbFn
+from irl.energy.partition import fusion_log_density
+from irl.energy.regularizers import consecutive_steps
 
 
 class GeneratorHistory:

@@ -1,4 +1,4 @@
-"""Demo files as plain arrays: the pieces :mod:`irl.demos` and :mod:`irl.demo_formats` share.
+"""Demo files as plain arrays: the pieces :mod:`irl.data.demos` and :mod:`irl.data.demo_formats` share.
 
 Reading an .npz never unpickles and checks the sizes its headers declare before
 numpy allocates anything; flags are checked to be booleans.
@@ -15,7 +15,7 @@ from irl.errors import DemoError
 
 AMBIGUOUS_ENDS = "done"
 """Card value of ``"ends"`` for demos whose ``terminated`` means only 'the episode
-finished' (imitation's format); :func:`irl.demos.check_against_env` resolves it."""
+finished' (imitation's format); :func:`irl.data.demos.check_against_env` resolves it."""
 
 
 def read_npz(path: Path, *, skip: frozenset[str] | set[str] = frozenset()) -> dict[str, np.ndarray]:

@@ -23,7 +23,7 @@ def discriminator_logit(energy: torch.Tensor, log_q: torch.Tensor | None = None,
     """logit = -E - log q - log Z.  energy, log_q: (B,) -> (B,).
 
     log_q None means 0 (GAIL); log_z None means log Z lives in E's output bias
-    (learned); a value is GCL's importance-sampled estimate (:mod:`irl.partition`).
+    (learned); a value is GCL's importance-sampled estimate (:mod:`irl.energy.partition`).
     """
     logit = -energy if log_q is None else -energy - log_q
     return logit if log_z is None else logit - log_z

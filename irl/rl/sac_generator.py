@@ -1,6 +1,6 @@
 """SAC as the generator: off-policy adversarial imitation.
 
-The on-policy :class:`irl.sb3_adapter.Generator` rewards each PPO rollout once.
+The on-policy :class:`irl.rl.sb3_adapter.Generator` rewards each PPO rollout once.
 SAC replays old transitions for many updates while the discriminator keeps
 changing, so here the reward is not stored at all: every minibatch SAC samples
 from its replay buffer is rewarded afresh by the current discriminator
@@ -30,17 +30,17 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.type_aliases import ReplayBufferSamples
 from stable_baselines3.common.vec_env import VecNormalize
 
-from irl.checkpoint import flatten_optimizer, unflatten_optimizer
+from irl.data.spaces import uniform_log_density
 from irl.errors import ConfigError
-from irl.policy_io import wrap_obs_norm
-from irl.sb3_adapter import (
+from irl.rl.policy_io import wrap_obs_norm
+from irl.rl.sb3_adapter import (
     Generator,
     RolloutRewardFn,
     TransitionRecorder,
     build_agent,
     make_vec_env,
 )
-from irl.spaces import uniform_log_density
+from irl.runs.checkpoint import flatten_optimizer, unflatten_optimizer
 
 StepRewardFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """raw obs (B, *obs_shape), env actions (B, *act_shape), raw next obs, terminated (B,)
@@ -74,7 +74,7 @@ class SACGenerator(Generator):
 
     Args:
         env_id: a Gymnasium id with Box observations and bounded Box actions.
-        hyper: SAC preset from :mod:`irl.presets` (n_envs, normalize_obs, round_steps:
+        hyper: SAC preset from :mod:`irl.rl.presets` (n_envs, normalize_obs, round_steps:
             environment steps per discriminator round, default 1000; SAC arguments).
         seed: seeds the agent and the envs.
         tensorboard_log: folder for SB3's own TensorBoard scalars, or None.

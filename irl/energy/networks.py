@@ -227,7 +227,7 @@ def override_absorbing(energy: nn.Module, obs: torch.Tensor, value: torch.Tensor
 
     The absorbing state is one point, so the discriminator's best output there is a free
     number, log(p_expert(abs) / p_generator(abs)), which the trainer sets from counts
-    (:meth:`irl.discriminator.Discriminator.fit_absorbing`). Left to the network it is
+    (:meth:`irl.energy.discriminator.Discriminator.fit_absorbing`). Left to the network it is
     learned slowly (Adam moves one weight by about lr per step) and pulled towards the
     states around it, and any error is multiplied by γ/(1-γ) in the terminal tail.
     """
@@ -244,7 +244,7 @@ class EnergyEnsemble(nn.Module):
     al. 2024), read as one: E (B,) is the members' mean, or with ``reduce='pessimistic'``
     their maximum, so the reward -E (or g) is the members' minimum.
 
-    The discriminator trains ``members`` one by one (:class:`irl.discriminator.Discriminator`);
+    The discriminator trains ``members`` one by one (:class:`irl.energy.discriminator.Discriminator`);
     everything else (policy rewards, export, ONNX) sees the reduced energy."""
 
     def __init__(self, spec: EnergySpec, *, reduce: str = "mean") -> None:

@@ -1,7 +1,7 @@
 """The discriminator: a learner's energy and log q, the loss, and its updates.
 
-D(x) = sigmoid(logit(x)), logit = -E(x) - log q(x)  (see :mod:`irl.losses`).
-This module trains the energy on :class:`~irl.disc_batch.DiscBatch` rows of
+D(x) = sigmoid(logit(x)), logit = -E(x) - log q(x)  (see :mod:`irl.energy.losses`).
+This module trains the energy on :class:`~irl.energy.disc_batch.DiscBatch` rows of
 demonstrations and generator rollouts, and reads policy rewards off it.
 """
 
@@ -13,17 +13,17 @@ from typing import Callable
 
 import torch
 
-from irl.disc_batch import DiscBatch
-from irl.energy import energy_members
-from irl.learner import Learner, LogProbFn
-from irl.losses import (
+from irl.energy.disc_batch import DiscBatch
+from irl.energy.learner import Learner, LogProbFn
+from irl.energy.losses import (
     NEG_ENERGY,
     discriminator_logit,
     discriminator_loss,
     gradient_penalty,
     policy_reward,
 )
-from irl.partition import (
+from irl.energy.networks import energy_members
+from irl.energy.partition import (
     effective_sample_size,
     fusion_log_density,
     importance_log_partition,
@@ -37,11 +37,11 @@ class Discriminator:
     Args:
         learner: the energy and its log q term.
         lr: Adam learning rate.
-        grad_penalty: weight of :func:`irl.losses.gradient_penalty` on E (0 = off).
+        grad_penalty: weight of :func:`irl.energy.losses.gradient_penalty` on E (0 = off).
         batch_size: expert rows and generator rows per update (each).
         seed: seeds the batch sampling and interpolation weights.
         log_z: 'learned' (log Z is E's output bias) or 'importance' (GCL: log Z is
-            re-estimated on every minibatch by importance sampling, :mod:`irl.partition`).
+            re-estimated on every minibatch by importance sampling, :mod:`irl.energy.partition`).
         segment_length: None, each sample x is a transition; L, each x is a segment of L
             consecutive steps of one episode (GCL's trajectory form): E(x) = sum of the
             steps' energies, q(x) = the fusion of the policies' products of π over the
@@ -65,7 +65,7 @@ class Discriminator:
         self.log_z_mode = log_z
         self.log_z = 0.0
         """The latest importance-sampled log Z (importance mode); 0 when learned. In the per-step
-        form it is the loss-optimal bias, not a partition function (:mod:`irl.partition`)."""
+        form it is the loss-optimal bias, not a partition function (:mod:`irl.energy.partition`)."""
         self.log_z_ess = 1.0
         """Effective sample size (fraction) of the importance weights behind :attr:`log_z`."""
 
@@ -213,7 +213,7 @@ class Discriminator:
         """Set the logit of the absorbing state to its optimum under the balanced loss,
         log(p_expert(abs) / p_generator(abs)), from counts of absorbing rows among the rows
         of each side (add-1/2 smoothing); returns that logit. See
-        :func:`irl.energy.override_absorbing`."""
+        :func:`irl.energy.networks.override_absorbing`."""
         logit = math.log((n_expert + 0.5) / (rows_expert + 1)) - math.log((n_gen + 0.5) / (rows_gen + 1))
         log_z = self.log_z / (self.segment_length or 1) if self.log_z_mode == "importance" else 0.0
         self.energy.set_absorbing_logit_(logit + log_z)  # logit = -E - log Z there (log q = 0)

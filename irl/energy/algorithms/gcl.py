@@ -3,18 +3,18 @@ Abbeel, Levine 2016, "A Connection between GANs, IRL and Energy-Based Models").
 
 In the energy view: a free cost E(s, a) (or E(τ) = sum_t E(s_t, a_t) for whole
 trajectory segments) and log q = the sampler's density, the fusion of the
-recent policies whose rollouts the discriminator replays (:mod:`irl.history`).
+recent policies whose rollouts the discriminator replays (:mod:`irl.energy.history`).
 log Z is learned as E's output bias or estimated by importance sampling
-(:mod:`irl.partition`); the optional lcr / mono cost regularisers are in
-:mod:`irl.regularizers`. The policy is trained on -E - log π(a|s) - log Z (the
+(:mod:`irl.energy.partition`); the optional lcr / mono cost regularisers are in
+:mod:`irl.energy.regularizers`. The policy is trained on -E - log π(a|s) - log Z (the
 MaxEnt objective, whose per-trajectory sum is the generator's loss
 log Z + E_q[E + log q] negated); the exported reward is -E.
 """
 
 from __future__ import annotations
 
-from irl.energy import EnergySpec, build_energy
-from irl.learner import Learner, policy_log_q
+from irl.energy.learner import Learner, policy_log_q
+from irl.energy.networks import EnergySpec, build_energy
 
 
 def gcl(spec: EnergySpec) -> Learner:

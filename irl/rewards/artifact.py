@@ -57,7 +57,14 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from irl.energy import (
+from irl.data.spaces import (
+    as_discrete_actions,
+    obs_dim,
+    same_space,
+    space_from_json,
+    space_to_json,
+)
+from irl.energy.networks import (
     ENSEMBLE_REDUCTIONS,
     EnergySpec,
     absorbing_obs,
@@ -65,8 +72,7 @@ from irl.energy import (
     with_absorbing_default,
 )
 from irl.errors import RewardError, RunDirError
-from irl.run_dir import FolderKind, check_writable
-from irl.spaces import as_discrete_actions, obs_dim, same_space, space_from_json, space_to_json
+from irl.runs.run_dir import FolderKind, check_writable
 
 FORMAT, VERSION = "irl-reward", 3
 ACTION_TOLERANCE = 1e-3
@@ -284,7 +290,7 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, 
                           "whose reward -E has no shaping term")
     energy = build_energy(spec, reduce=ensemble)
     energy.load_state_dict(with_absorbing_default(load_file(str(run / "energy.safetensors"))))
-    from irl.sb3_adapter import make_env  # the env gives the spaces
+    from irl.rl.sb3_adapter import make_env  # the env gives the spaces
 
     env = make_env(config["env_id"])
     obs_space, act_space = env.observation_space, env.action_space
@@ -463,8 +469,8 @@ def _check_onnx_agrees(session: Any, module: RewardModule, obs_space: gym.Space,
 
 def _random_policy_min_reward(module: RewardModule, env_id: str) -> float:
     """min over FLOOR_EPISODES uniform-random episodes of the step reward (r_abs not subtracted)."""
-    from irl.demos import record_episodes
-    from irl.sb3_adapter import make_env
+    from irl.data.demos import record_episodes
+    from irl.rl.sb3_adapter import make_env
 
     env = make_env(env_id)
     space = env.action_space

@@ -5,7 +5,7 @@
     obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
     info["true_reward"]   # the env's own reward, for evaluation
 
-The SB3 VecEnv counterpart is :class:`irl.sb3_adapter.LearnedRewardVecEnv`.
+The SB3 VecEnv counterpart is :class:`irl.rl.sb3_adapter.LearnedRewardVecEnv`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class LearnedRewardWrapper(gym.Wrapper):
 
     Args:
         env: the environment; its spaces are checked against the reward's when the reward
-            is a :class:`irl.reward_artifact.LearnedReward`.
+            is a :class:`irl.rewards.artifact.LearnedReward`.
         reward: a loaded reward or any batched callable of that signature.
     """
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import gymnasium as gym
 
+from irl.energy.losses import POLICY_REWARD_NAMES
 from irl.errors import ConfigError
-from irl.losses import POLICY_REWARD_NAMES
-from irl.presets import preset
+from irl.rl.presets import preset
 
 LEARNER_NAMES = ("gail", "airl", "gcl")
 LOG_Z_MODES = ("learned", "importance")
@@ -28,7 +28,7 @@ class TrainConfig:
     env_id: str
     """Gymnasium id of the task (Box observations; Box or Discrete actions)."""
     demos: str
-    """Path of the demonstration file (.npz, see :mod:`irl.demos`)."""
+    """Path of the demonstration file (.npz, see :mod:`irl.data.demos`)."""
     total_steps: int
     """Environment steps of the generator."""
     seed: int = 0
@@ -36,7 +36,7 @@ class TrainConfig:
     policy_reward: str | None = None
     """How the generator's reward is read off the logit: 'softplus' (-log(1-D)),
     'log_d' (log D), 'logit', or 'neg_energy' (f = -E alone, the entropy left to the
-    inner loop's ent_coef; see :data:`irl.losses.NEG_ENERGY`); None picks the learner's default."""
+    inner loop's ent_coef; see :data:`irl.energy.losses.NEG_ENERGY`); None picks the learner's default."""
     state_only: bool | None = None
     """Reward term sees s only; None picks the default (AIRL: True, GAIL: False)."""
     absorbing: bool = True
@@ -69,7 +69,7 @@ class TrainConfig:
     every minibatch by importance sampling; AIRL and GCL, which have a density q)."""
     q_floor: float = 0.0
     """ε of the defensive density q = (1-ε)·π + ε·uniform in the logit -E - log q (AIRL,
-    GCL; :func:`irl.partition.floored_log_density`); 0 = the policy's density as is."""
+    GCL; :func:`irl.energy.partition.floored_log_density`); 0 = the policy's density as is."""
     entropy_weight: float | None = None
     """τ in the logit -E - τ·log q (AIRL, GCL): the temperature of the MaxEnt objective
     E[-E] + τ·H(π) that the generator's logit reward optimises. At the optimum -E = τ·log π_E
@@ -86,13 +86,13 @@ class TrainConfig:
     """Steps per segment in GCL's trajectory form."""
     lcr: float = 0.0
     """Weight of GCL's local-constancy-of-rate regulariser on the energy along demo and
-    generator trajectories (:mod:`irl.regularizers`); any learner, 0 = off."""
+    generator trajectories (:mod:`irl.energy.regularizers`); any learner, 0 = off."""
     mono: float = 0.0
     """Weight of GCL's monotonic regulariser (demo energy must not rise); 0 = off."""
     ensemble_size: int = 1
     """Energies trained side by side, each on its own minibatches; the policy is trained on
     their mean, and an export reads them as their mean or, pessimistic, their minimum reward
-    (IRL++, Sapora, Swamy et al. 2024, :class:`irl.energy.EnergyEnsemble`); 1 = one energy."""
+    (IRL++, Sapora, Swamy et al. 2024, :class:`irl.energy.networks.EnergyEnsemble`); 1 = one energy."""
     reward_bound: float | None = None
     """Bound on the energy's reward term (E of GAIL's and GCL's energy, g of AIRL's):
     bound·tanh(raw / bound), within ±bound, so no state can be paid without limit (f-IRL,
@@ -110,7 +110,7 @@ class TrainConfig:
     """Divide policy rewards by the running std of their discounted return (as VecNormalize)."""
     bc_epochs: int = 0
     """Behaviour-cloning warm start: passes of maximum-likelihood fitting of the policy to
-    the demos' actions before the first round (:mod:`irl.pretrain`); 0 = off (a random policy).
+    the demos' actions before the first round (:mod:`irl.rl.pretrain`); 0 = off (a random policy).
     With it on, the policy's observation statistics stay at the demos' for the whole run."""
     bc_warmup_steps: int = 10_000
     """With ``bc_epochs``: environment steps at the start during which the cloned actor is
@@ -121,9 +121,9 @@ class TrainConfig:
     """torch.set_num_threads; 1 is fastest for small MLPs on CPU."""
     algo: str = "ppo"
     """The generator's RL algorithm: 'ppo' (on-policy, each rollout rewarded once) or 'sac'
-    (off-policy, every replayed minibatch rewarded afresh; Box actions; :mod:`irl.sac_generator`)."""
+    (off-policy, every replayed minibatch rewarded afresh; Box actions; :mod:`irl.rl.sac_generator`)."""
     ppo: dict[str, Any] = field(default_factory=dict)
-    """Overrides of the tuned PPO preset for ``env_id`` (see :mod:`irl.presets`)."""
+    """Overrides of the tuned PPO preset for ``env_id`` (see :mod:`irl.rl.presets`)."""
     sac: dict[str, Any] = field(default_factory=dict)
     """Overrides of the tuned SAC preset for ``env_id`` (plus ``round_steps``: environment
     steps per discriminator round, default 1000)."""

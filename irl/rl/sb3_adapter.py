@@ -1,4 +1,4 @@
-"""The SB3 boundary (with :mod:`irl.policy_io`, policies on disk).
+"""The SB3 boundary (with :mod:`irl.rl.policy_io`, policies on disk).
 
 Everything else talks to :class:`Generator` (the adversarial inner loop) and
 to the few helpers here, so SB3's classes do not leak through the library.
@@ -39,15 +39,15 @@ from stable_baselines3.common.vec_env import (
 )
 from stable_baselines3.sac.policies import SACPolicy
 
-from irl.checkpoint import (
+from irl.data.types import Transitions
+from irl.errors import ConfigError, EnvError
+from irl.rl.policy_io import ACTIVATIONS, save_agent, wrap_obs_norm
+from irl.runs.checkpoint import (
     env_state,
     flatten_optimizer,
     load_env_state,
     unflatten_optimizer,
 )
-from irl.errors import ConfigError, EnvError
-from irl.policy_io import ACTIVATIONS, save_agent, wrap_obs_norm
-from irl.types import Transitions
 
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {"ppo": PPO, "sac": SAC}
 IRL_KEYS = ("n_envs", "normalize_obs", "round_steps")
@@ -222,7 +222,7 @@ class Generator:
 
     Args:
         env_id: a Gymnasium id with Box observations and Box or Discrete actions.
-        hyper: preset from :mod:`irl.presets` (n_envs, normalize_obs, PPO arguments).
+        hyper: preset from :mod:`irl.rl.presets` (n_envs, normalize_obs, PPO arguments).
         seed: seeds the agent and the envs.
         tensorboard_log: folder for SB3's own TensorBoard scalars, or None.
     """
@@ -257,7 +257,7 @@ class Generator:
         """Train until ``total_steps`` env steps in all; ``reward_fn`` rewards each finished
         rollout; ``after_update`` runs after each PPO update (the checkpoint point: no
         rollout in flight, nothing sampled yet for the next one). ``step_reward`` is for
-        off-policy generators (:mod:`irl.sac_generator`); PPO does not use it."""
+        off-policy generators (:mod:`irl.rl.sac_generator`); PPO does not use it."""
 
         def relabel() -> np.ndarray:
             transitions, episode_returns = self.recorder.drain()

@@ -33,8 +33,8 @@ from typing import Any
 import numpy as np
 from safetensors.torch import save_file
 
-from irl.config import TrainConfig, settings_that_differ
 from irl.errors import RunDirError
+from irl.runs.config import TrainConfig, settings_that_differ
 
 CONFIG = "config.json"
 OWNER = "irl-folder.json"

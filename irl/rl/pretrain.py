@@ -28,8 +28,8 @@ import torch
 from stable_baselines3.common.vec_env import VecNormalize
 from stable_baselines3.sac.policies import SACPolicy
 
-from irl.sb3_adapter import squashed_log_prob
-from irl.types import Transitions
+from irl.data.types import Transitions
+from irl.rl.sb3_adapter import squashed_log_prob
 
 BC_LEARNING_RATE = 1e-3
 BC_BATCH_SIZE = 256
@@ -37,10 +37,10 @@ BC_BATCH_SIZE = 256
 
 def behaviour_clone(generator, demos: Transitions, *, epochs: int, seed: int,
                     lr: float = BC_LEARNING_RATE, batch_size: int = BC_BATCH_SIZE) -> dict[str, float]:
-    """Fit ``generator``'s policy (PPO or SAC, :mod:`irl.sb3_adapter`) to the demos' actions.
+    """Fit ``generator``'s policy (PPO or SAC, :mod:`irl.rl.sb3_adapter`) to the demos' actions.
 
     Args:
-        generator: a :class:`irl.sb3_adapter.Generator` or :class:`irl.sac_generator.SACGenerator`.
+        generator: a :class:`irl.rl.sb3_adapter.Generator` or :class:`irl.rl.sac_generator.SACGenerator`.
         demos: obs (N, *obs_shape), acts (N, *act_shape) or (N,) for Discrete actions.
         epochs: passes over the N demo rows, in minibatches of ``batch_size``, with Adam(lr).
         seed: the shuffling order.

@@ -6,11 +6,11 @@ Each PPO rollout of the generator is one round:
    transitions vs. this rollout (and, with ``replay_rounds`` > 1, the previous ones,
    with the fusion density of their policies as q; log q recomputed at every step);
 2. the rollout is rewarded by the updated discriminator, in one batch
-   (:func:`irl.losses.policy_reward` of the logit), with the absorbing-state
+   (:func:`irl.energy.losses.policy_reward` of the logit), with the absorbing-state
    tail γ/(1-γ)·r(absorbing) added on terminal steps;
 3. PPO computes GAE on those rewards and updates the policy.
 
-GAIL, AIRL and GCL differ only in the :class:`~irl.learner.Learner` they hand in
+GAIL, AIRL and GCL differ only in the :class:`~irl.energy.learner.Learner` they hand in
 and in defaults of the config (replay, log Z, regularisers).
 """
 
@@ -26,25 +26,25 @@ from typing import Callable
 import numpy as np
 import torch
 
-from irl.algorithms import LEARNERS
-from irl.checkpoint import flatten_optimizer, unflatten_optimizer
-from irl.config import TrainConfig, check_algo_fits, settings_that_differ
-from irl.demos import DemoSet, check_against_env
-from irl.disc_batch import DiscBatch, absorbing_batch, to_disc_batch
-from irl.discriminator import Discriminator, SegmentIndex
-from irl.energy import EnergySpec
+from irl.data.demos import DemoSet, check_against_env
+from irl.data.spaces import act_dim, check_supported, obs_dim, uniform_log_density
+from irl.data.types import Transitions
+from irl.energy.algorithms import LEARNERS
+from irl.energy.disc_batch import DiscBatch, absorbing_batch, to_disc_batch
+from irl.energy.discriminator import Discriminator, SegmentIndex
+from irl.energy.history import GeneratorHistory
+from irl.energy.learner import Learner
+from irl.energy.losses import NEG_ENERGY
+from irl.energy.networks import EnergySpec
+from irl.energy.partition import floored_log_density
+from irl.energy.regularizers import consecutive_steps, lcr_penalty, mono_penalty
 from irl.errors import ConfigError, TrainingError
-from irl.evaluation import normalized_return
-from irl.history import GeneratorHistory
-from irl.learner import Learner
-from irl.losses import NEG_ENERGY
-from irl.partition import floored_log_density
-from irl.pretrain import behaviour_clone, hold_after_cloning
-from irl.regularizers import consecutive_steps, lcr_penalty, mono_penalty
-from irl.sac_generator import SACGenerator
-from irl.sb3_adapter import Generator, make_env
-from irl.spaces import act_dim, check_supported, obs_dim, uniform_log_density
-from irl.types import Transitions
+from irl.rl.pretrain import behaviour_clone, hold_after_cloning
+from irl.rl.sac_generator import SACGenerator
+from irl.rl.sb3_adapter import Generator, make_env
+from irl.runs.checkpoint import flatten_optimizer, unflatten_optimizer
+from irl.runs.config import TrainConfig, check_algo_fits, settings_that_differ
+from irl.runs.evaluation import normalized_return
 
 RoundLogger = Callable[[dict[str, float]], None]
 
