@@ -2,8 +2,8 @@
 
 PPO and SAC settings follow rl-baselines3-zoo's published tuned values
 (``hyperparams/ppo.yml``, ``hyperparams/sac.yml``) for the v3 MuJoCo tasks,
-which share dynamics and observation layout with v5, except Hopper, where the
-zoo's preset does not learn to hop and SB3's defaults do (see below). Unknown
+which share dynamics and observation layout with v5, except Hopper, which gets
+SB3's defaults (the zoo's preset does not learn to hop; see below). Unknown
 tasks get SB3's defaults with observation normalisation: a reasonable start,
 not a tuned one.
 
@@ -66,9 +66,8 @@ _SB3_DEFAULT_PPO = {
 }
 PPO_PRESETS["irl/CustomAnt-v0"] = _SB3_DEFAULT_PPO
 PPO_PRESETS["irl/DisabledAnt-v0"] = _SB3_DEFAULT_PPO
-# Hopper: rl-zoo3's tuned Hopper preset (256x256 ReLU, log-std -2, lr 9.8e-5) stands still on
-# the true reward (991 after 1M steps); SB3's defaults hop (3,082 ± 633 at 1M, docs/benchmarks.md,
-# seventh session), and with them GAIL and AIRL pass 0.9 over 3 seeds (eighth session).
+# Hopper: SB3's defaults, not rl-zoo3's tuned Hopper preset (256x256 ReLU, log-std -2, lr 9.8e-5),
+# which stands still on the true reward where SB3's defaults hop (the comparison: docs/benchmarks.md).
 PPO_PRESETS["Hopper-v5"] = _SB3_DEFAULT_PPO
 
 SAC_PRESETS: dict[str, dict[str, Any]] = {

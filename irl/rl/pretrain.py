@@ -4,18 +4,17 @@ Before the first adversarial round, the policy is fitted to the demonstrations b
 maximum likelihood, max E_demos[log π(a|s)] (Pomerleau 1991; the pretraining step of
 OpenAI Baselines' GAIL; Jena et al. 2020, "Augmenting GAIL with BC"). The adversarial
 rounds then start from a policy that already visits expert-like states, instead of
-having to find them from a random one (on HalfCheetah, the random start falls into
-crawling head-down or running on its back; docs/benchmarks.md). The discriminator,
-the value function and the rest of the run are unchanged.
+having to find them from a random one, which on HalfCheetah can settle into crawling
+head-down or running on its back. The discriminator, the value function and the rest
+of the run are unchanged.
 
-Two things keep the cloned policy from being lost in the first PPO updates (measured on
-HalfCheetah-v5, docs/benchmarks.md, ninth session; without them a 6,100-return clone fell
-to about 0 within 3,000 steps, on the true reward as well as on a learned one):
+Two things keep the cloned policy from being lost in the first PPO updates (the runs
+with and without them are on the results page, docs/benchmarks.md):
 
 * When the policy sees observations through VecNormalize, its statistics are set to
-  the demonstrations' and then frozen (:func:`hold_after_cloning`): left running, one
-  stumble multiplied the variance of the torso's pitch by 30 within 6,000 steps, and
-  the clone, fitted under the demos' scaling, no longer recognised its inputs.
+  the demonstrations' and then frozen (:func:`hold_after_cloning`): left running, they
+  follow the policy's first stumbles, and the clone, fitted under the demos' scaling,
+  no longer recognises its inputs.
 * The actor is frozen for the first ``bc_warmup_steps`` environment steps, while the
   critic (and the discriminator) learn from its rollouts: PPO's first updates against a
   random value function are noise the clone does not survive.
