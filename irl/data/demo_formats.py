@@ -1,20 +1,22 @@
 """Demonstrations written by other tools, read as plain data (nothing is unpickled).
 
-=================================  ==========================================================
-imitation >= 1.0                   ``imitation.data.serialize.save``: a HuggingFace
-                                   ``datasets`` folder of Arrow files, one row per trajectory
-                                   (obs (T+1, ...), acts (T, ...), terminal, rews). Needs pyarrow.
-                                   The ``infos`` column (jsonpickle, which can build objects)
-                                   is never decoded.
-imitation < 1.0                    an ``.npz`` of concatenated trajectories (obs, acts,
-                                   terminal, indices, rews); its pickled ``infos`` array is
-                                   never loaded.
-Minari (0.4, 0.5)                  a dataset folder (``data/metadata.json`` with HDF5 or
-                                   Arrow storage) or its ``main_data.hdf5``. Needs h5py for
-                                   HDF5, pyarrow for Arrow.
-D4RL HDF5                          an ``.hdf5`` with flat arrays (observations, actions,
-                                   next_observations, terminals, timeouts, rewards). Needs h5py.
-=================================  ==========================================================
+The formats it reads::
+
+    =================================  ==========================================================
+    imitation >= 1.0                   ``imitation.data.serialize.save``: a HuggingFace
+                                       ``datasets`` folder of Arrow files, one row per trajectory
+                                       (obs (T+1, ...), acts (T, ...), terminal, rews). Needs pyarrow.
+                                       The ``infos`` column (jsonpickle, which can build objects)
+                                       is never decoded.
+    imitation < 1.0                    an ``.npz`` of concatenated trajectories (obs, acts,
+                                       terminal, indices, rews); its pickled ``infos`` array is
+                                       never loaded.
+    Minari (0.4, 0.5)                  a dataset folder (``data/metadata.json`` with HDF5 or
+                                       Arrow storage) or its ``main_data.hdf5``. Needs h5py for
+                                       HDF5, pyarrow for Arrow.
+    D4RL HDF5                          an ``.hdf5`` with flat arrays (observations, actions,
+                                       next_observations, terminals, timeouts, rewards). Needs h5py.
+    =================================  ==========================================================
 
 Every reader returns named arrays in irl's format (``irl.data.demos``) plus a card, so the
 usual validation applies. imitation's ``terminal`` flag says an episode *finished*, not

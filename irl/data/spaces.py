@@ -47,6 +47,7 @@ def uniform_log_density(space: gym.Space) -> float:
 
 
 def space_to_json(space: gym.Space) -> dict[str, Any]:
+    """A Discrete or Box space as a JSON object (a Box's infinite bounds as strings)."""
     if isinstance(space, gym.spaces.Discrete):
         return {"type": "Discrete", "n": int(space.n)}
     if isinstance(space, gym.spaces.Box):

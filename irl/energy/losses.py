@@ -57,7 +57,8 @@ def gradient_penalty(fn: Callable[..., torch.Tensor], expert: tuple[torch.Tensor
 
     Args:
         fn: maps input tensors (each (B, d_i)) to (B,) outputs.
-        expert, gen: matching tuples of float tensors (B, d_i).
+        expert: a tuple of float tensors (B, d_i).
+        gen: a tuple of float tensors matching ``expert``'s shapes.
         alpha: (B, 1) mixing weights in [0, 1].
         free: per input, None or a (d_i,) bool mask of columns left out of the norm (the
             absorbing-state flag: a discrete feature whose weight must not be slope-limited).
@@ -89,6 +90,8 @@ POLICY_REWARDS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     # log D - log(1 - D): AIRL's reward, = -E - log π (an entropy-regularised reward).
     "logit": lambda logit: logit,
 }
+"""Policy rewards as functions of the logit (B,) -> (B,): 'softplus' = -log(1 - D) >= 0,
+'log_d' = log D <= 0, 'logit' = log D - log(1 - D)."""
 
 NEG_ENERGY = "neg_energy"
 """The policy reward f = -E alone, not a function of the logit: the entropy term of the
