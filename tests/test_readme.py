@@ -40,3 +40,38 @@ def test_the_readme_states_the_action_tolerance_it_checks():
     from irl.rewards.artifact import ACTION_TOLERANCE
 
     assert f"{ACTION_TOLERANCE:.1%} of its bounds' width" in README
+
+
+def readme_set_up_commands(readme: str) -> list[str]:
+    """The command lines of the README's set-up section: indented by four spaces, or in a
+    fenced block, between its heading and the next one."""
+    lines = readme.splitlines()
+    start = next(i for i, line in enumerate(lines) if re.match(r"#+ .*(set-?up|install)", line, re.IGNORECASE))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    commands, fenced = [], False
+    for line in lines[start + 1:end]:
+        if line.strip().startswith("```"):
+            fenced = not fenced
+        elif (fenced or line.startswith("    ")) and line.strip():
+            commands.append(line.strip())
+    return commands
+
+
+def ci_commands(script: str) -> list[str]:
+    """The lines .ci/run runs: neither blank nor comments."""
+    return [line.strip() for line in script.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_readme_set_up_commands_parse_from_either_block_style():
+    readme = "# x\n\n## Set-up\n\nInstall:\n\n    a && b\n\n```bash\nc\n```\n\n## Tour\n\n    d\n"
+    assert readme_set_up_commands(readme) == ["a && b", "c"]
+
+
+def test_ci_runs_the_readme_set_up_commands_as_written():
+    commands = readme_set_up_commands(README)
+    assert len(commands) == 2, commands
+    assert "python -m pytest" in commands[1]
+    ran = ci_commands((REPO / ".ci" / "run").read_text())
+    assert [line for line in ran if line in commands] == commands  # both, once each, in the README's order
+    assert any(line.startswith("python3 -m venv") for line in ran[:ran.index(commands[0]) + 1])  # a fresh env
+    assert any("mkdocs build --strict" in line for line in ran[ran.index(commands[1]):])
