@@ -162,3 +162,32 @@ def test_benchmark_plain_cell_refuses_a_folder_holding_other_files(tmp_path):
     with pytest.raises(RunDirError, match=r"holds files irl did not write \(thesis.tex\)"):
         benchmark.plain_agent("ppo", "Pendulum-v1", 0, 64, cell, str(SCRIPTS.parent / "demos" / "pendulum-v1.npz"))
     assert sorted(p.name for p in cell.iterdir()) == ["thesis.tex"]
+
+
+def test_reward_ablation_variants_and_report(tmp_path):
+    """defaults, the bundle and the bundle minus each component; the task's own settings go to
+    every variant; the report gathers finished pairs, one recipe per variant."""
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        import reward_ablation
+    finally:
+        sys.path.remove(str(SCRIPTS))
+    found = reward_ablation.variants({"a": ("--x 1", "--e"), "b": ("--y", "")})
+    assert found == {"defaults": ("", ""), "bundle": ("--x 1 --y", "--e"), "bundle-no-a": ("--y", ""),
+                     "bundle-no-b": ("--x 1", "--e")}
+    cmd = reward_ablation.benchmark_command(found["bundle-no-b"], "Hopper-v5", "airl", [0, 1], 500, tmp_path, 1)
+    assert cmd[cmd.index("--train-args") + 1] == "--x 1"
+    assert cmd[cmd.index("--export-args") + 1] == "--end-value floor --e"  # Hopper's own, then the variant's
+    assert cmd[cmd.index("--seeds") + 1: cmd.index("--steps")] == ["0", "1"]
+    header = "task,learner,recipe,steps,seed,imitator,reoptimized,source\n"
+    for variant, fresh in (("defaults", 0.2), ("bundle", 0.9)):
+        folder = tmp_path / variant / "Hopper-v5"
+        folder.mkdir(parents=True)
+        (folder / "reoptimization.csv").write_text(header + f"Hopper-v5,airl,x,500,0,0.95,{fresh},\n")
+    text = reward_ablation.report(tmp_path)
+    assert "| Hopper-v5 | AIRL | bundle | 500 | 1 | 0.950 | 0.900 |" in text
+    assert "| Hopper-v5 | AIRL | defaults | 500 | 1 | 0.950 | 0.200 |" in text
+    assert (tmp_path / "ablation.png").is_file() and (tmp_path / "ablation.csv").is_file()
+    proc = subprocess.run([sys.executable, str(SCRIPTS / "reward_ablation.py"), "--variants", "bundle-no-magic",
+                           "--out", str(tmp_path)], capture_output=True, text=True)
+    assert proc.returncode != 0 and "unknown variants bundle-no-magic" in proc.stderr

@@ -61,21 +61,32 @@ def test_weight_decay_shrinks_the_energys_weights(pendulum_demos):
 
 
 def test_policy_resets_reinitialise_the_policy_from_its_seed(pendulum_demos):
-    """Resets every 512 steps: after the last update (at 1,024 steps) the policy is SB3's fresh
-    initialisation from the second reset's seed, and its optimiser has no moments left."""
-    config = TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=1024, seed=3,
+    """Resets every 512 of 1,536 steps: after the updates at 512 and 1,024 steps (not after the
+    last one, whose policy is the run's) the policy is SB3's fresh initialisation from each
+    reset's seed, and its optimiser has no moments left."""
+    config = TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=1536, seed=3,
                          policy_reset_steps=512, ppo=SMALL_PPO)
     trainer = AdversarialTrainer(config, pendulum_demos)
     live = trainer.generator.agent.policy
-    before = {k: v.clone() for k, v in live.state_dict().items()}
+    after_reset = []
+    reset = trainer.generator.reset_policy
+
+    def spy(*, seed):
+        before = {k: v.clone() for k, v in live.state_dict().items()}
+        reset(seed=seed)
+        after_reset.append((seed, before, {k: v.clone() for k, v in live.state_dict().items()},
+                            len(live.optimizer.state)))
+
+    trainer.generator.reset_policy = spy
     trainer.train()
-    assert trainer.policy_resets == 2
-    torch.manual_seed(3 + 1_000_003 * 2)
-    expected = type(live)(**live._get_constructor_parameters()).state_dict()
-    for name, value in live.state_dict().items():
-        assert torch.equal(value, expected[name]), name
-    assert any(not torch.equal(before[k], expected[k]) for k in before)
-    assert not live.optimizer.state
+    assert trainer.policy_resets == 2 and [seed for seed, *_ in after_reset] == [3 + 1_000_003, 3 + 2 * 1_000_003]
+    for seed, before, weights, moments in after_reset:
+        torch.manual_seed(seed)
+        expected = type(live)(**live._get_constructor_parameters()).state_dict()
+        for name, value in weights.items():
+            assert torch.equal(value, expected[name]), name
+        assert any(not torch.equal(before[k], expected[k]) for k in before) and moments == 0
+    assert any(not torch.equal(v, after_reset[-1][2][k]) for k, v in live.state_dict().items())  # trained since
 
 
 def test_sac_policy_resets_clear_the_critics_and_the_entropy_coefficient(pendulum_demos):

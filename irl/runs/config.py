@@ -105,7 +105,8 @@ class TrainConfig:
     policy_reset_steps: int = 0
     """Every this many generator steps, re-initialise the generator's policy (actor, critic
     and their optimiser state; SB3's initialisation from a seed derived from ``seed``), so
-    that the reward must keep teaching from scratch (IRL++); 0 = never."""
+    that the reward must keep teaching from scratch (IRL++); never after the last update, but
+    the run's policy has had only the steps since the last reset. 0 = never."""
     scale_rewards: bool = True
     """Divide policy rewards by the running std of their discounted return (as VecNormalize)."""
     bc_epochs: int = 0

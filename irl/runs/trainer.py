@@ -189,9 +189,10 @@ class AdversarialTrainer:
 
     def _reset_policy_when_due(self) -> None:
         """Re-initialise the policy once per ``policy_reset_steps`` generator steps, after the
-        update that crosses each multiple (IRL++: the reward must keep teaching from scratch)."""
-        every = self.config.policy_reset_steps
-        if every and self.generator.steps_done // every > self.policy_resets:
+        update that crosses each multiple (IRL++: the reward must keep teaching from scratch);
+        never after the last update, whose policy is the run's."""
+        every, done = self.config.policy_reset_steps, self.generator.steps_done
+        if every and done < self.config.total_steps and done // every > self.policy_resets:
             self.policy_resets = self.generator.steps_done // every
             self.generator.reset_policy(seed=self.config.seed + 1_000_003 * self.policy_resets)
 
