@@ -239,10 +239,40 @@ def test_discriminator_trains_on_the_logit_its_policy_reward_uses(learner, optio
     np.testing.assert_allclose(rews, -energy - expected - log_z, rtol=1e-4, atol=1e-4)
 
 
-def test_log_q_is_the_density_of_the_action_the_policy_drew_not_the_clipped_one(line_demos):
-    """A fresh PPO policy (std 1) in a ±1 box: about a third of its samples are clipped by the env.
-    The discriminator's generator rows must carry the samples, whose log π is what PPO itself
-    stored for them."""
+def _clipped_gaussian_log_q(a, mu, sigma, low, high):
+    """log of the clipped Gaussian's mass on a bound, its density inside; numpy, by hand."""
+    from math import erf, log, pi, sqrt
+
+    def cdf(z):
+        return 0.5 * (1 + erf(z / sqrt(2)))
+
+    if a <= low:
+        return log(cdf((low - mu) / sigma))
+    if a >= high:
+        return log(1 - cdf((high - mu) / sigma))
+    return -0.5 * ((a - mu) / sigma) ** 2 - log(sigma * sqrt(2 * pi))
+
+
+def test_clipped_log_prob_is_a_density_inside_and_a_mass_on_the_bounds():
+    import gymnasium as gym
+
+    from irl.rl.sb3_adapter import clipped_log_prob
+
+    space = gym.spaces.Box(-1.0, 1.0, (1,), np.float32)
+    normal = torch.distributions.Normal(torch.tensor([[0.3]]), torch.tensor([[0.5]]))
+    for a in (-1.0, -0.4, 0.2, 0.999, 1.0):
+        got = clipped_log_prob(normal, torch.tensor([[a]]), space).item()
+        assert abs(got - _clipped_gaussian_log_q(a, 0.3, 0.5, -1.0, 1.0)) < 1e-5, a
+    grid = torch.linspace(-1 + 1e-5, 1 - 1e-5, 20001).reshape(-1, 1)
+    wide = torch.distributions.Normal(torch.full_like(grid, 0.3), torch.full_like(grid, 0.5))
+    inside = torch.trapezoid(clipped_log_prob(wide, grid, space).exp(), grid[:, 0]).item()
+    ends = sum(np.exp(_clipped_gaussian_log_q(b, 0.3, 0.5, -1.0, 1.0)) for b in (-1.0, 1.0))
+    assert abs(inside + ends - 1.0) < 1e-3  # a probability measure: density inside, masses on the bounds
+
+
+def test_generator_rows_on_the_bound_are_scored_with_the_policys_mass_there(line_demos):
+    """A fresh PPO policy (std 1) in a ±1 box: about a third of its actions reach the env clipped.
+    The discriminator trains on the actions the env received, each scored by hand."""
     config = TrainConfig(learner="gcl", env_id="LineTest-v0", demos="unused", total_steps=256, replay_rounds=1,
                          ppo={"n_envs": 2, "n_steps": 128, "batch_size": 64, "n_epochs": 1, "normalize_obs": False})
     trainer = AdversarialTrainer(config, line_demos)
@@ -252,18 +282,16 @@ def test_log_q_is_the_density_of_the_action_the_policy_drew_not_the_clipped_one(
     def spy(rollout, episode_returns):
         rews = do_round(rollout, episode_returns)
         rows = trainer.history.rows().index(torch.arange(len(rollout)))  # what the discriminator trained on
-        seen["log_q"] = trainer.generator.log_prob(rows.raw_obs, rows.raw_acts)  # before PPO's update
-        buffer = trainer.generator.agent.rollout_buffer  # (n_steps, n_envs, ...), time-major as the rollout
-        seen["actions"], seen["sb3"] = buffer.actions.copy(), torch.as_tensor(buffer.log_probs.reshape(-1))
-        seen["rollout"] = rollout
+        policy = trainer.generator.agent.policy
+        with torch.no_grad():  # before PPO's update
+            normal = policy.get_distribution(rows.raw_obs).distribution
+        seen.update(rows=rows, log_q=trainer.history.log_prob(rows.raw_obs, rows.raw_acts),
+                    mu=normal.loc[:, 0].numpy(), sigma=normal.scale[:, 0].numpy())
         return rews
 
     trainer._round = spy
     trainer.train()
-    rollout = seen["rollout"]
-    assert np.abs(rollout.acts).max() <= 1.0
-    outside = np.abs(rollout.policy_acts) > 1.0
-    assert outside.mean() > 0.15
-    np.testing.assert_array_equal(rollout.acts, np.clip(rollout.policy_acts, -1, 1))
-    np.testing.assert_array_equal(rollout.policy_acts, seen["actions"].reshape(rollout.acts.shape))
-    torch.testing.assert_close(seen["log_q"], seen["sb3"], atol=1e-5, rtol=1e-5)  # PPO's own log π of its samples
+    acts = seen["rows"].raw_acts[:, 0].numpy()
+    assert np.abs(acts).max() <= 1.0 and (np.abs(acts) == 1.0).mean() > 0.15
+    expected = [_clipped_gaussian_log_q(a, m, s, -1.0, 1.0) for a, m, s in zip(acts, seen["mu"], seen["sigma"])]
+    np.testing.assert_allclose(seen["log_q"].numpy(), expected, rtol=1e-4, atol=1e-4)

@@ -21,9 +21,6 @@ class Transitions:
         terminated: (N,) bool, s' is terminal (the MDP ended, no bootstrap).
         truncated: (N,) bool, the episode was cut by a time limit after this step.
         rews: (N,) float32 true rewards, or None when unknown.
-        policy_acts: (N, *act_shape), the actions as the policy drew them when the env
-            received them clipped to its Box (a PPO Gaussian sample), for log π(a|s);
-            None when they are ``acts`` (demos, SAC's squashed actions, Discrete actions).
     """
 
     obs: np.ndarray
@@ -32,7 +29,6 @@ class Transitions:
     terminated: np.ndarray
     truncated: np.ndarray
     rews: np.ndarray | None = None
-    policy_acts: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.obs)
@@ -40,8 +36,6 @@ class Transitions:
             value = getattr(self, f.name)
             if value is not None and len(value) != n:
                 raise DemoError(f"transitions: {f.name} has {len(value)} rows, obs has {n}")
-        if self.policy_acts is not None and self.policy_acts.shape != self.acts.shape:
-            raise DemoError(f"transitions: policy_acts shape {self.policy_acts.shape} != acts shape {self.acts.shape}")
         if self.next_obs.shape != self.obs.shape:
             raise DemoError(f"transitions: next_obs shape {self.next_obs.shape} != obs shape {self.obs.shape}")
         for name in ("terminated", "truncated"):
@@ -67,16 +61,9 @@ class Transitions:
         return Transitions(**{f.name: None if getattr(self, f.name) is None else getattr(self, f.name)[idx]
                               for f in fields(self)})
 
-    @property
-    def sampled_acts(self) -> np.ndarray:
-        """(N, *act_shape), the actions whose density log π(a|s) is the policy's: ``policy_acts``
-        where recorded, else ``acts``."""
-        return self.acts if self.policy_acts is None else self.policy_acts
-
     @staticmethod
     def concatenate(parts: list["Transitions"]) -> "Transitions":
-        """The parts' rows in order; an optional column (rews, policy_acts) is kept only when
-        every part has it."""
+        """The parts' rows in order; ``rews`` is kept only when every part has it."""
         def column(name: str) -> np.ndarray | None:
             values = [getattr(p, name) for p in parts]
             return None if any(v is None for v in values) else np.concatenate(values)

@@ -25,9 +25,9 @@ class DiscBatch:
         acts: (B, act_dim) float32, one-hot for Discrete actions.
         terminated: (B,) float32, masks the shaping term (0 everywhere when absorbing
             states are on: a terminal step leads to the absorbing state instead).
-        raw_obs: (B, obs_dim) float32 and raw_acts: (B, *act_shape), as the policy sees and
-            draws them (the unclipped sample where the env clipped it: log π is a density of
-            what the policy drew, :attr:`irl.data.types.Transitions.sampled_acts`).
+        raw_obs: (B, obs_dim) float32 and raw_acts: (B, *act_shape), as the policy sees them
+            and the env received them (log π of an action on a Box bound is the policy's mass
+            there, :func:`irl.rl.sb3_adapter.clipped_log_prob`).
         absorbing: (B,) bool, the row is the absorbing self-transition (log q = 0 there:
             the policy has a single action in the absorbing state).
     """
@@ -71,7 +71,7 @@ def to_disc_batch(t: Transitions, act_space: gym.Space, *, absorbing: bool) -> D
     next_obs = t.next_obs.reshape(n, -1)
     acts = encode_actions(t.acts, act_space)
     term = t.terminated.astype(np.float32)
-    raw_acts = t.sampled_acts
+    raw_acts = t.acts
     is_abs = np.zeros(n, dtype=bool)
     if absorbing:
         zero = np.zeros((n, 1), np.float32)

@@ -17,7 +17,6 @@ just seen it.
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 from collections import deque
 from pathlib import Path
@@ -261,7 +260,7 @@ class Generator:
 
         def relabel() -> np.ndarray:
             transitions, episode_returns = self.recorder.drain()
-            return reward_fn(self._with_sampled_actions(transitions), episode_returns)
+            return reward_fn(transitions, episode_returns)
 
         self.agent.rollout_buffer.relabel = relabel
         if after_update is not None:  # an instance attribute shadowing PPO.train, removed after learning
@@ -278,15 +277,6 @@ class Generator:
                 self.agent.learn(total_timesteps=remaining, reset_num_timesteps=False, tb_log_name="sb3")
         finally:
             self.agent.__dict__.pop("train", None)  # SB3's save would try to pickle the closure
-
-    def _with_sampled_actions(self, rollout: Transitions) -> Transitions:
-        """The rollout with ``policy_acts``: the Gaussian samples PPO's buffer holds, of which the
-        env received the clipped values (Box actions only; the buffer and the recorder are both
-        time-major, n_steps x n_envs)."""
-        if not isinstance(self.action_space, gym.spaces.Box) or self.agent.policy.squash_output:
-            return rollout
-        sampled = self.agent.rollout_buffer.actions.reshape(rollout.acts.shape).astype(rollout.acts.dtype)
-        return dataclasses.replace(rollout, policy_acts=sampled)
 
     @property
     def steps_done(self) -> int:
@@ -412,7 +402,28 @@ def _policy_log_prob(policy, normalize: Callable[[np.ndarray], np.ndarray] | Non
     with torch.no_grad():
         if isinstance(policy, SACPolicy):
             return squashed_log_prob(policy, obs_t, acts)
-        return policy.get_distribution(obs_t).log_prob(acts)
+        distribution = policy.get_distribution(obs_t)
+        if isinstance(policy.action_space, gym.spaces.Box) and not policy.squash_output:
+            return clipped_log_prob(distribution.distribution, acts, policy.action_space)
+        return distribution.log_prob(acts)
+
+
+def clipped_log_prob(normal: torch.distributions.Normal, acts: torch.Tensor, space: gym.spaces.Box) -> torch.Tensor:
+    """log q of env actions (B, *act_shape) -> (B,) under a Gaussian policy whose samples the
+    env clips to ``space``: per dimension the density inside the box and, on a bound, the mass
+    the Gaussian puts beyond it, log Φ((low - μ)/σ) or log Φ((μ - high)/σ); summed over
+    dimensions (the policy's dimensions are independent).
+
+    The discriminator compares distributions of the actions the env receives, the generator's
+    and the demos'; both put mass on the bounds, so an action there is scored with that mass
+    (docs/energy.md, "Which action's density")."""
+    mu, sigma = normal.loc, normal.scale  # (B, d)
+    a = acts.reshape(mu.shape).to(mu.dtype)
+    low = torch.as_tensor(space.low, dtype=mu.dtype).reshape(1, -1)
+    high = torch.as_tensor(space.high, dtype=mu.dtype).reshape(1, -1)
+    per_dim = torch.where(a <= low, torch.special.log_ndtr((low - mu) / sigma),
+                          torch.where(a >= high, torch.special.log_ndtr((mu - high) / sigma), normal.log_prob(a)))
+    return per_dim.sum(-1)
 
 
 def squashed_log_prob(policy: SACPolicy, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
