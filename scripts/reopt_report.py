@@ -16,7 +16,7 @@ import argparse
 import csv
 import math
 import sys
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +89,18 @@ def read_pairs(path: Path) -> list[Pair]:
                                   reoptimized=float(row["reoptimized"]), source=row.get("source") or ""))
             except (TypeError, ValueError) as e:
                 raise ValueError(f"{path}, line {reader.line_num}: {e}") from None
+    return pairs
+
+
+def gather(labelled: dict[str, Path], root: Path | None = None) -> list[Pair]:
+    """The pairs of several benchmark ``--out`` folders ({label: folder}), each folder's
+    reoptimization.csv read with its label as the recipe and its path (relative to ``root``
+    where given) as the source."""
+    pairs = []
+    for label, folder in labelled.items():
+        path = Path(folder) / "reoptimization.csv"
+        source = str(path.relative_to(root)) if root is not None else str(path)
+        pairs += [replace(p, recipe=label, source=source) for p in read_pairs(path)]
     return pairs
 
 
@@ -176,15 +188,27 @@ def _label(learner: str, recipe: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("pairs", type=Path, help="CSV with columns " + ", ".join(COLUMNS))
+    parser.add_argument("pairs", type=Path, nargs="?", help="CSV with columns " + ", ".join(COLUMNS))
+    parser.add_argument("--gather", nargs="+", metavar="LABEL=FOLDER", default=None,
+                        help="instead of a CSV: benchmark --out folders, each labelled (the recipe column); "
+                             "their pairs are also written to OUT.csv")
     parser.add_argument("--out", type=Path, required=True, help="writes OUT.md and OUT.png")
     args = parser.parse_args()
+    if (args.pairs is None) == (args.gather is None):
+        sys.exit("reopt_report: give a pairs CSV or --gather LABEL=FOLDER ..., not both")
     try:
-        pairs = read_pairs(args.pairs)
+        if args.gather is not None:
+            labelled = dict(item.split("=", 1) for item in args.gather if "=" in item)
+            if len(labelled) != len(args.gather):
+                sys.exit("reopt_report: --gather takes LABEL=FOLDER items")
+            pairs = gather({k: Path(v) for k, v in labelled.items()})
+            write_pairs(Path(f"{args.out}.csv"), pairs)
+        else:
+            pairs = read_pairs(args.pairs)
     except (OSError, ValueError) as e:
         sys.exit(f"reopt_report: {e}")
     if not pairs:
-        sys.exit(f"reopt_report: {args.pairs} holds no pairs")
+        sys.exit(f"reopt_report: {args.pairs or args.gather} holds no pairs")
     Path(f"{args.out}.md").write_text(table(pairs))
     plot(pairs, Path(f"{args.out}.png"))
     print(table(pairs), end="")

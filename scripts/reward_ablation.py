@@ -24,10 +24,9 @@ import argparse
 import shlex
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
-from reopt_report import plot, read_pairs, table, write_pairs
+from reopt_report import gather, plot, table, write_pairs
 
 BUNDLE: dict[str, tuple[str, str]] = {
     # component: (irl train arguments, irl export arguments)
@@ -72,8 +71,7 @@ def report(out: Path) -> str:
     (the recipe column names the variant); returns the table."""
     pairs = []
     for csv_path in sorted(out.glob("*/*/reoptimization.csv")):
-        variant = csv_path.parent.parent.name
-        pairs += [replace(p, recipe=variant, source=str(csv_path.relative_to(out))) for p in read_pairs(csv_path)]
+        pairs += gather({csv_path.parent.parent.name: csv_path.parent}, root=out)
     if not pairs:
         raise SystemExit(f"reward_ablation: no finished pairs under {out} yet")
     write_pairs(out / "ablation.csv", pairs)

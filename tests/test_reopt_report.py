@@ -80,3 +80,19 @@ def test_script_writes_table_and_plot_and_refuses_bad_csv_in_one_line(tmp_path):
                            "--out", str(tmp_path / "bad")], capture_output=True, text=True)
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert proc.stderr.strip().count("\n") == 0 and "missing recipe, steps, seed" in proc.stderr
+
+
+def test_gather_labels_each_benchmark_folder(tmp_path):
+    header = "task,learner,recipe,steps,seed,imitator,reoptimized,source\n"
+    for name, fresh in (("before", 0.7), ("after", 0.2)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "reoptimization.csv").write_text(header + f"Pendulum-v1,airl,,120000,1,0.9,{fresh},\n")
+    script = Path(__file__).resolve().parents[1] / "scripts" / "reopt_report.py"
+    proc = subprocess.run([sys.executable, str(script), "--gather", f"code A={tmp_path / 'before'}",
+                           f"code B={tmp_path / 'after'}", "--out", str(tmp_path / "both")],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "both.md").read_text()
+    assert "| Pendulum-v1 | AIRL | code A | 120,000 | 1 | 0.900 | 0.700 |" in text
+    assert "| Pendulum-v1 | AIRL | code B | 120,000 | 1 | 0.900 | 0.200 |" in text
+    assert "code B" in (tmp_path / "both.csv").read_text()
