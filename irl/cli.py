@@ -181,6 +181,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--disc-epochs", type=number(float, 0, 1000, open_low=True), default=2.0,
                    help="discriminator passes over each rollout")
     t.add_argument("--grad-penalty", type=WEIGHT, default=None, help="default: 10 for GAIL and AIRL, 0 for GCL")
+    t.add_argument("--grad-penalty-units", choices=["standardised", "raw"], default="standardised",
+                   help="the penalty limits the slope per demo std of each feature, or per raw unit (features the "
+                        "demos barely vary held flatter)")
     t.add_argument("--replay-rounds", type=COUNT, default=None,
                    help="rollouts the discriminator replays, q = fusion of their policies (default: 5 for GCL, else 1)")
     t.add_argument("--log-z", choices=["learned", "importance"], default="learned",
@@ -323,7 +326,7 @@ def _train(args: argparse.Namespace) -> int:
         gcl_form=args.gcl_form, segment_length=args.segment_length, energy_obs_norm=args.energy_obs_norm,
         q_floor=args.q_floor, entropy_weight=args.entropy_weight, ensemble_size=args.ensemble,
         reward_bound=args.reward_bound, disc_weight_decay=args.disc_weight_decay, disc_lr_decay=args.disc_lr_decay,
-        policy_reset_steps=args.policy_reset_steps, algo=args.algo, **{args.algo: dict(args.hyper)},
+        policy_reset_steps=args.policy_reset_steps, grad_penalty_units=args.grad_penalty_units, algo=args.algo, **{args.algo: dict(args.hyper)},
     )
     if args.resume and args.overwrite:
         raise IrlError("--resume continues the run in --out and --overwrite deletes it; pass one of them")

@@ -6,7 +6,8 @@
 
 Variants: the learner's ``defaults``, the whole ``bundle`` of options that aim to keep a
 reward teaching (IRL++, Sapora, Swamy et al. 2024; f-IRL, Ni et al. 2020), and the bundle
-minus each component (``bundle-no-ensemble``, ...). Each (variant, task) is one
+minus each component (``bundle-no-ensemble``, ...), and ``EXTRA_VARIANTS`` beside the
+defaults (``raw-penalty``). Each (variant, task) is one
 ``scripts/benchmark.py --reoptimize --skip-ppo`` call into OUT/VARIANT/TASK: the imitator
 (``irl train``), then fresh PPO trained from scratch on its exported reward alone (``irl
 export`` + ``irl retrain``), both scored on the true reward. Cells already finished are
@@ -36,6 +37,10 @@ BUNDLE: dict[str, tuple[str, str]] = {
     "resets": ("--policy-reset-steps 100000", ""),
     "bound": ("--reward-bound 10", ""),
     "weight-decay": ("--disc-weight-decay 1e-3", ""),
+}
+EXTRA_VARIANTS: dict[str, tuple[str, str]] = {
+    # beside the defaults: the gradient penalty's slope per raw unit instead of per demo std
+    "raw-penalty": ("--grad-penalty-units raw", ""),
 }
 TASK_ARGS: dict[str, tuple[str, str]] = {
     "HalfCheetah-v5": ("--bc-epochs 100 --reward neg_energy --hyper learning_rate=lin_2.0633e-05", ""),
@@ -93,7 +98,7 @@ def main() -> None:
     parser.add_argument("--report-only", action="store_true", help="only gather what has finished")
     parser.add_argument("--dry-run", action="store_true", help="print the benchmark commands, run nothing")
     args = parser.parse_args()
-    known = variants()
+    known = {**variants(), **EXTRA_VARIANTS}
     unknown = sorted(set(args.variants or []) - set(known))
     if unknown:
         raise SystemExit(f"reward_ablation: unknown variants {', '.join(unknown)}; known: {', '.join(known)}")

@@ -151,3 +151,19 @@ def test_gradient_penalty_is_in_the_units_the_energy_sees():
     assert unit["grad_penalty"] < 1e-10
     double = _linear_discriminator([1.2, 1.6], std).update(expert, gen, lambda o, a: None, steps=1)
     assert abs(double["grad_penalty"] - 1.0) < 1e-5  # (|w| - 1)² with |w| = 2
+
+
+def test_gradient_penalty_in_raw_units_holds_the_narrow_feature_flatter():
+    """'raw': the same energy, slope 1 per standardised unit, has slope 0.6 / 0.01 = 60 per raw
+    unit of the narrow feature: (60.005 - 1)² of penalty instead of 0."""
+    from irl.energy.disc_batch import DiscBatch
+
+    std = [0.01, 10.0]
+    g = torch.Generator().manual_seed(0)
+    obs = torch.randn(64, 2, generator=g) * torch.tensor(std)
+    rows = DiscBatch(obs, torch.zeros(64, 1), obs, torch.zeros(64), obs, torch.zeros(64, 1),
+                     torch.zeros(64, dtype=torch.bool))
+    disc = _linear_discriminator([0.6, 0.8], std)
+    disc.penalty_units = "raw"
+    raw = disc.update(rows, rows, lambda o, a: None, steps=1)["grad_penalty"]
+    assert abs(raw - (np.hypot(60.0, 0.08) - 1) ** 2) < 1e-2

@@ -31,6 +31,9 @@ from irl.energy.partition import (
 )
 
 
+PENALTY_UNITS = ("standardised", "raw")
+
+
 class Discriminator:
     """Trains a learner's energy against the generator with balanced batches.
 
@@ -47,14 +50,22 @@ class Discriminator:
             steps' energies, q(x) = the fusion of the policies' products of π over the
             steps, and ``batch_size`` // L segments per minibatch side.
         weight_decay: Adam's L2 weight decay on the energy's parameters.
+        penalty_units: the units of the slope the gradient penalty limits: 'standardised' (per
+            demo std of each observation feature, the energy's own inputs: every feature alike)
+            or 'raw' (per unit of the raw observation: features the demos barely vary are held
+            far flatter, a smoothness prior where a fresh agent's states will stray).
     """
 
     def __init__(self, learner: Learner, *, lr: float, grad_penalty: float, batch_size: int, seed: int,
-                 log_z: str = "learned", segment_length: int | None = None, weight_decay: float = 0.0) -> None:
+                 log_z: str = "learned", segment_length: int | None = None, weight_decay: float = 0.0,
+                 penalty_units: str = "standardised") -> None:
         if log_z not in ("learned", "importance"):
             raise ValueError(f"log_z must be 'learned' or 'importance', got {log_z!r}")
         if segment_length is not None and grad_penalty > 0:
             raise ValueError("the gradient penalty is defined on transitions, not trajectory segments")
+        if penalty_units not in PENALTY_UNITS:
+            raise ValueError(f"penalty_units must be one of {PENALTY_UNITS}, got {penalty_units!r}")
+        self.penalty_units = penalty_units
         self.segment_length = segment_length
         self.learner = learner
         self.energy = learner.energy
@@ -195,7 +206,7 @@ class Discriminator:
         if self.grad_penalty > 0:
             alpha = torch.rand(len(e), 1, generator=self.generator)
             term = torch.where(alpha[:, 0] > 0.5, e.terminated, g.terminated)
-            obs_scale = self._obs_scale(energy, e.obs.shape[1])
+            obs_scale = self._obs_scale(energy, e.obs.shape[1]) if self.penalty_units == "standardised" else None
             penalty = gradient_penalty(lambda o, a, n: energy(o, a, n, term),
                                        (e.obs, e.acts, e.next_obs), (g.obs, g.acts, g.next_obs), alpha,
                                        free=self._free_columns(e.obs.shape[1]), scales=(obs_scale, None, obs_scale))

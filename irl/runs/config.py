@@ -61,6 +61,10 @@ class TrainConfig:
     2021) and for AIRL below entropy weight 1; 0 for GCL and for AIRL at entropy weight 1,
     whose policy reward f - log π carries an entropy bonus of weight 1 that a slope-limited f
     cannot outweigh. Evidence: docs/energy.md."""
+    grad_penalty_units: str = "standardised"
+    """Units of the slope the gradient penalty limits: 'standardised' (per demo std of each
+    observation feature: every feature alike, as the energy sees them) or 'raw' (per unit of
+    the raw observation: features the demos barely vary are held far flatter)."""
     replay_rounds: int | None = None
     """Rollouts the discriminator trains on (the latest and older ones), with the fusion
     density of their policies as q; None picks the default: 5 for GCL, 1 otherwise."""
@@ -146,6 +150,8 @@ class TrainConfig:
             raise ConfigError(f"disc_lr must be positive, got {self.disc_lr}")
         if self.grad_penalty is not None and self.grad_penalty < 0:
             raise ConfigError(f"grad_penalty must be >= 0, got {self.grad_penalty}")
+        if self.grad_penalty_units not in ("standardised", "raw"):
+            raise ConfigError(f"grad_penalty_units must be 'standardised' or 'raw', got {self.grad_penalty_units!r}")
         if self.reward_bound is not None and not 0 < self.reward_bound < float("inf"):
             raise ConfigError(f"reward_bound must be a positive number or None, got {self.reward_bound}")
         if not 0 <= self.disc_weight_decay < float("inf"):

@@ -132,7 +132,8 @@ class AdversarialTrainer:
         self.discriminator = Discriminator(self.learner, lr=config.disc_lr, grad_penalty=config.resolved_grad_penalty,
                                            batch_size=config.disc_batch_size, seed=config.seed, log_z=config.log_z,
                                            segment_length=self._segment_length,
-                                           weight_decay=config.disc_weight_decay)
+                                           weight_decay=config.disc_weight_decay,
+                                           penalty_units=config.grad_penalty_units)
         self.expert = to_disc_batch(self.demos.transitions, act_space, absorbing=config.absorbing)
         self.history = GeneratorHistory(config.resolved_replay_rounds)
         self.expert_runs = consecutive_steps(self.demos.transitions.episode_end[:, None], 3)  # (M, 3)
