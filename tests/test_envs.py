@@ -5,10 +5,10 @@ import mujoco
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
-
-import irl  # noqa: F401 - registers the ids
 from irl.envs import ASSETS
 from irl.envs.point_maze import point_maze_reward
+
+import irl  # noqa: F401 - registers the ids
 
 IDS = ["irl/PointMazeLeft-v0", "irl/PointMazeRight-v0", "irl/CustomAnt-v0", "irl/DisabledAnt-v0"]
 

@@ -30,7 +30,6 @@ from irl.energy.partition import (
     mixture_log_proposal,
 )
 
-
 PENALTY_UNITS = ("standardised", "raw")
 
 
