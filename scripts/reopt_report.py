@@ -92,12 +92,12 @@ def read_pairs(path: Path) -> list[Pair]:
     return pairs
 
 
-def gather(labelled: dict[str, Path], root: Path | None = None) -> list[Pair]:
-    """The pairs of several benchmark ``--out`` folders ({label: folder}), each folder's
-    reoptimization.csv read with its label as the recipe and its path (relative to ``root``
-    where given) as the source."""
+def gather(labelled: list[tuple[str, Path]], root: Path | None = None) -> list[Pair]:
+    """The pairs of several benchmark ``--out`` folders, given as (label, folder): each
+    folder's reoptimization.csv read with its label as the recipe and its path (relative to
+    ``root`` where given) as the source. Folders of different learners may share a label."""
     pairs = []
-    for label, folder in labelled.items():
+    for label, folder in labelled:
         path = Path(folder) / "reoptimization.csv"
         source = str(path.relative_to(root)) if root is not None else str(path)
         pairs += [replace(p, recipe=label, source=source) for p in read_pairs(path)]
@@ -198,10 +198,9 @@ def main() -> None:
         sys.exit("reopt_report: give a pairs CSV or --gather LABEL=FOLDER ..., not both")
     try:
         if args.gather is not None:
-            labelled = dict(item.split("=", 1) for item in args.gather if "=" in item)
-            if len(labelled) != len(args.gather):
+            if not all("=" in item for item in args.gather):
                 sys.exit("reopt_report: --gather takes LABEL=FOLDER items")
-            pairs = gather({k: Path(v) for k, v in labelled.items()})
+            pairs = gather([(label, Path(folder)) for label, folder in (i.rsplit("=", 1) for i in args.gather)])
             write_pairs(Path(f"{args.out}.csv"), pairs)
         else:
             pairs = read_pairs(args.pairs)

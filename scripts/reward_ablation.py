@@ -76,7 +76,7 @@ def report(out: Path) -> str:
     (the recipe column names the variant); returns the table."""
     pairs = []
     for csv_path in sorted(out.glob("*/*/reoptimization.csv")):
-        pairs += gather({csv_path.parent.parent.name: csv_path.parent}, root=out)
+        pairs += gather([(csv_path.parent.parent.name, csv_path.parent)], root=out)
     if not pairs:
         raise SystemExit(f"reward_ablation: no finished pairs under {out} yet")
     write_pairs(out / "ablation.csv", pairs)
