@@ -40,7 +40,7 @@ class Pair:
     reoptimized: float
     """Normalised return of fresh PPO trained on the exported reward alone."""
     source: str = ""
-    """Where the numbers were recorded (a results table, a session)."""
+    """Where the numbers were recorded (a results table, a benchmark folder)."""
 
     def __post_init__(self) -> None:
         for name in ("imitator", "reoptimized"):
