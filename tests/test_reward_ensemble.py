@@ -96,3 +96,23 @@ def test_an_unknown_ensemble_reading_is_refused(tmp_path):
     _rewrite_manifest(out, ensemble="median")
     with pytest.raises(RewardError, match="ensemble must be one of"):
         load_reward(out)
+
+
+def test_an_ensembles_shaped_form_is_the_members_mean_shaped_reward(tmp_path):
+    """AIRL's g + γ·h(s') - h(s) of an ensemble: the members' mean f on non-terminal steps,
+    less the mean r_abs, the same under torch and ONNX."""
+    run, energy, env = ensemble_run(tmp_path, "airl")
+    out = export_reward(run, tmp_path / "reward", form="shaped")
+    obs, acts, nxt, _ = batch(env)
+    done = np.zeros(len(obs), np.float32)
+    flag = torch.zeros(len(obs), 1)
+    o, n = torch.cat([torch.as_tensor(obs), flag], 1), torch.cat([torch.as_tensor(nxt), flag], 1)
+    a = torch.as_tensor(acts, dtype=torch.float32).reshape(len(obs), -1)
+    absorbing = torch.zeros(1, 4)
+    absorbing[0, -1] = 1.0
+    with torch.no_grad():
+        f = torch.stack([-m(o, a, n, torch.zeros(len(o))) for m in energy.members]).mean(0)
+        f_abs = torch.stack([-m(absorbing, torch.zeros(1, 1), absorbing, torch.zeros(1)) for m in energy.members]).mean()
+    for engine in ("torch", "onnx"):
+        got = load_reward(out, engine=engine)(obs, acts, nxt, done)
+        np.testing.assert_allclose(got, (f - f_abs).numpy(), rtol=1e-4, atol=1e-5)
