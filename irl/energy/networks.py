@@ -17,7 +17,7 @@ normalised.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import torch
@@ -253,7 +253,7 @@ class EnergyEnsemble(nn.Module):
             raise ValueError(f"reduce must be one of {ENSEMBLE_REDUCTIONS}, got {reduce!r}")
         self.spec = spec
         self.reduce = reduce
-        single = EnergySpec(**{**spec.to_json(), "hidden": spec.hidden, "members": 1})
+        single = replace(spec, members=1)
         self.members = nn.ModuleList(_single_energy(single) for _ in range(spec.members))
 
     @property
