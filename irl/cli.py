@@ -33,6 +33,7 @@ def shipped_demos(name: str) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.command is None:
         parser.print_help()
         return 2
@@ -155,7 +156,78 @@ def _parser() -> argparse.ArgumentParser:
     v.set_defaults(func=_convert)
 
     t = sub.add_parser("train", help="learn a reward and a policy from demonstrations",
-                       description="Learn a reward and a policy from demonstrations into a run folder.")
+                       description="Learn a reward and a policy from demonstrations into a run folder. The task's "
+                                   "recipe (irl recipes) gives every setting no flag gives, a flag given overrides "
+                                   "it, and the defaults shown apply where neither does.")
+    train_options(t)
+    t.set_defaults(func=_train)
+
+    x = sub.add_parser("export", help="write a run's learned reward as a portable artifact (safetensors, JSON, ONNX)",
+                       description="Write a finished run's learned reward as an artifact folder.")
+    x.add_argument("run", type=Path, help="a finished run folder (irl train)")
+    x.add_argument("--out", required=True, type=Path, help="artifact folder to write (new or empty)")
+    x.add_argument("--overwrite", action="store_true", help="replace an artifact already in --out")
+    x.add_argument("--end-value", choices=("learned", "floor"), default="learned",
+                   help="what ending an episode is worth: the learned absorbing-state reward, or no more than "
+                        "the worst step of a random policy (tasks where ending is a failure, e.g. a fall)")
+    x.add_argument("--form", choices=("g", "shaped"), default="g",
+                   help="AIRL: the disentangled reward g (any dynamics), or g + γ·h(s') - h(s), shaped by the "
+                        "learned potential h (re-optimisation on the training dynamics)")
+    x.add_argument("--ensemble", choices=("mean", "pessimistic"), default="mean",
+                   help="a run with several energies (--ensemble of irl train): their mean reward, or the worst "
+                        "member's at each step")
+    x.set_defaults(func=_export)
+
+    r = sub.add_parser("retrain", help="train a fresh SB3 agent on an exported reward alone",
+                       description="Train a fresh SB3 agent on a learned reward alone and score it on the true one.")
+    r.add_argument("reward", type=Path, help="a reward artifact folder (irl export)")
+    r.add_argument("--env", required=True, help="Gymnasium env id to train on (the reward's, or one with its spaces)")
+    r.add_argument("--algo", choices=["ppo", "sac"], default="ppo", help="the fresh agent's RL algorithm")
+    r.add_argument("--steps", type=STEPS, default=1_000_000, help="environment steps of the fresh agent")
+    r.add_argument("--seed", type=SEED, default=0, help="seed of the agent and its envs")
+    r.add_argument("--out", required=True, type=Path, help="run folder to write (new or empty, or a retrain run)")
+    r.add_argument("--overwrite", action="store_true", help="replace a run already in --out (only what irl wrote)")
+    r.add_argument("--eval-episodes", type=EPISODES, default=20, help="episodes of the final evaluation")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.set_defaults(func=_retrain)
+
+    j = sub.add_parser("judge", help="agreement of an exported reward with the true reward (correlations, EPIC)",
+                       description="Correlations and EPIC distance of a learned reward with the true reward on "
+                                   "expert, random and other policies' transitions.")
+    j.add_argument("reward", type=Path, help="a reward artifact folder (irl export)")
+    j.add_argument("--env", required=True, help="Gymnasium env id whose true reward is the reference")
+    j.add_argument("--demos", required=True, type=Path, help="expert transitions with their true rewards")
+    j.add_argument("--policy", action="append", default=[], type=Path,
+                   help="an SB3 .zip whose rollouts are judged too (repeatable; unpickled: trusted files only)")
+    j.add_argument("--episodes", type=EPISODES, default=10, help="episodes of the random policy and of each --policy")
+    j.add_argument("--seed", type=SEED, default=0, help="seed of the rollouts and of EPIC's samples")
+    j.add_argument("--out", type=Path, default=None, help="folder for judge.json and judge.png (default: none written)")
+    j.add_argument("--overwrite", action="store_true", help="replace a judge result already in --out")
+    j.add_argument("--heatmap", type=INDEX, nargs=2, default=None, metavar=("I", "J"),
+                   help="also plot the reward over observation coordinates I and J (a 2-D position) to heatmap.png")
+    j.add_argument("--heatmap-range", type=COORDINATE, nargs=4, default=None, metavar=("X0", "X1", "Y0", "Y1"),
+                   help="the plane's extent (default: the demos' range)")
+    j.set_defaults(func=_judge)
+
+    k = sub.add_parser("recipes", help="list the recipes shipped with irl and the scores they were measured at",
+                       description="The recipes shipped with irl: per task, the settings irl train uses unless a "
+                                   "flag says otherwise, and the benchmark score each was measured at.")
+    k.add_argument("--show", metavar="NAME|FILE", default=None,
+                   help="print one recipe (a shipped name, a task it covers, or a file) instead of the table")
+    k.set_defaults(func=_recipes)
+
+    e = sub.add_parser("eval", help="true and normalised return of a trained run",
+                       description="Evaluate a run's policy on the true reward (0 = random, 1 = expert).")
+    e.add_argument("run", type=Path, help="a finished run folder (irl train)")
+    e.add_argument("--episodes", type=EPISODES, default=20, help="evaluation episodes")
+    e.add_argument("--seed", type=SEED, default=0, help="episode i is reset with seed + 100000 + i")
+    e.set_defaults(func=_eval)
+    return parser
+
+
+
+def train_options(t: argparse.ArgumentParser) -> None:
+    """The options of ``irl train``."""
     t.add_argument("learner", choices=["gail", "airl", "gcl"], help="the adversarial imitation learner")
     t.add_argument("--env", required=True, help="Gymnasium env id, e.g. HalfCheetah-v5")
     t.add_argument("--demos", required=True, type=Path, help="demonstrations: irl's .npz, an imitation or Minari "
@@ -213,70 +285,21 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--algo", choices=["ppo", "sac"], default="ppo",
                    help="the generator's RL algorithm (sac: off-policy, replayed batches relabelled; Box actions)")
     t.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=hyper_override,
-                   help="override an entry of --algo's tuned preset, value as JSON (e.g. --hyper ent_coef=0.01); "
-                        "repeatable")
+                   help="set an inner-loop setting of --algo over the recipe's, value as JSON (e.g. --hyper "
+                        "ent_coef=0.01); repeatable")
     t.add_argument("--bc-epochs", type=EPOCHS, default=0,
                    help="warm-start the policy by behaviour cloning on the demos for N epochs (0 = off)")
     t.add_argument("--bc-warmup-steps", type=STEPS_OR_ZERO, default=10_000,
                    help="with --bc-epochs: env steps at the start with the cloned actor frozen while the critic learns")
     t.add_argument("--eval-episodes", type=EPISODES, default=20, help="episodes of the final evaluation")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
-    t.set_defaults(func=_train)
-
-    x = sub.add_parser("export", help="write a run's learned reward as a portable artifact (safetensors, JSON, ONNX)",
-                       description="Write a finished run's learned reward as an artifact folder.")
-    x.add_argument("run", type=Path, help="a finished run folder (irl train)")
-    x.add_argument("--out", required=True, type=Path, help="artifact folder to write (new or empty)")
-    x.add_argument("--overwrite", action="store_true", help="replace an artifact already in --out")
-    x.add_argument("--end-value", choices=("learned", "floor"), default="learned",
-                   help="what ending an episode is worth: the learned absorbing-state reward, or no more than "
-                        "the worst step of a random policy (tasks where ending is a failure, e.g. a fall)")
-    x.add_argument("--form", choices=("g", "shaped"), default="g",
-                   help="AIRL: the disentangled reward g (any dynamics), or g + γ·h(s') - h(s), shaped by the "
-                        "learned potential h (re-optimisation on the training dynamics)")
-    x.add_argument("--ensemble", choices=("mean", "pessimistic"), default="mean",
-                   help="a run with several energies (--ensemble of irl train): their mean reward, or the worst "
-                        "member's at each step")
-    x.set_defaults(func=_export)
-
-    r = sub.add_parser("retrain", help="train a fresh SB3 agent on an exported reward alone",
-                       description="Train a fresh SB3 agent on a learned reward alone and score it on the true one.")
-    r.add_argument("reward", type=Path, help="a reward artifact folder (irl export)")
-    r.add_argument("--env", required=True, help="Gymnasium env id to train on (the reward's, or one with its spaces)")
-    r.add_argument("--algo", choices=["ppo", "sac"], default="ppo", help="the fresh agent's RL algorithm")
-    r.add_argument("--steps", type=STEPS, default=1_000_000, help="environment steps of the fresh agent")
-    r.add_argument("--seed", type=SEED, default=0, help="seed of the agent and its envs")
-    r.add_argument("--out", required=True, type=Path, help="run folder to write (new or empty, or a retrain run)")
-    r.add_argument("--overwrite", action="store_true", help="replace a run already in --out (only what irl wrote)")
-    r.add_argument("--eval-episodes", type=EPISODES, default=20, help="episodes of the final evaluation")
-    r.add_argument("--no-progress", action="store_true", help="no progress bar")
-    r.set_defaults(func=_retrain)
-
-    j = sub.add_parser("judge", help="agreement of an exported reward with the true reward (correlations, EPIC)",
-                       description="Correlations and EPIC distance of a learned reward with the true reward on "
-                                   "expert, random and other policies' transitions.")
-    j.add_argument("reward", type=Path, help="a reward artifact folder (irl export)")
-    j.add_argument("--env", required=True, help="Gymnasium env id whose true reward is the reference")
-    j.add_argument("--demos", required=True, type=Path, help="expert transitions with their true rewards")
-    j.add_argument("--policy", action="append", default=[], type=Path,
-                   help="an SB3 .zip whose rollouts are judged too (repeatable; unpickled: trusted files only)")
-    j.add_argument("--episodes", type=EPISODES, default=10, help="episodes of the random policy and of each --policy")
-    j.add_argument("--seed", type=SEED, default=0, help="seed of the rollouts and of EPIC's samples")
-    j.add_argument("--out", type=Path, default=None, help="folder for judge.json and judge.png (default: none written)")
-    j.add_argument("--overwrite", action="store_true", help="replace a judge result already in --out")
-    j.add_argument("--heatmap", type=INDEX, nargs=2, default=None, metavar=("I", "J"),
-                   help="also plot the reward over observation coordinates I and J (a 2-D position) to heatmap.png")
-    j.add_argument("--heatmap-range", type=COORDINATE, nargs=4, default=None, metavar=("X0", "X1", "Y0", "Y1"),
-                   help="the plane's extent (default: the demos' range)")
-    j.set_defaults(func=_judge)
-
-    e = sub.add_parser("eval", help="true and normalised return of a trained run",
-                       description="Evaluate a run's policy on the true reward (0 = random, 1 = expert).")
-    e.add_argument("run", type=Path, help="a finished run folder (irl train)")
-    e.add_argument("--episodes", type=EPISODES, default=20, help="evaluation episodes")
-    e.add_argument("--seed", type=SEED, default=0, help="episode i is reset with seed + 100000 + i")
-    e.set_defaults(func=_eval)
-    return parser
+    recipe = t.add_mutually_exclusive_group()
+    recipe.add_argument("--recipe", metavar="NAME|FILE", default=None,
+                        help="train with this recipe instead of the task's: a shipped one's name or task "
+                             "(irl recipes lists them) or a TOML file of your own (default: the task's recipe, "
+                             "generic.toml for a task without one)")
+    recipe.add_argument("--no-recipe", action="store_true",
+                        help="no recipe: SB3's and TrainConfig's defaults where no flag is given")
 
 
 def _collect(args: argparse.Namespace) -> int:
@@ -313,28 +336,83 @@ def hyper_override(text: str) -> tuple[str, object]:
         return key.strip(), value
 
 
+DEST_FIELDS = {"env": "env_id", "steps": "total_steps", "reward": "policy_reward", "ensemble": "ensemble_size"}
+"""``irl train`` options whose TrainConfig field has another name."""
+
+
+def given_options(argv: list[str]) -> set[str]:
+    """The dests of the ``irl train`` options given in ``argv`` (the words after ``train``),
+    told from those left at their defaults by parsing again with every default suppressed."""
+    p = _Parser(prog="irl train", add_help=False)
+    train_options(p)
+    for action in p._actions:
+        action.default = argparse.SUPPRESS
+    return set(vars(p.parse_args(argv)))
+
+
 def _train(args: argparse.Namespace) -> int:
     from irl.api import train
-    from irl.runs.config import TrainConfig
+    from irl.runs import recipes
 
-    config = TrainConfig(
-        learner=args.learner, env_id=args.env, demos=str(args.demos), total_steps=args.steps, seed=args.seed,
-        policy_reward=args.reward, state_only=args.state_only, absorbing=args.absorbing, disc_lr=args.disc_lr,
-        disc_epochs=args.disc_epochs, grad_penalty=args.grad_penalty, eval_episodes=args.eval_episodes,
-        bc_epochs=args.bc_epochs, bc_warmup_steps=args.bc_warmup_steps, replay_rounds=args.replay_rounds,
-        log_z=args.log_z, lcr=args.lcr, mono=args.mono,
-        gcl_form=args.gcl_form, segment_length=args.segment_length, energy_obs_norm=args.energy_obs_norm,
-        q_floor=args.q_floor, entropy_weight=args.entropy_weight, ensemble_size=args.ensemble,
-        reward_bound=args.reward_bound, disc_weight_decay=args.disc_weight_decay, disc_lr_decay=args.disc_lr_decay,
-        policy_reset_steps=args.policy_reset_steps, grad_penalty_units=args.grad_penalty_units, algo=args.algo, **{args.algo: dict(args.hyper)},
-    )
     if args.resume and args.overwrite:
         raise IrlError("--resume continues the run in --out and --overwrite deletes it; pass one of them")
+    given = given_options(args.argv[1:])
+    settings = {DEST_FIELDS.get(d, d): getattr(args, d) for d in given
+                if DEST_FIELDS.get(d, d) in recipes.SETTINGS or d == "seed"}
+    if args.resume:
+        if given & {"recipe", "no_recipe"}:
+            raise IrlError("--resume continues a run with its own settings (its config.json); --recipe and "
+                           "--no-recipe are for new runs")
+        config, sources = _resumed_config(args, given, settings)
+        recipe = None
+        print(f"resuming {args.out} with its own settings ({args.out / 'config.json'}; no recipe is read)")
+    else:
+        resolved = recipes.resolve(args.learner, args.env, demos=str(args.demos), total_steps=args.steps,
+                                   algo=args.algo, recipe=None if args.no_recipe else args.recipe or "task",
+                                   given=settings, hyper=dict(args.hyper))
+        config, sources, recipe = resolved.config, resolved.sources, resolved.recipe
+        if "steps" not in given:
+            sources["total_steps"] = recipes.SOURCE_DEFAULT
+        print(recipe_line(recipe, config.learner, config.algo))
     result = train(config, args.out, overwrite=args.overwrite, progress=not args.no_progress, resume=args.resume,
-                   checkpoint_every=args.checkpoint_every)
+                   checkpoint_every=args.checkpoint_every, sources=sources)
     _print_eval(result)
     print(f"run folder: {args.out} (curves.png, metrics.csv, tb/, policy.zip, energy.safetensors)")
+    if recipe is not None and recipe.export(config.learner):
+        flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in recipe.export(config.learner).items())
+        print(f"export its reward as the recipe says: irl export {args.out} --out REWARD {flags}")
     return 0
+
+
+def _resumed_config(args: argparse.Namespace, given: set[str], settings: dict):  # noqa: ANN202
+    """The run's own config.json with the options given now laid over it (a larger --steps
+    trains further; any other difference is refused when the run is checked)."""
+    from irl.runs import run_dir
+    from irl.runs.config import SOURCES, TrainConfig
+
+    saved_text = (args.out / run_dir.CONFIG).read_text() if (args.out / run_dir.CONFIG).is_file() else None
+    if saved_text is None:
+        raise IrlError(f"{args.out} holds no run to resume (no {run_dir.CONFIG})")
+    saved = json.loads(saved_text)
+    data = {**saved, **settings, "learner": args.learner, "env_id": args.env, "demos": str(args.demos)}
+    if "steps" in given:
+        data["total_steps"] = args.steps
+    if "algo" in given:
+        data["algo"] = args.algo
+    data[data["algo"]] = {**data.get(data["algo"], {}), **dict(args.hyper)}
+    sources = dict(saved.get(SOURCES) or {})
+    sources.update({DEST_FIELDS.get(d, d): "command line (resume)" for d in given if d != "hyper"})
+    return TrainConfig.from_json(json.dumps(data)), sources or None
+
+
+def recipe_line(recipe, learner: str, algo: str) -> str:  # noqa: ANN001 - an irl.runs.recipes.Recipe or None
+    """One line naming the recipe a run trains with and what it was measured at."""
+    from irl.runs.recipes import describe_measurement
+
+    if recipe is None:
+        return "recipe: none (--no-recipe): SB3's and TrainConfig's defaults where no flag is given"
+    measured = describe_measurement(recipe.measurement(learner, algo))
+    return f"recipe: {recipe.source} ({learner.upper()} with {algo.upper()}: {measured})"
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -388,15 +466,53 @@ def _judge(args: argparse.Namespace) -> int:
 def _quickstart(args: argparse.Namespace) -> int:
     from irl.api import train
     from irl.runs import run_dir
-    from irl.runs.config import TrainConfig
+    from irl.runs.recipes import resolve
 
     run_dir.check_writable(args.out, run_dir.RUN, overwrite=args.overwrite)  # its hint: no --resume here
-    config = TrainConfig(learner=QUICKSTART["learner"], env_id=QUICKSTART["env"],
-                         demos=str(shipped_demos(QUICKSTART["demos"])), total_steps=args.steps, seed=args.seed)
+    resolved = resolve(QUICKSTART["learner"], QUICKSTART["env"], demos=str(shipped_demos(QUICKSTART["demos"])),
+                       total_steps=args.steps, given={"seed": args.seed}, given_source="irl quickstart")
+    config = resolved.config
     print(f"AIRL on {config.env_id} from the shipped demos, {config.total_steps} steps -> {args.out}")
-    result = train(config, args.out, overwrite=args.overwrite)
+    print(recipe_line(resolved.recipe, config.learner, config.algo))
+    result = train(config, args.out, overwrite=args.overwrite, sources=resolved.sources)
     _print_eval(result)
     print(f"learning curves: {args.out / 'curves.png'}; TensorBoard: tensorboard --logdir {args.out / 'tb'}")
+    return 0
+
+
+def _recipes(args: argparse.Namespace) -> int:
+    from irl.rl.presets import ALGOS
+    from irl.runs.config import LEARNER_NAMES
+    from irl.runs.recipes import (
+        as_flags,
+        describe_measurement,
+        find_recipe,
+        packaged_recipes,
+    )
+
+    if args.show is not None:
+        recipe = find_recipe(args.show)  # validated
+        print(f"# {recipe.source}\n{recipe.path.read_text(encoding='utf-8')}", end="")
+        return 0
+    rows = [("recipe", "tasks", "learner", "algo", "measured (normalised return)", "settings beyond the defaults")]
+    for recipe in packaged_recipes():
+        name, tasks = recipe.name, ", ".join(recipe.tasks) or "(every task without a recipe)"
+        for learner in LEARNER_NAMES:
+            for algo in ALGOS:
+                m = recipe.measurement(learner, algo)
+                lines = recipe.learners.get(learner, {}).get(algo)
+                if algo != "ppo" and m is None and not lines:
+                    continue
+                flags = " ".join(as_flags(recipe.settings(learner), lines))
+                export = " ".join(f"export --{k.replace('_', '-')} {v}" for k, v in recipe.export(learner).items())
+                rows.append((name, tasks, learner, algo, describe_measurement(m) if m else "-",
+                             " ".join(filter(None, [flags, export])) or "-"))
+                name = tasks = ""  # shown on the recipe's first row only
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for r in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1])
+    print("\nirl recipes --show NAME prints one; irl train uses the task's unless --recipe or --no-recipe says "
+          "otherwise (docs/how-to/recipes.md)")
     return 0
 
 

@@ -1,11 +1,14 @@
 """The SB3 adapter: what the recorder sees, and that learned rewards reach PPO's buffer."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
 
-from irl.rl.presets import PPO_PRESETS, SAC_PRESETS, preset
+from irl.rl.presets import IRL_DEFAULTS, RL_KEYS
 from irl.rl.sb3_adapter import Generator, TransitionRecorder, make_vec_env
+from irl.runs.recipes import packaged_recipes
 
 
 def _recorder():
@@ -102,13 +105,30 @@ def test_unknown_algorithm_settings_are_a_config_error():
         build_agent("ppo", venv, hyper={"n_envs": 1, "normalize_obs": False, "ent_coeff": 0.1, "seed": 3}, seed=0)
 
 
-@pytest.mark.parametrize("algo, env_id", [("ppo", e) for e in sorted(PPO_PRESETS)] + [("sac", e) for e in sorted(SAC_PRESETS)])
-def test_every_shipped_preset_builds_an_agent(algo, env_id):
-    """A misspelt key or a bad network spec in a preset fails here, not an hour into a benchmark."""
+INNER_LOOPS = sorted({(algo, json.dumps({**IRL_DEFAULTS[algo], **r.rl(learner, algo)}, sort_keys=True))
+                      for r in packaged_recipes() for learner in ("gail", "airl", "gcl") for algo in ("ppo", "sac")})
+
+
+@pytest.mark.parametrize("algo, hyper", INNER_LOOPS)
+def test_every_shipped_recipe_builds_an_agent(algo, hyper):
+    """A bad value or network spec in a recipe's inner loop fails here, not an hour into a benchmark."""
     from irl.rl.sb3_adapter import build_agent
 
-    agent = build_agent(algo, make_vec_env("Pendulum-v1", 1, 0), hyper=preset(algo, env_id), seed=0)
+    agent = build_agent(algo, make_vec_env("Pendulum-v1", 1, 0), hyper=json.loads(hyper), seed=0)
     assert agent.policy is not None
+
+
+@pytest.mark.parametrize("algo", ["ppo", "sac"])
+def test_the_settings_a_recipe_may_hold_are_sb3s(algo):
+    """Every key of RL_KEYS but irl's own is an argument of SB3's constructor, so recipes are
+    checked on load against what SB3 takes, without importing SB3 there."""
+    import inspect
+
+    from irl.rl.sb3_adapter import ALGORITHMS, IRL_KEYS
+
+    accepted = set(inspect.signature(ALGORITHMS[algo]).parameters)
+    assert set(RL_KEYS[algo]) - set(IRL_KEYS) <= accepted
+    assert {"learning_rate", "gamma", "policy_kwargs"} <= set(RL_KEYS[algo])
 
 
 def test_linear_schedules_decay_to_zero_and_bad_ones_are_config_errors():

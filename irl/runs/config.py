@@ -10,13 +10,17 @@ import gymnasium as gym
 
 from irl.energy.losses import POLICY_REWARD_NAMES
 from irl.errors import ConfigError
-from irl.rl.presets import preset
+from irl.rl.presets import IRL_DEFAULTS, preset
 
 LEARNER_NAMES = ("gail", "airl", "gcl")
 LOG_Z_MODES = ("learned", "importance")
 GCL_FORMS = ("step", "trajectory")
 ALGOS = ("ppo", "sac")
+HYPER_BASES = ("task", "sb3")
 AIRL_ENTROPY_WEIGHT = 0.05
+SOURCES = "sources"
+"""The key of config.json under which a run records where each setting came from
+(:func:`irl.runs.recipes.resolve`); not a TrainConfig field."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,10 +132,16 @@ class TrainConfig:
     """The generator's RL algorithm: 'ppo' (on-policy, each rollout rewarded once) or 'sac'
     (off-policy, every replayed minibatch rewarded afresh; Box actions; :mod:`irl.rl.sac_generator`)."""
     ppo: dict[str, Any] = field(default_factory=dict)
-    """Overrides of the tuned PPO preset for ``env_id`` (see :mod:`irl.rl.presets`)."""
+    """PPO settings over ``hyper_base`` (keys: :data:`irl.rl.presets.RL_KEYS`)."""
     sac: dict[str, Any] = field(default_factory=dict)
-    """Overrides of the tuned SAC preset for ``env_id`` (plus ``round_steps``: environment
-    steps per discriminator round, default 1000)."""
+    """SAC settings over ``hyper_base`` (plus ``round_steps``: environment steps per
+    discriminator round, default 1000)."""
+    hyper_base: str = "task"
+    """What ``ppo`` / ``sac`` are laid over: 'task' (the ``[ppo]`` / ``[sac]`` table of
+    ``env_id``'s recipe, :func:`irl.rl.presets.preset`, read when the run starts) or 'sb3'
+    (SB3's defaults and :data:`irl.rl.presets.IRL_DEFAULTS`: ``ppo`` / ``sac`` then hold
+    every other setting, as :func:`irl.runs.recipes.resolve` writes them, so the run does
+    not depend on a recipe file)."""
 
     def __post_init__(self) -> None:
         if self.learner not in LEARNER_NAMES:
@@ -196,6 +206,8 @@ class TrainConfig:
             raise ConfigError(f"lcr and mono must be >= 0, got {self.lcr} and {self.mono}")
         if self.algo not in ALGOS:
             raise ConfigError(f"algo must be one of {ALGOS}, got {self.algo!r}")
+        if self.hyper_base not in HYPER_BASES:
+            raise ConfigError(f"hyper_base must be one of {HYPER_BASES}, got {self.hyper_base!r}")
         other = "sac" if self.algo == "ppo" else "ppo"
         if getattr(self, other):
             raise ConfigError(f"{other} overrides were given but the generator is {self.algo}: {getattr(self, other)}")
@@ -228,15 +240,20 @@ class TrainConfig:
 
     @property
     def hyper(self) -> dict[str, Any]:
-        """The preset of ``algo`` for the task with this config's overrides applied."""
-        return {**preset(self.algo, self.env_id), **getattr(self, self.algo)}
+        """The settings of ``algo``: ``hyper_base``'s with this config's ``ppo`` / ``sac`` laid over."""
+        base = preset(self.algo, self.env_id) if self.hyper_base == "task" else dict(IRL_DEFAULTS[self.algo])
+        return {**base, **getattr(self, self.algo)}
 
-    def to_json(self) -> str:
-        return json.dumps({**asdict(self), "energy_hidden": list(self.energy_hidden)}, indent=2)
+    def to_json(self, sources: dict[str, str] | None = None) -> str:
+        """The config as JSON; with ``sources``, also where each setting came from (config.json's
+        ``sources``, which :meth:`from_json` and resuming ignore)."""
+        data = {**asdict(self), "energy_hidden": list(self.energy_hidden)}
+        return json.dumps({**data, SOURCES: sources} if sources is not None else data, indent=2)
 
     @classmethod
     def from_json(cls, text: str) -> "TrainConfig":
         data = json.loads(text)
+        data.pop(SOURCES, None)
         data["energy_hidden"] = tuple(data["energy_hidden"])
         return cls(**data)
 
@@ -258,7 +275,8 @@ def settings_that_differ(saved: dict[str, Any], given: dict[str, Any]) -> list[s
     """Keys of two configs (as JSON dicts) that forbid resuming a run saved with ``saved``
     under ``given``: any difference but a larger ``total_steps`` (training for longer).
     A setting added after ``saved`` was written counts as its default there."""
-    saved = {**default_settings(), **saved}
+    saved = {**default_settings(), **{k: v for k, v in saved.items() if k != SOURCES}}
+    given = {k: v for k, v in given.items() if k != SOURCES}
     longer = given.get("total_steps", 0) > saved.get("total_steps", 0)
     return sorted(k for k in set(saved) | set(given)
                   if saved.get(k) != given.get(k) and not (k == "total_steps" and longer))

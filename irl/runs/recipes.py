@@ -1,0 +1,313 @@
+"""Recipes: the settings a task trains with unless told otherwise, as data.
+
+A recipe is a TOML file (``irl/recipes/*.toml`` ship with irl; format:
+docs/how-to/recipes.md) holding, for one or more tasks, the inner loop's settings
+(``[ppo]``, ``[sac]``), per learner the :class:`~irl.runs.config.TrainConfig` settings
+that differ from its defaults (``[gail]``, ``[airl]``, ``[gcl]``, each with optional
+``[LEARNER.ppo]`` / ``[LEARNER.sac]`` inner-loop lines and ``[LEARNER.export]``
+settings of ``irl export``), and the benchmark results it was measured at
+(``[[measured]]``, written by ``scripts/recipe_results.py``).
+
+:func:`resolve` turns a learner, a task and the settings a caller gave into a
+TrainConfig, with the source of every setting: its default < the recipe < given.
+``TrainConfig(...)`` itself applies no recipe (its ``ppo`` / ``sac`` override the task's
+``[ppo]`` / ``[sac]`` table, as :mod:`irl.rl.presets` reads it); ``irl train`` and
+``irl quickstart`` resolve through here.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+import warnings
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from irl.errors import ConfigError
+from irl.rl.presets import (
+    ALGOS,
+    GENERIC,
+    check_rl_table,
+    fits,
+    generic_recipe_file,
+    packaged_folder,
+    read_toml,
+    recipe_files,
+    task_recipe_file,
+    type_name,
+)
+from irl.runs.config import LEARNER_NAMES, TrainConfig
+
+NOT_IN_RECIPES = ("learner", "env_id", "demos", "seed", "algo", "ppo", "sac", "hyper_base")
+"""TrainConfig fields a run's caller gives, never a recipe."""
+EXPORT_KEYS = {"end_value": ("learned", "floor"), "form": ("g", "shaped"), "ensemble": ("mean", "pessimistic")}
+"""Settings of ``irl export`` a recipe may name (``[LEARNER.export]``), with their values."""
+MEASURED_KEYS: dict[str, type | tuple[type, ...]] = {
+    "learner": str, "algo": str, "results": str, "label": str, "steps": int, "seeds": list, "score": float,
+    "score_std": float, "per_seed": list, "reoptimized": float, "commit": str, "date": str, "command": str,
+}
+"""The keys of a ``[[measured]]`` entry: the first four pick rows of a results file, the rest
+are filled from them by scripts/recipe_results.py."""
+TOP_KEYS = ("tasks", "summary", *ALGOS, *LEARNER_NAMES, "measured")
+PACKAGED = "irl/recipes"
+
+SOURCE_DEFAULT = "default"
+SOURCE_GIVEN = "command line"
+
+
+def _optional_inner(hint: Any) -> Any:
+    """``X | None`` -> X; anything else as it is."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    return args[0] if typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 1 else hint
+
+
+def _setting_types() -> dict[str, type | tuple[type, ...]]:
+    """{TrainConfig field a recipe may set: its TOML type}."""
+    hints = typing.get_type_hints(TrainConfig)
+    found = {}
+    for f in fields(TrainConfig):
+        if f.name in NOT_IN_RECIPES:
+            continue
+        hint = _optional_inner(hints[f.name])
+        found[f.name] = list if typing.get_origin(hint) is tuple else hint
+    return found
+
+
+SETTINGS = _setting_types()
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One recipe file, validated."""
+
+    name: str
+    """The file's stem (``--recipe NAME`` for a shipped one)."""
+    path: Path
+    """The file."""
+    source: str
+    """Where it was read, as runs record it: ``irl/recipes/NAME.toml`` for a shipped recipe, else the file's path."""
+    tasks: tuple[str, ...]
+    summary: str
+    inner_loop: dict[str, dict[str, Any]]
+    """{'ppo': {...}, 'sac': {...}}: the task's RL settings, every learner's."""
+    learners: dict[str, dict[str, Any]]
+    """{learner: {TrainConfig field: value, and 'ppo' / 'sac' / 'export' tables}}."""
+    measured: tuple[dict[str, Any], ...] = field(default=())
+
+    def settings(self, learner: str) -> dict[str, Any]:
+        """The TrainConfig settings of ``learner`` (tuples where TrainConfig has them)."""
+        table = {k: v for k, v in self.learners.get(learner, {}).items() if k not in (*ALGOS, "export")}
+        return {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
+
+    def rl(self, learner: str, algo: str) -> dict[str, Any]:
+        """The inner loop's settings for ``learner`` with ``algo``: the task's, then the learner's lines."""
+        return {**self.inner_loop.get(algo, {}), **self.learners.get(learner, {}).get(algo, {})}
+
+    def export(self, learner: str) -> dict[str, str]:
+        """The ``irl export`` settings the recipe names for ``learner``'s rewards."""
+        return dict(self.learners.get(learner, {}).get("export", {}))
+
+    def measurement(self, learner: str, algo: str) -> dict[str, Any] | None:
+        """The newest ``[[measured]]`` entry of ``learner`` with ``algo`` that has a score, or None."""
+        found = [m for m in self.measured if m["learner"] == learner and m["algo"] == algo and "score" in m]
+        return found[-1] if found else None
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Read and validate a recipe file: any unknown key, wrong type or setting TrainConfig
+    rejects is a one-line ConfigError naming the file, the key and what was expected."""
+    path = Path(path)
+    data = read_toml(path)
+    source = f"{PACKAGED}/{path.name}" if path.resolve().parent == packaged_folder().resolve() else str(path)
+
+    def bad(key: str, expected: str, found: Any) -> ConfigError:
+        return ConfigError(f"{source}: {key}: expected {expected}, found {found!r}")
+
+    for key in data:
+        if key not in TOP_KEYS:
+            raise ConfigError(f"{source}: unknown key {key!r} (expected {', '.join(TOP_KEYS)})")
+    tasks = data.get("tasks", [])
+    if not isinstance(tasks, list) or not all(isinstance(t, str) and t for t in tasks):
+        raise bad("tasks", "an array of env ids", tasks)
+    summary = data.get("summary", "")
+    if not isinstance(summary, str):
+        raise bad("summary", "a string", summary)
+    inner = {algo: dict(check_rl_table(data.get(algo, {}), algo, f"{source}: [{algo}]")) for algo in ALGOS}
+    learners = {}
+    for learner in LEARNER_NAMES:
+        table = data.get(learner, {})
+        if not isinstance(table, dict):
+            raise bad(f"[{learner}]", "a table of settings", table)
+        for key, value in table.items():
+            if key in ALGOS:
+                check_rl_table(value, key, f"{source}: [{learner}.{key}]")
+            elif key == "export":
+                _check_export(value, f"{source}: [{learner}.export]")
+            elif key not in SETTINGS:
+                raise ConfigError(f"{source}: [{learner}]: unknown setting {key!r} (expected a TrainConfig field: "
+                                  f"{', '.join(SETTINGS)}; or a [{learner}.ppo], [{learner}.sac] or "
+                                  f"[{learner}.export] table)")
+            elif not fits(value, SETTINGS[key]) or (isinstance(value, list) and not all(fits(v, int) for v in value)):
+                raise bad(f"[{learner}].{key}", type_name(SETTINGS[key]), value)
+        learners[learner] = table
+    measured = tuple(_check_measured(m, i, source) for i, m in enumerate(_as_list(data.get("measured", []), source)))
+    recipe = Recipe(name=path.stem, path=path, source=source, tasks=tuple(tasks), summary=summary, inner_loop=inner,
+                    learners=learners, measured=measured)
+    for learner in LEARNER_NAMES:  # values TrainConfig rejects (a negative weight, a GAIL-only clash)
+        try:
+            TrainConfig(learner=learner, env_id="-", demos="-", total_steps=1, **recipe.settings(learner))
+        except ConfigError as exc:
+            raise ConfigError(f"{source}: [{learner}]: {exc}") from None
+    return recipe
+
+
+def _as_list(value: Any, source: str) -> list:
+    if not isinstance(value, list):
+        raise ConfigError(f"{source}: measured: expected an array of tables ([[measured]]), found {value!r}")
+    return value
+
+
+def _check_export(table: Any, where: str) -> None:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table of irl export settings, found {table!r}")
+    for key, value in table.items():
+        if key not in EXPORT_KEYS:
+            raise ConfigError(f"{where}: unknown irl export setting {key!r} (expected one of {', '.join(EXPORT_KEYS)})")
+        if value not in EXPORT_KEYS[key]:
+            raise ConfigError(f"{where}.{key}: expected one of {EXPORT_KEYS[key]}, found {value!r}")
+
+
+def _check_measured(entry: Any, index: int, source: str) -> dict[str, Any]:
+    where = f"{source}: measured[{index}]"
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where}: expected a table, found {entry!r}")
+    for key, value in entry.items():
+        if key not in MEASURED_KEYS:
+            raise ConfigError(f"{where}: unknown key {key!r} (expected one of {', '.join(MEASURED_KEYS)})")
+        if not fits(value, MEASURED_KEYS[key]):
+            raise ConfigError(f"{where}.{key}: expected {type_name(MEASURED_KEYS[key])}, found {value!r}")
+    for key in ("learner", "algo", "results", "label"):
+        if key not in entry:
+            raise ConfigError(f"{where}: missing {key!r} (each entry names a learner, an algo, a results file "
+                              "and the label of its rows)")
+    if entry["learner"] not in LEARNER_NAMES or entry["algo"] not in ALGOS:
+        raise ConfigError(f"{where}: expected a learner in {LEARNER_NAMES} and an algo in {ALGOS}, found "
+                          f"{entry['learner']!r} and {entry['algo']!r}")
+    return entry
+
+
+def packaged_recipes() -> list[Recipe]:
+    """Every recipe shipped with irl, by name."""
+    return [load_recipe(p) for p in recipe_files()]
+
+
+def find_recipe(name: str | Path) -> Recipe:
+    """A recipe by file path (a user's own), by the name of a shipped one (``hopper-v5``), or
+    by a task a shipped one covers (``Hopper-v5``)."""
+    path = Path(name)
+    if path.suffix == ".toml" or path.is_file():
+        if not path.is_file():
+            raise ConfigError(f"recipe file {path} not found")
+        return load_recipe(path)
+    shipped = {p.stem: p for p in recipe_files()}
+    if str(name) in shipped:
+        return load_recipe(shipped[str(name)])
+    if (by_task := task_recipe_file(str(name))) is not None:
+        return load_recipe(by_task)
+    raise ConfigError(f"no recipe named {str(name)!r}: expected a .toml file, one of {', '.join(shipped)}, "
+                      "or a task one of them covers (irl recipes lists them)")
+
+
+def task_recipe(env_id: str) -> Recipe:
+    """The shipped recipe of ``env_id``; generic.toml, with a warning, for a task without one."""
+    path = task_recipe_file(env_id)
+    if path is None:
+        warnings.warn(f"no recipe for {env_id}: training with {PACKAGED}/{GENERIC}.toml (SB3's and TrainConfig's "
+                      "defaults, not tuned for this task; see irl recipes)", stacklevel=2)
+        path = generic_recipe_file()
+    return load_recipe(path)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A TrainConfig with the source of each of its settings."""
+
+    config: TrainConfig
+    sources: dict[str, str]
+    """{setting: 'default', 'recipe FILE' or 'command line'}; inner-loop settings as 'ppo.KEY' / 'sac.KEY'."""
+    recipe: Recipe | None
+
+
+def resolve(learner: str, env_id: str, *, demos: str, total_steps: int, algo: str = "ppo",
+            recipe: str | Path | Recipe | None = "task", given: dict[str, Any] | None = None,
+            hyper: dict[str, Any] | None = None, given_source: str = SOURCE_GIVEN) -> Resolved:
+    """The TrainConfig of ``learner`` on ``env_id``: TrainConfig's and SB3's defaults, then the
+    recipe's settings, then ``given`` (TrainConfig fields) and ``hyper`` (inner-loop settings).
+
+    ``recipe``: 'task' (the task's shipped recipe; generic.toml with a warning where it has
+    none), a recipe, a file or name (:func:`find_recipe`), or None (no recipe). The config
+    holds every inner-loop setting itself (``hyper_base='sb3'``), so a run saved with it does
+    not depend on the recipe file afterwards.
+
+    Example::
+
+        r = resolve("airl", "HalfCheetah-v5", demos="demos/halfcheetah-v5.npz", total_steps=1_000_000)
+        irl.api.train(r.config, "runs/hc-airl", sources=r.sources)
+    """
+    given = dict(given or {})
+    hyper = dict(hyper or {})
+    for key in given:
+        if key not in SETTINGS and key != "seed":
+            raise ConfigError(f"given: {key!r} is not a setting (expected seed or one of {', '.join(SETTINGS)})")
+    if algo not in ALGOS:
+        raise ConfigError(f"algo must be one of {ALGOS}, got {algo!r}")
+    check_rl_table(hyper, algo, f"--hyper ({algo})")
+    if recipe == "task":
+        recipe = task_recipe(env_id)
+    elif recipe is not None and not isinstance(recipe, Recipe):
+        recipe = find_recipe(recipe)
+    from_recipe = f"recipe {recipe.source}" if recipe else SOURCE_DEFAULT
+    settings = recipe.settings(learner) if recipe else {}
+    rl = recipe.rl(learner, algo) if recipe else {}
+    config = TrainConfig(learner=learner, env_id=env_id, demos=str(demos), total_steps=total_steps, algo=algo,
+                         hyper_base="sb3", **{**settings, **given}, **{algo: {**rl, **hyper}})
+    sources = {"learner": given_source, "env_id": given_source, "demos": given_source, "algo": given_source,
+               "total_steps": given_source}
+    for f in fields(TrainConfig):
+        if f.name in SETTINGS or f.name == "seed":
+            sources[f.name] = given_source if f.name in given else from_recipe if f.name in settings \
+                else SOURCE_DEFAULT
+    for key in config.hyper:
+        sources[f"{algo}.{key}"] = given_source if key in hyper else from_recipe if key in rl else SOURCE_DEFAULT
+    return Resolved(config=config, sources=sources, recipe=recipe)
+
+
+FLAGS = {"total_steps": "steps", "env_id": "env", "policy_reward": "reward", "ensemble_size": "ensemble"}
+"""TrainConfig fields whose ``irl train`` flag is not the field's name with dashes."""
+
+
+def as_flags(settings: dict[str, Any], rl: dict[str, Any] | None = None) -> list[str]:
+    """``irl train`` flags that give ``settings`` (TrainConfig fields) and ``rl`` (--hyper)."""
+    out: list[str] = []
+    for key, value in settings.items():
+        flag = "--" + FLAGS.get(key, key).replace("_", "-")
+        if isinstance(value, bool):
+            out.append(flag if value else f"--no-{flag[2:]}")
+        elif isinstance(value, (list, tuple)):
+            out += [flag, *map(str, value)]
+        else:
+            out += [flag, str(value)]
+    for key, value in (rl or {}).items():
+        out += ["--hyper", f"{key}={value}"]
+    return out
+
+
+def describe_measurement(m: dict[str, Any] | None) -> str:
+    """'1.064 (1 seed, 1,000,000 steps, e125ba9, 2026-12-06)' or 'not measured'."""
+    if m is None:
+        return "not measured on the current code"
+    seeds = len(m.get("seeds", []))
+    spread = f" ± {m['score_std']:.3f}" if seeds > 1 and "score_std" in m else ""
+    return (f"{m['score']:.3f}{spread} ({seeds} seed{'s' if seeds != 1 else ''}, {m.get('steps', 0):,} steps, "
+            f"{m.get('commit', '?')}, {m.get('date', '?')})")
