@@ -220,7 +220,7 @@ def test_train_hyper_overrides_and_reward_choices(tmp_path):
     assert hyper_override('policy_kwargs={"log_std_init": 0}') == ("policy_kwargs", {"log_std_init": 0})
     proc = run("train", "airl", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--hyper", "ent_coeff=1",
                "--steps", "1024", "--out", str(tmp_path / "r"))
-    assert_clean_error(proc, "PPO settings ent_coeff are not accepted here")
+    assert_clean_error(proc, "--hyper (ppo): unknown PPO setting 'ent_coeff'")
     proc = run("train", "airl", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--hyper", "ent_coef",
                "--out", str(tmp_path / "r"))
     assert proc.returncode == 2 and "expected KEY=VALUE" in proc.stderr
@@ -301,7 +301,7 @@ def test_every_subcommand_is_covered_by_the_bad_number_test():
     plain = [(c, f) for c, f, _ in NUMERIC_FLAGS if _flag_type(c, f) in (int, float)]
     assert plain == [], "parse numbers with irl.cli's number types (bounded, finite)"
     commands = set(_parser()._subparsers._group_actions[0].choices)
-    assert {name for name, _, _ in NUMERIC_FLAGS} == set(REQUIRED) == commands - {"export"}  # export takes none
+    assert {name for name, _, _ in NUMERIC_FLAGS} == set(REQUIRED) == commands - {"export", "recipes"}  # they take none
     flags = {flag for _, flag, _ in NUMERIC_FLAGS}
     assert {"--steps", "--episodes", "--eval-episodes", "--seed", "--disc-lr", "--q-floor", "--time-limit",
             "--heatmap", "--heatmap-range", "--checkpoint-every"} <= flags

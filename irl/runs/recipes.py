@@ -39,8 +39,8 @@ from irl.rl.presets import (
 )
 from irl.runs.config import LEARNER_NAMES, TrainConfig
 
-NOT_IN_RECIPES = ("learner", "env_id", "demos", "seed", "algo", "ppo", "sac", "hyper_base")
-"""TrainConfig fields a run's caller gives, never a recipe."""
+NOT_IN_RECIPES = ("learner", "env_id", "demos", "total_steps", "seed", "algo", "ppo", "sac", "hyper_base")
+"""TrainConfig fields a run's caller gives (the task, the data, the budget, the seed), never a recipe."""
 EXPORT_KEYS = {"end_value": ("learned", "floor"), "form": ("g", "shaped"), "ensemble": ("mean", "pessimistic")}
 """Settings of ``irl export`` a recipe may name (``[LEARNER.export]``), with their values."""
 MEASURED_KEYS: dict[str, type | tuple[type, ...]] = {
