@@ -246,7 +246,7 @@ class TrainConfig:
 
     def to_json(self, sources: dict[str, str] | None = None) -> str:
         """The config as JSON; with ``sources``, also where each setting came from (config.json's
-        ``sources``, which :meth:`from_json` and resuming ignore)."""
+        ``sources``, which ``from_json`` and resuming ignore)."""
         data = {**asdict(self), "energy_hidden": list(self.energy_hidden)}
         return json.dumps({**data, SOURCES: sources} if sources is not None else data, indent=2)
 
