@@ -503,7 +503,7 @@ def _recipes(args: argparse.Namespace) -> int:
                 lines = recipe.learners.get(learner, {}).get(algo)
                 if algo != "ppo" and m is None and not lines:
                     continue
-                flags = " ".join(as_flags(recipe.settings(learner), lines))
+                flags = " ".join(as_flags(recipe.settings(learner, algo), recipe.own_rl(learner, algo)))
                 export = " ".join(f"export --{k.replace('_', '-')} {v}" for k, v in recipe.export(learner).items())
                 rows.append((name, tasks, learner, algo, describe_measurement(m) if m else "-",
                              " ".join(filter(None, [flags, export])) or "-"))

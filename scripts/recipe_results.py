@@ -67,7 +67,7 @@ def benchmark_command(recipe, learner: str, algo: str, task: str, seeds: list[in
     """The scripts/benchmark.py line that trains ``learner`` with the recipe's settings as flags."""
     words = ["python", "scripts/benchmark.py", "--envs", task, "--learners", learner, "--seeds", *map(str, seeds),
              "--steps", str(steps), *(["--algo", algo] if algo != "ppo" else []), "--skip-ppo"]
-    flags = as_flags(recipe.settings(learner), recipe.learners.get(learner, {}).get(algo))
+    flags = as_flags(recipe.settings(learner, algo), recipe.own_rl(learner, algo))
     export = [f"--{k.replace('_', '-')} {v}" for k, v in recipe.export(learner).items()]
     if reoptimized:
         words.append("--reoptimize")

@@ -13,7 +13,13 @@ import pytest
 from irl.errors import ConfigError
 from irl.rl.presets import IRL_DEFAULTS, task_recipe_file
 from irl.runs.config import TrainConfig
-from irl.runs.recipes import describe_measurement, find_recipe, load_recipe, packaged_recipes, resolve
+from irl.runs.recipes import (
+    describe_measurement,
+    find_recipe,
+    load_recipe,
+    packaged_recipes,
+    resolve,
+)
 from tests.conftest import SHIPPED_PENDULUM
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,13 +61,14 @@ def test_the_recipes_ship_as_package_data():
 
 def test_the_halfcheetah_recipe_holds_the_measured_flags():
     r = find_recipe("HalfCheetah-v5")
-    assert r.settings("gail") == {"bc_epochs": 100}
-    assert r.settings("airl") == {"bc_epochs": 100, "policy_reward": "neg_energy"}
-    assert r.rl("airl", "ppo")["learning_rate"] == "lin_2.0633e-05"
-    assert r.settings("gcl") == {"bc_epochs": 100, "policy_reward": "neg_energy", "entropy_weight": 0.05,
-                                 "grad_penalty": 10.0}
+    assert r.settings("gail", "ppo") == {"bc_epochs": 100}
+    assert r.settings("airl", "ppo") == {"bc_epochs": 100, "policy_reward": "neg_energy"}
+    assert r.rl("airl", "ppo")["learning_rate"] == r.own_rl("airl", "ppo")["learning_rate"] == "lin_2.0633e-05"
+    assert r.settings("gcl", "ppo") == {"bc_epochs": 100, "policy_reward": "neg_energy", "entropy_weight": 0.05,
+                                        "grad_penalty": 10.0}
+    assert r.settings("airl", "sac") == {} and r.own_rl("airl", "sac") == {}  # measured with PPO only
     hopper = find_recipe("hopper-v5")
-    assert hopper.settings("gcl") == {"entropy_weight": 0.05, "grad_penalty": 10.0, "policy_reward": "softplus"}
+    assert hopper.settings("gcl", "ppo") == {"entropy_weight": 0.05, "grad_penalty": 10.0, "policy_reward": "softplus"}
     assert hopper.export("airl") == {"end_value": "floor"} and hopper.export("gail") == {}
 
 
@@ -77,7 +84,11 @@ def test_the_halfcheetah_recipe_holds_the_measured_flags():
     ("[ppo]\nn_steps = 51.2\n", "[ppo].n_steps: expected a whole number, found 51.2"),
     ("[airl.sac]\nlearning_starts = 'soon'\n", "[airl.sac].learning_starts: expected a whole number"),
     ("[bc]\nepochs = 3\n", "unknown key 'bc'"),
-    ("[gail]\nentropy_weight = 0.05\n", "[gail]: entropy_weight scales the generator density term"),
+    ("[gail]\nentropy_weight = 0.05\n", "[gail] with ppo: entropy_weight scales the generator density term"),
+    ("[gail.sac]\nentropy_weight = 0.05\n", "[gail] with sac: entropy_weight scales the generator density term"),
+    ("[gail.ppo]\nbc_epochs = 1.5\n", "[gail.ppo].bc_epochs: expected a whole number, found 1.5"),
+    ("[gail.ppo]\nbc_epoch = 1\n", "[gail.ppo]: unknown PPO setting 'bc_epoch'"),
+    ("[gail.ppo]\nround_steps = 100\n", "[gail.ppo]: unknown PPO setting 'round_steps'"),
     ("[hopper.export]\nend_value = 'floor'\n", "unknown key 'hopper'"),
     ("[airl.export]\nend_value = 'ceiling'\n", "[airl.export].end_value: expected one of ('learned', 'floor')"),
     ("[[measured]]\nlearner = 'airl'\nalgo = 'ppo'\nresults = 'r.csv'\n", "missing 'label'"),

@@ -92,17 +92,27 @@ class Recipe:
     inner_loop: dict[str, dict[str, Any]]
     """{'ppo': {...}, 'sac': {...}}: the task's RL settings, every learner's."""
     learners: dict[str, dict[str, Any]]
-    """{learner: {TrainConfig field: value, and 'ppo' / 'sac' / 'export' tables}}."""
+    """{learner: {TrainConfig field: value (with any algo), and 'ppo' / 'sac' tables (TrainConfig
+    fields and inner-loop settings with that algo) and an 'export' table}}."""
     measured: tuple[dict[str, Any], ...] = field(default=())
 
-    def settings(self, learner: str) -> dict[str, Any]:
-        """The TrainConfig settings of ``learner`` (tuples where TrainConfig has them)."""
-        table = {k: v for k, v in self.learners.get(learner, {}).items() if k not in (*ALGOS, "export")}
+    def _with(self, learner: str, algo: str) -> dict[str, Any]:
+        return self.learners.get(learner, {}).get(algo, {})
+
+    def settings(self, learner: str, algo: str) -> dict[str, Any]:
+        """The TrainConfig settings of ``learner`` with ``algo``: the learner's, then its ``algo``
+        table's (tuples where TrainConfig has them)."""
+        common = {k: v for k, v in self.learners.get(learner, {}).items() if k in SETTINGS}
+        table = {**common, **{k: v for k, v in self._with(learner, algo).items() if k in SETTINGS}}
         return {k: tuple(v) if isinstance(v, list) else v for k, v in table.items()}
+
+    def own_rl(self, learner: str, algo: str) -> dict[str, Any]:
+        """The inner-loop lines of ``learner`` with ``algo`` alone (over the task's ``[algo]``)."""
+        return {k: v for k, v in self._with(learner, algo).items() if k not in SETTINGS}
 
     def rl(self, learner: str, algo: str) -> dict[str, Any]:
         """The inner loop's settings for ``learner`` with ``algo``: the task's, then the learner's lines."""
-        return {**self.inner_loop.get(algo, {}), **self.learners.get(learner, {}).get(algo, {})}
+        return {**self.inner_loop.get(algo, {}), **self.own_rl(learner, algo)}
 
     def export(self, learner: str) -> dict[str, str]:
         """The ``irl export`` settings the recipe names for ``learner``'s rewards."""
@@ -141,25 +151,38 @@ def load_recipe(path: str | Path) -> Recipe:
             raise bad(f"[{learner}]", "a table of settings", table)
         for key, value in table.items():
             if key in ALGOS:
-                check_rl_table(value, key, f"{source}: [{learner}.{key}]")
+                where = f"{source}: [{learner}.{key}]"
+                if not isinstance(value, dict):
+                    raise ConfigError(f"{where}: expected a table of settings, found {value!r}")
+                _check_settings({k: v for k, v in value.items() if k in SETTINGS}, where)
+                check_rl_table({k: v for k, v in value.items() if k not in SETTINGS}, key, where)
             elif key == "export":
                 _check_export(value, f"{source}: [{learner}.export]")
             elif key not in SETTINGS:
                 raise ConfigError(f"{source}: [{learner}]: unknown setting {key!r} (expected a TrainConfig field: "
                                   f"{', '.join(SETTINGS)}; or a [{learner}.ppo], [{learner}.sac] or "
                                   f"[{learner}.export] table)")
-            elif not fits(value, SETTINGS[key]) or (isinstance(value, list) and not all(fits(v, int) for v in value)):
-                raise bad(f"[{learner}].{key}", type_name(SETTINGS[key]), value)
+            else:
+                _check_settings({key: value}, f"{source}: [{learner}]")
         learners[learner] = table
     measured = tuple(_check_measured(m, i, source) for i, m in enumerate(_as_list(data.get("measured", []), source)))
     recipe = Recipe(name=path.stem, path=path, source=source, tasks=tuple(tasks), summary=summary, inner_loop=inner,
                     learners=learners, measured=measured)
     for learner in LEARNER_NAMES:  # values TrainConfig rejects (a negative weight, a GAIL-only clash)
-        try:
-            TrainConfig(learner=learner, env_id="-", demos="-", total_steps=1, **recipe.settings(learner))
-        except ConfigError as exc:
-            raise ConfigError(f"{source}: [{learner}]: {exc}") from None
+        for algo in ALGOS:
+            try:
+                TrainConfig(learner=learner, env_id="-", demos="-", total_steps=1, algo=algo,
+                            **recipe.settings(learner, algo))
+            except ConfigError as exc:
+                raise ConfigError(f"{source}: [{learner}] with {algo}: {exc}") from None
     return recipe
+
+
+def _check_settings(table: dict[str, Any], where: str) -> None:
+    """TrainConfig settings of the right types (the table's keys are known ones)."""
+    for key, value in table.items():
+        if not fits(value, SETTINGS[key]) or (isinstance(value, list) and not all(fits(v, int) for v in value)):
+            raise ConfigError(f"{where}.{key}: expected {type_name(SETTINGS[key])}, found {value!r}")
 
 
 def _as_list(value: Any, source: str) -> list:
@@ -268,7 +291,7 @@ def resolve(learner: str, env_id: str, *, demos: str, total_steps: int, algo: st
     elif recipe is not None and not isinstance(recipe, Recipe):
         recipe = find_recipe(recipe)
     from_recipe = f"recipe {recipe.source}" if recipe else SOURCE_DEFAULT
-    settings = recipe.settings(learner) if recipe else {}
+    settings = recipe.settings(learner, algo) if recipe else {}
     rl = recipe.rl(learner, algo) if recipe else {}
     config = TrainConfig(learner=learner, env_id=env_id, demos=str(demos), total_steps=total_steps, algo=algo,
                          hyper_base="sb3", **{**settings, **given}, **{algo: {**rl, **hyper}})
