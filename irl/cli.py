@@ -1,4 +1,4 @@
-"""The ``irl`` command line: quickstart, collect, convert, train, export, retrain, judge, eval.
+"""The ``irl`` command line: quickstart, collect, convert, train, export, retrain, judge, recipes, eval.
 
 Errors the user can fix print as one line (``irl: error: ...``) and exit 2, no
 traceback: bad arguments (every number is parsed by one of the bounded types below)

@@ -47,6 +47,7 @@ from reopt_report import table as pair_table
 
 from irl.cli import COUNT, EPISODES, SEED, STEPS
 from irl.errors import IrlError
+from irl.rl.presets import preset
 from irl.runs.config import default_settings
 from irl.runs.run_dir import (
     POLICY_FILES,
@@ -238,7 +239,9 @@ def recipe(config: dict, manifest: dict) -> str:
     defaults, e.g. 'bc_epochs=100 ppo.learning_rate=lin_3e-4; export end_value=floor' ('' for none)."""
     defaults = default_settings()
     changed = [f"{k}={v}" for k, v in config.items() if k in defaults and k not in RECIPE_OMITS and v != defaults[k]]
-    changed += [f"{algo}.{k}={v}" for algo in ("ppo", "sac") for k, v in config.get(algo, {}).items()]
+    for algo in ("ppo", "sac"):  # a config resolved from a recipe holds the task's whole table: show what differs
+        task = preset(algo, config["env_id"]) if config.get("hyper_base") == "sb3" and config.get(algo) else {}
+        changed += [f"{algo}.{k}={v}" for k, v in config.get(algo, {}).items() if k not in task or task[k] != v]
     export = [f"{k}={manifest[k]}" for k, default in (("end_value", "learned"), ("reward_form", "g"))
               if manifest.get(k, default) != default]
     return "; ".join(part for part in (" ".join(changed), "export " + " ".join(export) if export else "") if part)
@@ -256,7 +259,7 @@ def _settings(folder: Path, learner: str, seed: int) -> dict:
     return {"recipe": recipe(config, manifest), "steps": config["total_steps"]}
 
 
-RECIPE_OMITS = ("learner", "env_id", "demos", "total_steps", "seed", "eval_episodes", "torch_threads")
+RECIPE_OMITS = ("learner", "env_id", "demos", "total_steps", "seed", "eval_episodes", "torch_threads", "hyper_base")
 
 
 def _peak(rows: list[dict]) -> str:
