@@ -279,3 +279,14 @@ def test_recipe_results_fills_from_the_rows_and_check_sees_a_change(tmp_path):
     write(folder / "x.toml", recipe.read_text().replace("label = \"mine\"", "label = \"absent\""))
     proc = results_script("--recipes", str(folder), "--check")
     assert proc.returncode == 2 and "label 'absent' matches no row" in proc.stderr
+
+
+def test_quickstart_trains_with_the_pendulum_recipe_as_before(monkeypatch, tmp_path, capsys):
+    config, sources = cli(monkeypatch, "quickstart", "--out", str(tmp_path / "q"), "--seed", "2")
+    plain = TrainConfig(learner="airl", env_id="Pendulum-v1", demos=config.demos, total_steps=120_000, seed=2)
+    assert json.loads(json.dumps(config.hyper)) == BEFORE["ppo"]["Pendulum-v1"] and config.hyper == plain.hyper
+    assert {k: v for k, v in vars(config).items() if k not in ("ppo", "hyper_base")} == \
+        {k: v for k, v in vars(plain).items() if k not in ("ppo", "hyper_base")}
+    assert sources["ppo.gamma"] == "recipe irl/recipes/pendulum-v1.toml" and sources["seed"] == "irl quickstart"
+    m = find_recipe("pendulum-v1").measurement("airl", "ppo")
+    assert f"recipe: irl/recipes/pendulum-v1.toml (AIRL with PPO: {describe_measurement(m)})" in capsys.readouterr().out

@@ -3,10 +3,10 @@
 A recipe is a TOML file (``irl/recipes/*.toml`` ship with irl; format:
 docs/how-to/recipes.md) holding, for one or more tasks, the inner loop's settings
 (``[ppo]``, ``[sac]``), per learner the :class:`~irl.runs.config.TrainConfig` settings
-that differ from its defaults (``[gail]``, ``[airl]``, ``[gcl]``, each with optional
-``[LEARNER.ppo]`` / ``[LEARNER.sac]`` inner-loop lines and ``[LEARNER.export]``
-settings of ``irl export``), and the benchmark results it was measured at
-(``[[measured]]``, written by ``scripts/recipe_results.py``).
+that differ from its defaults (``[gail]``, ``[airl]``, ``[gcl]`` with either algorithm;
+``[LEARNER.ppo]`` / ``[LEARNER.sac]`` with that one only, TrainConfig fields and
+inner-loop lines alike; ``[LEARNER.export]`` for ``irl export``), and the benchmark
+results it was measured at (``[[measured]]``, written by ``scripts/recipe_results.py``).
 
 :func:`resolve` turns a learner, a task and the settings a caller gave into a
 TrainConfig, with the source of every setting: its default < the recipe < given.
