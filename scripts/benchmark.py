@@ -239,9 +239,11 @@ def recipe(config: dict, manifest: dict) -> str:
     defaults, e.g. 'bc_epochs=100 ppo.learning_rate=lin_3e-4; export end_value=floor' ('' for none)."""
     defaults = default_settings()
     changed = [f"{k}={v}" for k, v in config.items() if k in defaults and k not in RECIPE_OMITS and v != defaults[k]]
+    given = {k for k, source in (config.get("sources") or {}).items() if source == "command line"}
     for algo in ("ppo", "sac"):  # a config resolved from a recipe holds the task's whole table: show what differs
         task = preset(algo, config["env_id"]) if config.get("hyper_base") == "sb3" and config.get(algo) else {}
-        changed += [f"{algo}.{k}={v}" for k, v in config.get(algo, {}).items() if k not in task or task[k] != v]
+        changed += [f"{algo}.{k}={v}" for k, v in config.get(algo, {}).items()
+                    if k not in task or task[k] != v or f"{algo}.{k}" in given]
     export = [f"{k}={manifest[k]}" for k, default in (("end_value", "learned"), ("reward_form", "g"))
               if manifest.get(k, default) != default]
     return "; ".join(part for part in (" ".join(changed), "export " + " ".join(export) if export else "") if part)
