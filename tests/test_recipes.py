@@ -2,9 +2,8 @@
 line, where each setting came from, --recipe / --no-recipe, the generic recipe, resuming,
 ``irl recipes`` and scripts/recipe_results.py."""
 
+import importlib.util
 import json
-import subprocess
-import sys
 from importlib import resources
 from pathlib import Path
 
@@ -246,17 +245,19 @@ def test_irl_recipes_show_prints_one(capsys):
 
 # --- scripts/recipe_results.py ----------------------------------------------------------
 
-def results_script(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(REPO / "scripts" / "recipe_results.py"), *args],
-                          capture_output=True, text=True, cwd=REPO)
+def results_script(*args: str) -> int:
+    """scripts/recipe_results.py ARGS, in this process (its exit status)."""
+    spec = importlib.util.spec_from_file_location("recipe_results", REPO / "scripts" / "recipe_results.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main(list(args))
 
 
-def test_the_shipped_recipes_match_their_results_files():
-    proc = results_script("--check")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+def test_the_shipped_recipes_match_their_results_files(capsys):
+    assert results_script("--check") == 0, capsys.readouterr()
 
 
-def test_recipe_results_fills_from_the_rows_and_check_sees_a_change(tmp_path):
+def test_recipe_results_fills_from_the_rows_and_check_sees_a_change(tmp_path, capsys):
     folder = tmp_path / "recipes"
     folder.mkdir()
     results = write(tmp_path / "results.csv",
@@ -266,19 +267,19 @@ def test_recipe_results_fills_from_the_rows_and_check_sees_a_change(tmp_path):
                     "X-v0,gail,other,ppo,1000,2,0.1,abc1234,2026-01-02,irl train gail\n")
     recipe = write(folder / "x.toml", f"tasks = ['X-v0']\n[gail]\nbc_epochs = 3\n\n# measured\n[[measured]]\n"
                                       f"learner = 'gail'\nalgo = 'ppo'\nresults = '{results}'\nlabel = 'mine'\n")
-    assert results_script("--recipes", str(folder), "--check").returncode == 1
-    assert results_script("--recipes", str(folder)).returncode == 0
+    assert results_script("--recipes", str(folder), "--check") == 1
+    assert results_script("--recipes", str(folder)) == 0
     m = load_recipe(recipe).measurement("gail", "ppo")
     assert (m["seeds"], m["per_seed"], m["score"], m["score_std"]) == ([0, 1], [0.7, 0.5], 0.6, 0.1)
     assert (m["steps"], m["commit"], m["date"], m["command"]) == (1000, "abc1234", "2026-01-02", "irl train gail")
     assert "# no measurement on the current code of airl/ppo, gcl/ppo" in recipe.read_text()
-    assert results_script("--recipes", str(folder), "--check").returncode == 0
+    assert results_script("--recipes", str(folder), "--check") == 0
     results.write_text(results.read_text().replace(",0.5,", ",0.4,"))
-    proc = results_script("--recipes", str(folder), "--check")
-    assert proc.returncode == 1 and "out of date" in proc.stdout
+    capsys.readouterr()
+    assert results_script("--recipes", str(folder), "--check") == 1 and "out of date" in capsys.readouterr().out
     write(folder / "x.toml", recipe.read_text().replace("label = \"mine\"", "label = \"absent\""))
-    proc = results_script("--recipes", str(folder), "--check")
-    assert proc.returncode == 2 and "label 'absent' matches no row" in proc.stderr
+    assert results_script("--recipes", str(folder), "--check") == 2
+    assert "label 'absent' matches no row" in capsys.readouterr().err
 
 
 def test_quickstart_trains_with_the_pendulum_recipe_as_before(monkeypatch, tmp_path, capsys):
