@@ -55,11 +55,17 @@ def _column(row: dict[str, str], names: tuple[str, ...], path: Path) -> str:
     raise ConfigError(f"{path}: expected a column named one of {names}, found {sorted(row)}")
 
 
-def commit_date(commit: str) -> str:
-    proc = subprocess.run(["git", "log", "-1", "--format=%cs", commit], capture_output=True, text=True, cwd=ROOT)
-    if proc.returncode != 0 or not proc.stdout.strip():
-        raise ConfigError(f"commit {commit} is not in this repository's history; give the results file a date column")
-    return proc.stdout.strip()
+def commit_date(commit: str, known: str | None = None) -> str:
+    """The date of ``commit`` (git), or ``known`` where git cannot tell (no history: an sdist, a shallow clone)."""
+    try:
+        proc = subprocess.run(["git", "log", "-1", "--format=%cs", commit], capture_output=True, text=True, cwd=ROOT)
+    except OSError:
+        proc = None
+    if proc is not None and proc.returncode == 0 and proc.stdout.strip():
+        return proc.stdout.strip()
+    if known is not None:
+        return known
+    raise ConfigError(f"commit {commit} is not in this repository's history; give the results file a date column")
 
 
 def benchmark_command(recipe, learner: str, algo: str, task: str, seeds: list[int], steps: int,  # noqa: ANN001
@@ -106,7 +112,7 @@ def measure(recipe, entry: dict[str, Any], results: Path) -> dict[str, Any]:  # 
     if commit is None:
         raise ConfigError(f"{results}: no commit column and no commit in the label {entry['label']!r}")
     filled["commit"] = commit
-    filled["date"] = rows[0].get("date") or commit_date(commit)
+    filled["date"] = rows[0].get("date") or commit_date(commit, entry.get("date"))
     filled["command"] = rows[0].get("command") or benchmark_command(
         recipe, entry["learner"], entry["algo"], tasks.pop(), filled["seeds"], filled["steps"], bool(reopt))
     return filled
