@@ -411,8 +411,9 @@ def recipe_line(recipe, learner: str, algo: str) -> str:  # noqa: ANN001 - an ir
 
     if recipe is None:
         return "recipe: none (--no-recipe): SB3's and TrainConfig's defaults where no flag is given"
-    measured = describe_measurement(recipe.measurement(learner, algo))
-    return f"recipe: {recipe.source} ({learner.upper()} with {algo.upper()}: {measured})"
+    m = recipe.measurement(learner, algo)
+    measured = f"measured at {describe_measurement(m)} normalised" if m else describe_measurement(m)
+    return f"recipe: {recipe.source}; {learner.upper()} with {algo.upper()} {measured}"
 
 
 def _export(args: argparse.Namespace) -> int:

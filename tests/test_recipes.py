@@ -131,7 +131,7 @@ def test_a_flag_given_beats_the_recipe_which_beats_the_default(monkeypatch, tmp_
     assert config.hyper["gamma"] == 0.98 and sources["ppo.gamma"].startswith("recipe")
     assert sources["total_steps"] == "default" and config.total_steps == 1_000_000
     out = capsys.readouterr().out
-    assert "recipe: irl/recipes/halfcheetah-v5.toml (AIRL with PPO: " in out
+    assert "recipe: irl/recipes/halfcheetah-v5.toml; AIRL with PPO measured at " in out
     assert describe_measurement(find_recipe("halfcheetah-v5").measurement("airl", "ppo")) in out
 
 
@@ -151,7 +151,7 @@ def test_a_users_own_recipe_file_works_as_a_shipped_one(monkeypatch, tmp_path, c
     assert (config.disc_lr, config.energy_hidden) == (3e-4, (32, 32))
     assert config.hyper == {**IRL_DEFAULTS["ppo"], "n_steps": 256}  # the shipped walker2d recipe is not read
     assert sources["disc_lr"] == sources["ppo.n_steps"] == f"recipe {mine}"
-    assert f"recipe: {mine} (GAIL with PPO: not measured" in capsys.readouterr().out
+    assert f"recipe: {mine}; GAIL with PPO not measured" in capsys.readouterr().out
     other, _ = cli(monkeypatch, *train_args(tmp_path, "gail", "Walker2d-v5", "--recipe", "Hopper-v5"))
     assert other.hyper["n_steps"] == 2048  # another task's recipe, by its task
 
@@ -290,4 +290,5 @@ def test_quickstart_trains_with_the_pendulum_recipe_as_before(monkeypatch, tmp_p
         {k: v for k, v in vars(plain).items() if k not in ("ppo", "hyper_base")}
     assert sources["ppo.gamma"] == "recipe irl/recipes/pendulum-v1.toml" and sources["seed"] == "irl quickstart"
     m = find_recipe("pendulum-v1").measurement("airl", "ppo")
-    assert f"recipe: irl/recipes/pendulum-v1.toml (AIRL with PPO: {describe_measurement(m)})" in capsys.readouterr().out
+    line = f"recipe: irl/recipes/pendulum-v1.toml; AIRL with PPO measured at {describe_measurement(m)} normalised"
+    assert line in capsys.readouterr().out
