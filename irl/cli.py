@@ -159,75 +159,6 @@ def _parser() -> argparse.ArgumentParser:
                        description="Learn a reward and a policy from demonstrations into a run folder. The task's "
                                    "recipe (irl recipes) gives every setting no flag gives, a flag given overrides "
                                    "it, and the defaults shown apply where neither does.")
-    train_options(t)
-    t.set_defaults(func=_train)
-
-    x = sub.add_parser("export", help="write a run's learned reward as a portable artifact (safetensors, JSON, ONNX)",
-                       description="Write a finished run's learned reward as an artifact folder.")
-    x.add_argument("run", type=Path, help="a finished run folder (irl train)")
-    x.add_argument("--out", required=True, type=Path, help="artifact folder to write (new or empty)")
-    x.add_argument("--overwrite", action="store_true", help="replace an artifact already in --out")
-    x.add_argument("--end-value", choices=("learned", "floor"), default="learned",
-                   help="what ending an episode is worth: the learned absorbing-state reward, or no more than "
-                        "the worst step of a random policy (tasks where ending is a failure, e.g. a fall)")
-    x.add_argument("--form", choices=("g", "shaped"), default="g",
-                   help="AIRL: the disentangled reward g (any dynamics), or g + γ·h(s') - h(s), shaped by the "
-                        "learned potential h (re-optimisation on the training dynamics)")
-    x.add_argument("--ensemble", choices=("mean", "pessimistic"), default="mean",
-                   help="a run with several energies (--ensemble of irl train): their mean reward, or the worst "
-                        "member's at each step")
-    x.set_defaults(func=_export)
-
-    r = sub.add_parser("retrain", help="train a fresh SB3 agent on an exported reward alone",
-                       description="Train a fresh SB3 agent on a learned reward alone and score it on the true one.")
-    r.add_argument("reward", type=Path, help="a reward artifact folder (irl export)")
-    r.add_argument("--env", required=True, help="Gymnasium env id to train on (the reward's, or one with its spaces)")
-    r.add_argument("--algo", choices=["ppo", "sac"], default="ppo", help="the fresh agent's RL algorithm")
-    r.add_argument("--steps", type=STEPS, default=1_000_000, help="environment steps of the fresh agent")
-    r.add_argument("--seed", type=SEED, default=0, help="seed of the agent and its envs")
-    r.add_argument("--out", required=True, type=Path, help="run folder to write (new or empty, or a retrain run)")
-    r.add_argument("--overwrite", action="store_true", help="replace a run already in --out (only what irl wrote)")
-    r.add_argument("--eval-episodes", type=EPISODES, default=20, help="episodes of the final evaluation")
-    r.add_argument("--no-progress", action="store_true", help="no progress bar")
-    r.set_defaults(func=_retrain)
-
-    j = sub.add_parser("judge", help="agreement of an exported reward with the true reward (correlations, EPIC)",
-                       description="Correlations and EPIC distance of a learned reward with the true reward on "
-                                   "expert, random and other policies' transitions.")
-    j.add_argument("reward", type=Path, help="a reward artifact folder (irl export)")
-    j.add_argument("--env", required=True, help="Gymnasium env id whose true reward is the reference")
-    j.add_argument("--demos", required=True, type=Path, help="expert transitions with their true rewards")
-    j.add_argument("--policy", action="append", default=[], type=Path,
-                   help="an SB3 .zip whose rollouts are judged too (repeatable; unpickled: trusted files only)")
-    j.add_argument("--episodes", type=EPISODES, default=10, help="episodes of the random policy and of each --policy")
-    j.add_argument("--seed", type=SEED, default=0, help="seed of the rollouts and of EPIC's samples")
-    j.add_argument("--out", type=Path, default=None, help="folder for judge.json and judge.png (default: none written)")
-    j.add_argument("--overwrite", action="store_true", help="replace a judge result already in --out")
-    j.add_argument("--heatmap", type=INDEX, nargs=2, default=None, metavar=("I", "J"),
-                   help="also plot the reward over observation coordinates I and J (a 2-D position) to heatmap.png")
-    j.add_argument("--heatmap-range", type=COORDINATE, nargs=4, default=None, metavar=("X0", "X1", "Y0", "Y1"),
-                   help="the plane's extent (default: the demos' range)")
-    j.set_defaults(func=_judge)
-
-    k = sub.add_parser("recipes", help="list the recipes shipped with irl and the scores they were measured at",
-                       description="The recipes shipped with irl: per task, the settings irl train uses unless a "
-                                   "flag says otherwise, and the benchmark score each was measured at.")
-    k.add_argument("--show", metavar="NAME|FILE", default=None,
-                   help="print one recipe (a shipped name, a task it covers, or a file) instead of the table")
-    k.set_defaults(func=_recipes)
-
-    e = sub.add_parser("eval", help="true and normalised return of a trained run",
-                       description="Evaluate a run's policy on the true reward (0 = random, 1 = expert).")
-    e.add_argument("run", type=Path, help="a finished run folder (irl train)")
-    e.add_argument("--episodes", type=EPISODES, default=20, help="evaluation episodes")
-    e.add_argument("--seed", type=SEED, default=0, help="episode i is reset with seed + 100000 + i")
-    e.set_defaults(func=_eval)
-    return parser
-
-
-
-def train_options(t: argparse.ArgumentParser) -> None:
-    """The options of ``irl train``."""
     t.add_argument("learner", choices=["gail", "airl", "gcl"], help="the adversarial imitation learner")
     t.add_argument("--env", required=True, help="Gymnasium env id, e.g. HalfCheetah-v5")
     t.add_argument("--demos", required=True, type=Path, help="demonstrations: irl's .npz, an imitation or Minari "
@@ -300,6 +231,69 @@ def train_options(t: argparse.ArgumentParser) -> None:
                              "generic.toml for a task without one)")
     recipe.add_argument("--no-recipe", action="store_true",
                         help="no recipe: SB3's and TrainConfig's defaults where no flag is given")
+    t.set_defaults(func=_train)
+
+    x = sub.add_parser("export", help="write a run's learned reward as a portable artifact (safetensors, JSON, ONNX)",
+                       description="Write a finished run's learned reward as an artifact folder.")
+    x.add_argument("run", type=Path, help="a finished run folder (irl train)")
+    x.add_argument("--out", required=True, type=Path, help="artifact folder to write (new or empty)")
+    x.add_argument("--overwrite", action="store_true", help="replace an artifact already in --out")
+    x.add_argument("--end-value", choices=("learned", "floor"), default="learned",
+                   help="what ending an episode is worth: the learned absorbing-state reward, or no more than "
+                        "the worst step of a random policy (tasks where ending is a failure, e.g. a fall)")
+    x.add_argument("--form", choices=("g", "shaped"), default="g",
+                   help="AIRL: the disentangled reward g (any dynamics), or g + γ·h(s') - h(s), shaped by the "
+                        "learned potential h (re-optimisation on the training dynamics)")
+    x.add_argument("--ensemble", choices=("mean", "pessimistic"), default="mean",
+                   help="a run with several energies (--ensemble of irl train): their mean reward, or the worst "
+                        "member's at each step")
+    x.set_defaults(func=_export)
+
+    r = sub.add_parser("retrain", help="train a fresh SB3 agent on an exported reward alone",
+                       description="Train a fresh SB3 agent on a learned reward alone and score it on the true one.")
+    r.add_argument("reward", type=Path, help="a reward artifact folder (irl export)")
+    r.add_argument("--env", required=True, help="Gymnasium env id to train on (the reward's, or one with its spaces)")
+    r.add_argument("--algo", choices=["ppo", "sac"], default="ppo", help="the fresh agent's RL algorithm")
+    r.add_argument("--steps", type=STEPS, default=1_000_000, help="environment steps of the fresh agent")
+    r.add_argument("--seed", type=SEED, default=0, help="seed of the agent and its envs")
+    r.add_argument("--out", required=True, type=Path, help="run folder to write (new or empty, or a retrain run)")
+    r.add_argument("--overwrite", action="store_true", help="replace a run already in --out (only what irl wrote)")
+    r.add_argument("--eval-episodes", type=EPISODES, default=20, help="episodes of the final evaluation")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    r.set_defaults(func=_retrain)
+
+    j = sub.add_parser("judge", help="agreement of an exported reward with the true reward (correlations, EPIC)",
+                       description="Correlations and EPIC distance of a learned reward with the true reward on "
+                                   "expert, random and other policies' transitions.")
+    j.add_argument("reward", type=Path, help="a reward artifact folder (irl export)")
+    j.add_argument("--env", required=True, help="Gymnasium env id whose true reward is the reference")
+    j.add_argument("--demos", required=True, type=Path, help="expert transitions with their true rewards")
+    j.add_argument("--policy", action="append", default=[], type=Path,
+                   help="an SB3 .zip whose rollouts are judged too (repeatable; unpickled: trusted files only)")
+    j.add_argument("--episodes", type=EPISODES, default=10, help="episodes of the random policy and of each --policy")
+    j.add_argument("--seed", type=SEED, default=0, help="seed of the rollouts and of EPIC's samples")
+    j.add_argument("--out", type=Path, default=None, help="folder for judge.json and judge.png (default: none written)")
+    j.add_argument("--overwrite", action="store_true", help="replace a judge result already in --out")
+    j.add_argument("--heatmap", type=INDEX, nargs=2, default=None, metavar=("I", "J"),
+                   help="also plot the reward over observation coordinates I and J (a 2-D position) to heatmap.png")
+    j.add_argument("--heatmap-range", type=COORDINATE, nargs=4, default=None, metavar=("X0", "X1", "Y0", "Y1"),
+                   help="the plane's extent (default: the demos' range)")
+    j.set_defaults(func=_judge)
+
+    k = sub.add_parser("recipes", help="list the recipes shipped with irl and the scores they were measured at",
+                       description="The recipes shipped with irl: per task, the settings irl train uses unless a "
+                                   "flag says otherwise, and the benchmark score each was measured at.")
+    k.add_argument("--show", metavar="NAME|FILE", default=None,
+                   help="print one recipe (a shipped name, a task it covers, or a file) instead of the table")
+    k.set_defaults(func=_recipes)
+
+    e = sub.add_parser("eval", help="true and normalised return of a trained run",
+                       description="Evaluate a run's policy on the true reward (0 = random, 1 = expert).")
+    e.add_argument("run", type=Path, help="a finished run folder (irl train)")
+    e.add_argument("--episodes", type=EPISODES, default=20, help="evaluation episodes")
+    e.add_argument("--seed", type=SEED, default=0, help="episode i is reset with seed + 100000 + i")
+    e.set_defaults(func=_eval)
+    return parser
 
 
 def _collect(args: argparse.Namespace) -> int:
@@ -341,13 +335,14 @@ DEST_FIELDS = {"env": "env_id", "steps": "total_steps", "reward": "policy_reward
 
 
 def given_options(argv: list[str]) -> set[str]:
-    """The dests of the ``irl train`` options given in ``argv`` (the words after ``train``),
-    told from those left at their defaults by parsing again with every default suppressed."""
-    p = _Parser(prog="irl train", add_help=False)
-    train_options(p)
-    for action in p._actions:
+    """The dests of the options of ``irl train`` given in ``argv`` (``['train', ...]``), told from
+    those left at their defaults by parsing ``argv`` again with every default suppressed."""
+    parser = _parser()
+    train = parser._subparsers._group_actions[0].choices["train"]
+    for action in train._actions:
         action.default = argparse.SUPPRESS
-    return set(vars(p.parse_args(argv)))
+    train._defaults.clear()  # func
+    return set(vars(parser.parse_args(argv))) - {"command"}
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -356,7 +351,7 @@ def _train(args: argparse.Namespace) -> int:
 
     if args.resume and args.overwrite:
         raise IrlError("--resume continues the run in --out and --overwrite deletes it; pass one of them")
-    given = given_options(args.argv[1:])
+    given = given_options(args.argv)
     settings = {DEST_FIELDS.get(d, d): getattr(args, d) for d in given
                 if DEST_FIELDS.get(d, d) in recipes.SETTINGS or d == "seed"}
     if args.resume:
