@@ -263,10 +263,10 @@ def blocks(rows: list[Row], changes: dict[str, dict], headline: list[dict[str, s
 # Markers -------------------------------------------------------------------------------------
 
 def fill(text: str, name: str, content: str, where: str) -> str:
-    pattern = re.compile(rf"(<!-- results:{re.escape(name)} -->\n).*?(\n<!-- /results:{re.escape(name)} -->)", re.S)
+    pattern = re.compile(rf"(<!-- results:{re.escape(name)} -->\n)(?:.*?\n)?(<!-- /results:{re.escape(name)} -->)", re.S)
     if not pattern.search(text):
         raise ResultsError(f"{where}: no <!-- results:{name} --> ... <!-- /results:{name} --> markers")
-    return pattern.sub(lambda m: m.group(1) + content + m.group(2), text, count=1)
+    return pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), text, count=1)
 
 
 def render_files(repo: Path, rows: list[Row], changes: dict[str, dict], headline: list[dict[str, str]]) -> dict[Path, str]:
@@ -301,7 +301,7 @@ def plot(rows: list[Row], path: Path) -> None:
     data = plot_data(rows)
     tasks = list(dict.fromkeys(d["task"] for d in data))
     colors = {"gail": "tab:blue", "airl": "tab:orange", "gcl": "tab:green"}
-    fig, axes = plt.subplots(1, len(tasks), figsize=(4.6 * len(tasks), 4.6), squeeze=False)
+    fig, axes = plt.subplots(1, len(tasks), figsize=(4.6 * len(tasks), 5.0), squeeze=False)
     for ax, task in zip(axes[0], tasks):
         ax.axhline(0, color="grey", lw=0.6)
         ax.axhline(1, color="grey", lw=0.6, ls=":")
@@ -318,22 +318,34 @@ def plot(rows: list[Row], path: Path) -> None:
         ax.set_ylabel("fresh PPO on its reward")
         ax.set_xlim(-0.6, 1.5)
         ax.set_ylim(-0.7, 1.2)
-        ax.legend(fontsize=7, loc="lower right")
+    handles = {}
+    for ax in axes[0]:
+        handles.update(zip(ax.get_legend_handles_labels()[1], ax.get_legend_handles_labels()[0]))
+    labels = sorted(handles, key=lambda label: (list(NAMES.values()).index(label.split()[0]), label))
+    fig.legend([handles[label] for label in labels], labels, loc="lower center", ncol=len(labels), fontsize=8,
+               bbox_to_anchor=(0.5, 0.04))
     dates = sorted({d["date"] for d in data})
     fig.text(0.01, 0.01, f"docs/results/benchmark.csv, rows {dates[0]} to {dates[-1]} (commits in the table); "
              "python scripts/docs_results.py", fontsize=7, color="grey")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     fig.savefig(path, dpi=90, metadata={"Software": None, "irl-data": plot_hash(rows)})
     plt.close(fig)
 
 
 def png_hash(path: Path) -> str | None:
-    from PIL import Image
-
+    """The data hash a plot was made from: its PNG's ``irl-data`` text chunk (None if absent)."""
     if not path.is_file():
         return None
-    with Image.open(path) as image:
-        return image.text.get("irl-data")
+    data = path.read_bytes()
+    pos = 8  # after the PNG signature: chunks of (length, type, data, crc)
+    while pos + 8 <= len(data):
+        length, kind = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8]
+        if kind == b"tEXt":
+            key, _, value = data[pos + 8:pos + 8 + length].partition(b"\0")
+            if key == b"irl-data":
+                return value.decode("latin-1")
+        pos += 12 + length
+    return None
 
 
 # Commands ------------------------------------------------------------------------------------
