@@ -2,7 +2,7 @@
 
     python scripts/docs_results.py            # rewrite the tables in README.md and docs/results.md, and the plot
     python scripts/docs_results.py --check    # exit 1 if any of them is stale, or a row lacks date/commit/command
-    python scripts/docs_results.py --add OUT/reoptimization.csv --settings "..." --commit abc1234 --command "..."
+    python scripts/docs_results.py --add OUT/reoptimization.csv --seeds 0 1 --settings "..." --commit abc1234 --command "..."
 
 Sources (docs/results/):
 
@@ -374,9 +374,10 @@ def render(repo: Path = REPO, data: Path = DATA) -> list[Path]:
 
 
 def add(source: Path, *, settings: str, export: str, commit: str, command: str, date: str,
-        data: Path = DATA) -> int:
+        seeds: list[int] | None = None, data: Path = DATA) -> int:
     """Append the pairs of a benchmark's reoptimization.csv (task, learner, steps, seed, imitator,
-    reoptimized) to benchmark.csv with the given provenance; returns how many rows."""
+    reoptimized; only ``seeds`` if given) to benchmark.csv with the given provenance; returns
+    how many rows."""
     records = read_csv(source)
     need = {"task", "learner", "steps", "seed", "imitator", "reoptimized"}
     if not records or not need <= set(records[0]):
@@ -385,7 +386,9 @@ def add(source: Path, *, settings: str, export: str, commit: str, command: str, 
     new = [{"task": r["task"], "learner": r["learner"], "settings": settings, "export": export,
             "steps": r["steps"], "seed": r["seed"], "imitator": r["imitator"], "reoptimized": r["reoptimized"],
             "ppo": "", "overhead": "", "date": date, "commit": commit, "before": "", "command": command}
-           for r in records]
+           for r in records if seeds is None or int(r["seed"]) in seeds]
+    if not new:
+        raise ResultsError(f"{source}: no rows{f' for seeds {seeds}' if seeds else ''}")
     changes = {c["commit"]: c for c in read_csv(data / "changes.csv")}
     parse_rows(new, changes, where=str(source))
     with open(data / "benchmark.csv", "a", newline="") as f:
@@ -402,13 +405,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commit", help="with --add: the commit the runs measured")
     parser.add_argument("--command", help="with --add: the command that made the runs")
     parser.add_argument("--date", default=datetime.date.today().isoformat(), help="with --add (default: today)")
+    parser.add_argument("--seeds", type=int, nargs="+", help="with --add: only these seeds' rows")
     args = parser.parse_args(argv)
     try:
         if args.add:
             if not (args.commit and args.command):
                 parser.error("--add needs --commit and --command")
             n = add(args.add, settings=args.settings, export=args.export, commit=args.commit,
-                    command=args.command, date=args.date)
+                    command=args.command, date=args.date, seeds=args.seeds)
             print(f"added {n} rows to {(DATA / 'benchmark.csv').relative_to(REPO)}")
         if args.check:
             problems = stale()

@@ -92,9 +92,10 @@ def test_add_appends_a_benchmarks_pairs_with_their_provenance(tmp_path):
     before = len(docs_results.read_csv(data / "benchmark.csv"))
     pairs = tmp_path / "reoptimization.csv"
     pairs.write_text("task,learner,recipe,steps,seed,imitator,reoptimized\n"
-                     "Hopper-v5,airl,defaults,1000000,0,1.1,0.8\n")
+                     "Hopper-v5,airl,defaults,1000000,0,1.1,0.8\n"
+                     "Hopper-v5,airl,defaults,1000000,1,1.375,0.955\n")  # already recorded: left out by seeds
     n = docs_results.add(pairs, settings="", export="--end-value floor", commit="e125ba9", command="python x",
-                         date="2026-12-07", data=data)
+                         date="2026-12-07", seeds=[0], data=data)
     rows, _, _ = docs_results.load(data)
     assert n == 1 and len(rows) == before + 1
     assert rows[-1] == docs_results.Row(task="Hopper-v5", learner="airl", settings="", export="--end-value floor",
