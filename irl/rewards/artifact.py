@@ -32,12 +32,12 @@ every step plus γ/(1-γ)·r_abs on terminal steps) load and score as they were 
 What ending is worth (``end_value``). The learned r_abs is fitted against the
 imitator's own late states, which end about as often as the expert's; a fresh agent
 re-optimising the reward from scratch meets states that score far below it, and then
-learns that ending is its best move (Hopper; docs/notes/2026-11-28-hopper-ending.md). ``end_value='floor'``
-sets the value of ending to min(r_abs, min r over a uniform-random policy's steps): no
-step of a random policy is worse than ending, so the reward carries the prior that
-ending is a failure, as where an episode ends on a fall (Hopper, Walker). Do not use it
-where ending is the goal (reaching a target). On tasks that never terminate, the
-offset is a constant on every step and changes nothing.
+learns that ending is its best move (Hopper: docs/notes/2026-11-28-hopper-ending.md).
+``end_value='floor'`` sets the value of ending to min(r_abs, min r over a uniform-random
+policy's steps): no step of a random policy is worse than ending, so the reward carries
+the prior that ending is a failure, as where an episode ends on a fall (Hopper, Walker).
+Do not use it where ending is the goal (reaching a target). On tasks that never
+terminate, the offset is a constant on every step and changes nothing.
 """
 
 from __future__ import annotations
