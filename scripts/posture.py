@@ -8,7 +8,7 @@ Prints, per episode: true return, length, mean forward speed, and the fraction
 of steps with the torso pitched past ``--pitch`` rad either way (nose down or up:
 HalfCheetah's head-down crawl) and past pi/2 (on its back). Made to vet an
 expert before recording it and to tell why an imitator scores low
-(docs/benchmarks.md). Reads obs only, so it works on any file ``irl.load_demos``
+(docs/notes/2026-11-28-halfcheetah-warm-start.md). Reads obs only, so it works on any file ``irl.load_demos``
 reads.
 """
 

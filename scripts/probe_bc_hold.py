@@ -1,4 +1,4 @@
-"""What keeps a behaviour-cloned policy alive under PPO (docs/benchmarks.md).
+"""What keeps a behaviour-cloned policy alive under PPO (docs/notes/2026-11-28-halfcheetah-warm-start.md).
 
 Clones the demos into the task's PPO preset policy (irl.rl.pretrain.behaviour_clone), then
 either evaluates the clone, or runs PPO on the *true* reward for --steps and prints the

@@ -1,6 +1,6 @@
 """Re-optimisation beside imitation: each learned reward's fresh agent next to the imitator it came from.
 
-    python scripts/reopt_report.py docs/benchmarks/reoptimization.csv --out docs/benchmarks/reoptimization
+    python scripts/reopt_report.py pairs.csv --out runs/reoptimization
 
 A pair is one (task, learner, recipe, seed): the normalised return of the imitator
 (``irl train``'s own policy) and of a fresh PPO agent trained from scratch on that

@@ -34,7 +34,7 @@ BUNDLE: dict[str, tuple[str, str]] = {
     "ensemble": ("--ensemble 5", "--ensemble pessimistic"),
     "replay": ("--replay-rounds 20", ""),  # AIRL, appendix D.3: samples of the previous 20 iterations
     "lr-decay": ("--disc-lr-decay", ""),
-    "resets": ("--policy-reset-steps 100000", ""),
+    "resets": ("--policy-reset-steps {reset_steps}", ""),  # a fifth of the run: 100k at 500k steps
     "bound": ("--reward-bound 10", ""),
     "weight-decay": ("--disc-weight-decay 1e-3", ""),
 }
@@ -64,6 +64,7 @@ def benchmark_command(variant: tuple[str, str], env_id: str, learner: str, seeds
                       out: Path, jobs: int) -> list[str]:
     """The scripts/benchmark.py call of one (variant, task)."""
     train, export = variant
+    train = train.format(reset_steps=max(1, steps // 5))
     task_train, task_export = TASK_ARGS.get(env_id, ("", ""))
     return [sys.executable, str(Path(__file__).with_name("benchmark.py")), "--envs", env_id, "--learners", learner,
             "--seeds", *map(str, seeds), "--steps", str(steps), "--jobs", str(jobs), "--skip-ppo", "--reoptimize",

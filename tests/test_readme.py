@@ -10,6 +10,7 @@ import irl.errors
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text()
+REWARDS_PAGE = (REPO / "docs" / "rewards.md").read_text()
 
 
 def test_every_error_type_is_exported_from_irl():
@@ -19,7 +20,7 @@ def test_every_error_type_is_exported_from_irl():
     for name, cls in errors.items():
         assert getattr(irl, name, None) is cls, name
         assert name in irl.__all__, name
-    assert "irl.RewardError" in README
+    assert "irl.RewardError" in REWARDS_PAGE
 
 
 def test_the_tour_says_how_to_make_the_expert_it_collects_from():
@@ -36,10 +37,17 @@ def test_the_tour_says_how_to_make_the_expert_it_collects_from():
     assert expert == f"{out}/{env}/{algo}.zip"  # train_expert.py writes OUT/ENV/ALGO.zip
 
 
-def test_the_readme_states_the_action_tolerance_it_checks():
+def test_the_rewards_page_states_the_action_tolerance_it_checks():
     from irl.rewards.artifact import ACTION_TOLERANCE
 
-    assert f"{ACTION_TOLERANCE:.1%} of its bounds' width" in README
+    assert f"{ACTION_TOLERANCE:.1%} of its bounds' width" in REWARDS_PAGE
+
+
+def test_the_readme_is_short_and_tells_no_history():
+    assert len(README.splitlines()) <= 150
+    assert not re.search(r"\bsessions?\b", README, re.IGNORECASE)
+    assert not re.search(r"\b(third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth)\b", README,
+                         re.IGNORECASE)
 
 
 def readme_set_up_commands(readme: str) -> list[str]:

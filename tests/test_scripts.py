@@ -179,6 +179,9 @@ def test_reward_ablation_variants_and_report(tmp_path):
     assert cmd[cmd.index("--train-args") + 1] == "--x 1"
     assert cmd[cmd.index("--export-args") + 1] == "--end-value floor --e"  # Hopper's own, then the variant's
     assert cmd[cmd.index("--seeds") + 1: cmd.index("--steps")] == ["0", "1"]
+    resets = reward_ablation.benchmark_command(reward_ablation.variants()["bundle"], "Pendulum-v1", "airl", [0],
+                                               120_000, tmp_path, 1)
+    assert "--policy-reset-steps 24000" in resets[resets.index("--train-args") + 1]  # a fifth of the run
     header = "task,learner,recipe,steps,seed,imitator,reoptimized,source\n"
     for variant, fresh in (("defaults", 0.2), ("bundle", 0.9)):
         folder = tmp_path / variant / "Hopper-v5"

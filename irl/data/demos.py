@@ -86,8 +86,9 @@ class DemoSet:
         """Indices of episodes that earn less than ``fraction`` of the best episode's margin
         over the random policy: R - R_random < fraction·(R_best - R_random). An expert
         with such episodes stumbles into failure modes, and an imitator matching the
-        demos' state distribution may settle in them (docs/benchmarks.md, HalfCheetah's
-        stuck gait). Empty when returns or the random return are unknown."""
+        demos' state distribution may settle in them (HalfCheetah's stuck gait:
+        docs/notes/2026-11-28-halfcheetah-warm-start.md). Empty when returns or the random
+        return are unknown."""
         returns, rand = self.episode_returns, self.random_return
         if len(returns) < 2 or rand is None or not returns.max() > rand:
             return np.zeros(0, dtype=int)

@@ -32,12 +32,12 @@ every step plus γ/(1-γ)·r_abs on terminal steps) load and score as they were 
 What ending is worth (``end_value``). The learned r_abs is fitted against the
 imitator's own late states, which end about as often as the expert's; a fresh agent
 re-optimising the reward from scratch meets states that score far below it, and then
-learns that ending is its best move (Hopper, docs/benchmarks.md). ``end_value='floor'``
-sets the value of ending to min(r_abs, min r over a uniform-random policy's steps): no
-step of a random policy is worse than ending, so the reward carries the prior that
-ending is a failure, as where an episode ends on a fall (Hopper, Walker). Do not use it
-where ending is the goal (reaching a target). On tasks that never terminate, the
-offset is a constant on every step and changes nothing.
+learns that ending is its best move (Hopper: docs/notes/2026-11-28-hopper-ending.md).
+``end_value='floor'`` sets the value of ending to min(r_abs, min r over a uniform-random
+policy's steps): no step of a random policy is worse than ending, so the reward carries
+the prior that ending is a failure, as where an episode ends on a fall (Hopper, Walker).
+Do not use it where ending is the goal (reaching a target). On tasks that never
+terminate, the offset is a constant on every step and changes nothing.
 """
 
 from __future__ import annotations
@@ -170,11 +170,11 @@ class LearnedReward:
     two agree before it chooses ONNX.
     """
 
-    def __init__(self, module: RewardModule, manifest: dict[str, Any], session: Any = None) -> None:
+    def __init__(self, module: RewardModule, manifest: dict[str, Any], ort_session: Any = None) -> None:
         self.module = module.eval()
         self.manifest = manifest
-        self.session = session
-        self.engine = "onnx" if session is not None else "torch"
+        self.ort_session = ort_session
+        self.engine = "onnx" if ort_session is not None else "torch"
         self.observation_space = space_from_json(manifest["observation_space"])
         self.action_space = space_from_json(manifest["action_space"])
         self._discrete = isinstance(self.action_space, gym.spaces.Discrete)
@@ -200,8 +200,8 @@ class LearnedReward:
         obs, next_obs, done = (_as_numpy(x, np.float32) for x in (obs, next_obs, done))
         acts = self._discrete_actions(acts) if self._discrete else _as_numpy(acts, np.float32)
         self._check_batch(obs, acts, next_obs, done)
-        if self.session is not None:
-            out = self.session.run(None, {"obs": obs, "acts": acts, "next_obs": next_obs, "done": done})[0]
+        if self.ort_session is not None:
+            out = self.ort_session.run(None, {"obs": obs, "acts": acts, "next_obs": next_obs, "done": done})[0]
         else:
             with torch.no_grad():
                 out = self.module(*(torch.from_numpy(x) for x in (obs, acts, next_obs, done))).numpy()
@@ -405,14 +405,14 @@ def load_reward(path: str | Path, engine: str = "auto") -> LearnedReward:
                               form=manifest.get("reward_form", "g")).eval()
     except RewardError as exc:
         raise RewardError(f"{folder / MANIFEST}: {exc}") from None
-    session = None if engine == "torch" else _onnx_session(folder / ONNX, required=engine == "onnx")
-    if session is not None:
-        _check_onnx_agrees(session, module, obs_space, act_space, folder)
-    return LearnedReward(module, manifest, session)
+    ort_session = None if engine == "torch" else _onnx_session(folder / ONNX, required=engine == "onnx")
+    if ort_session is not None:
+        _check_onnx_agrees(ort_session, module, obs_space, act_space, folder)
+    return LearnedReward(module, manifest, ort_session)
 
 
 def _onnx_session(path: Path, *, required: bool) -> Any:
-    """An ONNX Runtime session on ``path`` (one thread), or None where there can be none
+    """An ONNX Runtime InferenceSession on ``path`` (one thread), or None where there can be none
     and ``required`` is False."""
     try:
         import onnxruntime as ort
@@ -437,7 +437,7 @@ def _onnx_session(path: Path, *, required: bool) -> Any:
         return None
 
 
-def _check_onnx_agrees(session: Any, module: RewardModule, obs_space: gym.Space, act_space: gym.Space,
+def _check_onnx_agrees(ort_session: Any, module: RewardModule, obs_space: gym.Space, act_space: gym.Space,
                        folder: Path, batch: int = 32) -> None:
     """RewardError unless the graph gives the torch network's rewards on a seeded probe batch
     spread over the demos' observation range (the graph is not trusted over the weights)."""
@@ -458,7 +458,7 @@ def _check_onnx_agrees(session: Any, module: RewardModule, obs_space: gym.Space,
     with torch.no_grad():
         expected = module(*(torch.from_numpy(x) for x in (obs, acts, next_obs, done))).numpy()
     try:
-        got = session.run(None, {"obs": obs, "acts": acts, "next_obs": next_obs, "done": done})[0]
+        got = ort_session.run(None, {"obs": obs, "acts": acts, "next_obs": next_obs, "done": done})[0]
     except Exception as exc:
         raise RewardError(f"{folder / ONNX} does not take this reward's inputs ({exc})") from None
     scale = 1.0 + float(np.abs(expected).max())

@@ -9,7 +9,7 @@ head-down or running on its back. The discriminator, the value function and the 
 of the run are unchanged.
 
 Two things keep the cloned policy from being lost in the first PPO updates (the runs
-with and without them are on the results page, docs/benchmarks.md):
+with and without them: docs/notes/2026-11-28-halfcheetah-warm-start.md):
 
 * When the policy sees observations through VecNormalize, its statistics are set to
   the demonstrations' and then frozen (:func:`hold_after_cloning`): left running, they
