@@ -345,6 +345,13 @@ def given_options(argv: list[str]) -> set[str]:
     return set(vars(parser.parse_args(argv))) - {"command"}
 
 
+def given_settings(args: argparse.Namespace, given: set[str]) -> dict:
+    """The TrainConfig settings (and seed) among the ``given`` options of ``irl train``, by field name."""
+    from irl.runs.recipes import SETTINGS
+
+    return {DEST_FIELDS.get(d, d): getattr(args, d) for d in given if DEST_FIELDS.get(d, d) in SETTINGS or d == "seed"}
+
+
 def _train(args: argparse.Namespace) -> int:
     from irl.api import train
     from irl.runs import recipes
@@ -352,8 +359,7 @@ def _train(args: argparse.Namespace) -> int:
     if args.resume and args.overwrite:
         raise IrlError("--resume continues the run in --out and --overwrite deletes it; pass one of them")
     given = given_options(args.argv)
-    settings = {DEST_FIELDS.get(d, d): getattr(args, d) for d in given
-                if DEST_FIELDS.get(d, d) in recipes.SETTINGS or d == "seed"}
+    settings = given_settings(args, given)
     if args.resume:
         if given & {"recipe", "no_recipe"}:
             raise IrlError("--resume continues a run with its own settings (its config.json); --recipe and "

@@ -1,121 +1,114 @@
-"""Fill the measured lines of the recipes from results files, or check that they match.
+"""Write each recipe's measured lines from the benchmark results, or check that they match.
 
-    python scripts/recipe_results.py                      # fill every recipe from the files its entries name
-    python scripts/recipe_results.py --results docs/results/x.csv   # read (and name) this file instead
-    python scripts/recipe_results.py --check              # exit 1 where a recipe differs from its results
+    python scripts/recipe_results.py                    # rewrite irl/recipes/*.toml's measured lines
+    python scripts/recipe_results.py --check            # exit 1 where a recipe differs from the results
+    python scripts/recipe_results.py --results FILE     # another results CSV (default: docs/results/benchmark.csv)
 
-Each ``[[measured]]`` entry of a recipe (``irl/recipes/*.toml``) names a learner, an algo,
-a results file and a label: the rows of that file measured with the recipe's settings
-(the file's ``recipe`` or ``label`` column; its ``task`` among the recipe's tasks, its
-``learner`` and, where the file has the column, its ``algo``). This script fills in the
-rest from those rows: steps, seeds, the normalised return per seed (``imitator``,
-``normalized_return`` or ``score`` column), their mean and standard deviation, the mean
-re-optimised return where the file has it, and the commit, date and command: from the
-file's ``commit``, ``date`` and ``command`` columns, else the commit is the label's
-hexadecimal word, the date that commit's (git), and the command the benchmark line that
-gives the recipe's settings as flags. Everything after a recipe's ``# measured`` line is
-rewritten; only learner, algo, results and label are read from it.
+A recipe's measurement of a learner with an algorithm is every row of the results (one
+row per run and seed: ``task, learner, settings, export, steps, seed, imitator``, and where
+present ``reoptimized, date, commit, before, command``) on one of the recipe's tasks whose
+``irl train`` flags (``settings``) give exactly the recipe's settings for that learner and
+algorithm, whose ``irl export`` flags (``export``) are the recipe's, and that was measured
+on the current code (``before`` empty: no result-changing commit of docs/results/changes.csv
+missing). Rows are grouped by steps, commit and command; each group becomes one
+``[[measured]]`` entry: seeds, the normalised return per seed (``imitator``), their mean and
+standard deviation, the mean re-optimised return, and the group's commit, date and command.
+Everything after a recipe's ``# measured`` line is rewritten.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
-import re
+import io
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 from statistics import fmean, pstdev
 from typing import Any
 
+from irl.cli import _parser, given_options, given_settings
 from irl.errors import ConfigError
-from irl.rl.presets import ALGOS, read_toml
+from irl.rl.presets import ALGOS
 from irl.runs.config import LEARNER_NAMES
-from irl.runs.recipes import as_flags, load_recipe
+from irl.runs.recipes import Recipe, load_recipe
 
 ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path("docs/results/benchmark.csv")
 MARKER = "# measured"
-SELECT = ("learner", "algo", "results", "label")
-SCORE_COLUMNS = ("imitator", "normalized_return", "score")
-LABEL_COLUMNS = ("recipe", "label")
+REQUIRED = ("task", "learner", "settings", "steps", "seed", "imitator")
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a results CSV, checked for the columns this script reads."""
     if not path.is_file():
         raise ConfigError(f"results file {path} not found")
     with path.open(newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+        reader = csv.DictReader(f)
+        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ConfigError(f"{path}: expected the columns {', '.join(REQUIRED)}; missing {', '.join(missing)}")
+        return list(reader)
 
 
-def _column(row: dict[str, str], names: tuple[str, ...], path: Path) -> str:
-    for name in names:
-        if name in row:
-            return row[name]
-    raise ConfigError(f"{path}: expected a column named one of {names}, found {sorted(row)}")
-
-
-def commit_date(commit: str, known: str | None = None) -> str:
-    """The date of ``commit`` (git), or ``known`` where git cannot tell (no history: an sdist, a shallow clone)."""
+def train_flags(row: dict[str, str], where: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(algo, TrainConfig settings, inner-loop settings) that a row's ``irl train`` flags give."""
+    argv = ["train", row["learner"], "--env", row["task"], "--demos", "-", "--out", "-", *shlex.split(row["settings"])]
     try:
-        proc = subprocess.run(["git", "log", "-1", "--format=%cs", commit], capture_output=True, text=True, cwd=ROOT)
-    except OSError:
-        proc = None
-    if proc is not None and proc.returncode == 0 and proc.stdout.strip():
-        return proc.stdout.strip()
-    if known is not None:
-        return known
-    raise ConfigError(f"commit {commit} is not in this repository's history; give the results file a date column")
+        with contextlib.redirect_stderr(io.StringIO()) as err:
+            args = _parser().parse_args(argv)
+    except SystemExit:
+        raise ConfigError(f"{where}: settings {row['settings']!r} are not irl train flags: "
+                          f"{err.getvalue().strip()}") from None
+    settings = given_settings(args, given_options(argv))
+    settings.pop("seed", None)
+    return args.algo, settings, dict(args.hyper)
 
 
-def benchmark_command(recipe, learner: str, algo: str, task: str, seeds: list[int], steps: int,  # noqa: ANN001
-                      reoptimized: bool) -> str:
-    """The scripts/benchmark.py line that trains ``learner`` with the recipe's settings as flags."""
-    words = ["python", "scripts/benchmark.py", "--envs", task, "--learners", learner, "--seeds", *map(str, seeds),
-             "--steps", str(steps), *(["--algo", algo] if algo != "ppo" else []), "--skip-ppo"]
-    flags = as_flags(recipe.settings(learner, algo), recipe.own_rl(learner, algo))
-    export = [f"--{k.replace('_', '-')} {v}" for k, v in recipe.export(learner).items()]
-    if reoptimized:
-        words.append("--reoptimize")
-    if flags:
-        words += ["--train-args", shlex.join(flags)]
-    if reoptimized and export:
-        words += ["--export-args", " ".join(export)]
-    return shlex.join([*words, "--out", "OUT"])
+def export_flags(text: str) -> dict[str, str]:
+    """'--end-value floor' -> {'end_value': 'floor'}."""
+    words = shlex.split(text)
+    return {k.removeprefix("--").replace("-", "_"): v for k, v in zip(words[::2], words[1::2])}
 
 
-def measure(recipe, entry: dict[str, Any], results: Path) -> dict[str, Any]:  # noqa: ANN001
-    """The entry filled from the rows of ``results`` it selects."""
-    rows = [r for r in read_rows(ROOT / results if not results.is_absolute() else results)
-            if r.get("task") in recipe.tasks and r.get("learner") == entry["learner"]
-            and _column(r, LABEL_COLUMNS, results) == entry["label"] and r.get("algo", "ppo") == entry["algo"]]
-    if not rows:
-        raise ConfigError(f"{recipe.source}: measured {entry['learner']}/{entry['algo']} label {entry['label']!r} "
-                          f"matches no row of {results} (task in {list(recipe.tasks)})")
-    steps = {int(r["steps"]) for r in rows}
-    tasks = {r["task"] for r in rows}
-    if len(steps) != 1 or len(tasks) != 1:
-        raise ConfigError(f"{results}: the rows of label {entry['label']!r} mix tasks {sorted(tasks)} or steps "
-                          f"{sorted(steps)}; give each setting its own label")
-    rows.sort(key=lambda r: int(r["seed"]))
-    scores = [float(_column(r, SCORE_COLUMNS, results)) for r in rows]
-    filled = {key: entry[key] for key in SELECT}
-    filled["results"] = str(results)
-    filled.update(steps=steps.pop(), seeds=[int(r["seed"]) for r in rows], per_seed=[round(s, 3) for s in scores],
-                  score=round(fmean(scores), 3))
-    if len(scores) > 1:
-        filled["score_std"] = round(pstdev(scores), 3)
-    reopt = [float(r["reoptimized"]) for r in rows if r.get("reoptimized") not in (None, "")]
-    if reopt:
-        filled["reoptimized"] = round(fmean(reopt), 3)
-    commit = rows[0].get("commit") or next(iter(re.findall(r"\b[0-9a-f]{7,40}\b", entry["label"])[-1:]), None)
-    if commit is None:
-        raise ConfigError(f"{results}: no commit column and no commit in the label {entry['label']!r}")
-    filled["commit"] = commit
-    filled["date"] = rows[0].get("date") or commit_date(commit, entry.get("date"))
-    filled["command"] = rows[0].get("command") or benchmark_command(
-        recipe, entry["learner"], entry["algo"], tasks.pop(), filled["seeds"], filled["steps"], bool(reopt))
-    return filled
+def matching_rows(recipe: Recipe, learner: str, algo: str, rows: list[dict[str, str]],
+                  results: Path) -> list[dict[str, str]]:
+    """The rows measured with the recipe's settings of ``learner`` with ``algo`` on the current code."""
+    found = []
+    for i, row in enumerate(rows, start=2):
+        if row["task"] not in recipe.tasks or row["learner"] != learner or row.get("before"):
+            continue
+        row_algo, settings, hyper = train_flags(row, f"{results} line {i}")
+        if (row_algo == algo and settings == recipe.settings(learner, algo) and hyper == recipe.own_rl(learner, algo)
+                and export_flags(row.get("export", "")) == recipe.export(learner)):
+            found.append(row)
+    return found
+
+
+def measurements(recipe: Recipe, rows: list[dict[str, str]], results: Path) -> list[dict[str, Any]]:
+    """The ``[[measured]]`` entries of a recipe: one per learner, algo, steps, commit and command."""
+    entries = []
+    for learner in LEARNER_NAMES:
+        for algo in ALGOS:
+            groups: dict[tuple, list[dict[str, str]]] = {}
+            for row in matching_rows(recipe, learner, algo, rows, results):
+                key = (int(row["steps"]), row.get("date", ""), row.get("commit", ""), row.get("command", ""))
+                groups.setdefault(key, []).append(row)
+            for (steps, date, commit, command), group in sorted(groups.items(), key=lambda kv: kv[0][1]):
+                group.sort(key=lambda r: int(r["seed"]))
+                scores = [float(r["imitator"]) for r in group]
+                entry: dict[str, Any] = {"learner": learner, "algo": algo, "results": str(results), "steps": steps,
+                                         "seeds": [int(r["seed"]) for r in group],
+                                         "per_seed": [round(s, 3) for s in scores], "score": round(fmean(scores), 3)}
+                if len(scores) > 1:
+                    entry["score_std"] = round(pstdev(scores), 3)
+                reopt = [float(r["reoptimized"]) for r in group if r.get("reoptimized")]
+                if reopt:
+                    entry["reoptimized"] = round(fmean(reopt), 3)
+                entry.update({k: v for k, v in (("commit", commit), ("date", date), ("command", command)) if v})
+                entries.append(entry)
+    return entries
 
 
 def _toml(value: Any) -> str:
@@ -126,43 +119,41 @@ def _toml(value: Any) -> str:
     return repr(value)
 
 
-def measured_text(entries: list[dict[str, Any]]) -> str:
-    """The lines after ``# measured``: the entries, and the pairs nothing measured."""
+def measured_text(entries: list[dict[str, Any]], results: Path) -> str:
+    """The lines from ``# measured`` on: the entries, and the pairs nothing measured."""
     done = {(e["learner"], e["algo"]) for e in entries}
     missing = [f"{learner}/{algo}" for algo in ALGOS for learner in LEARNER_NAMES if (learner, algo) not in done]
-    lines = [MARKER]
+    lines = [MARKER, f"# Written by scripts/recipe_results.py from {results}: the rows measured with these settings."]
     if not entries:  # (a top-level `measured = []` cannot follow the tables above)
-        lines.append("# no measurement of this recipe on the current code")
+        lines.append("# No measurement of this recipe on the current code.")
     elif missing:
-        lines.append(f"# no measurement on the current code of {', '.join(missing)}")
+        lines.append(f"# No measurement on the current code of {', '.join(missing)}.")
     for e in entries:
         lines += ["", "[[measured]]", *(f"{k} = {_toml(v)}" for k, v in e.items())]
     return "\n".join(lines) + "\n"
 
 
-def updated(path: Path, results: Path | None) -> str:
-    """The text of recipe ``path`` with its measured lines filled from the results."""
+def updated(path: Path, rows: list[dict[str, str]], results: Path) -> str:
+    """The text of recipe ``path`` with its measured lines written from ``rows``."""
     text = path.read_text(encoding="utf-8")
     head, marker, _old = text.partition("\n" + MARKER + "\n")
     if not marker:
         raise ConfigError(f"{path}: no line {MARKER!r} (the measured lines follow it)")
-    recipe = load_recipe(path)
-    entries = read_toml(path).get("measured", [])
-    filled = [measure(recipe, e, results if results is not None else Path(e["results"])) for e in entries]
-    return head + "\n" + measured_text(filled)
+    return head + "\n" + measured_text(measurements(load_recipe(path), rows, results), results)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipes", type=Path, default=ROOT / "irl" / "recipes", help="folder of the recipes")
-    parser.add_argument("--results", type=Path, default=None,
-                        help="read every entry's rows from this results CSV (and name it) instead of its own file")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help="results CSV, relative to the repository (default: %(default)s)")
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 where a recipe is out of date")
     args = parser.parse_args(argv)
     stale = []
     try:
+        rows = read_rows(args.results if args.results.is_absolute() else ROOT / args.results)
         for path in sorted(args.recipes.glob("*.toml")):
-            text = updated(path, args.results)
+            text = updated(path, rows, args.results)
             if text != path.read_text(encoding="utf-8"):
                 stale.append(path)
                 if not args.check:
@@ -173,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in stale:
         print(f"{'out of date' if args.check else 'updated'}: {path}")
     if args.check and stale:
-        print("run python scripts/recipe_results.py to fill them from their results", file=sys.stderr)
+        print("run python scripts/recipe_results.py to write them from the results", file=sys.stderr)
         return 1
     return 0
 

@@ -90,8 +90,9 @@ def test_the_halfcheetah_recipe_holds_the_measured_flags():
     ("[gail.ppo]\nround_steps = 100\n", "[gail.ppo]: unknown PPO setting 'round_steps'"),
     ("[hopper.export]\nend_value = 'floor'\n", "unknown key 'hopper'"),
     ("[airl.export]\nend_value = 'ceiling'\n", "[airl.export].end_value: expected one of ('learned', 'floor')"),
-    ("[[measured]]\nlearner = 'airl'\nalgo = 'ppo'\nresults = 'r.csv'\n", "missing 'label'"),
-    ("[[measured]]\nlearner = 'bc'\nalgo = 'ppo'\nresults = 'r.csv'\nlabel = 'x'\n", "expected a learner in"),
+    ("[[measured]]\nlearner = 'airl'\nalgo = 'ppo'\nsteps = 1000\n", "missing 'score'"),
+    ("[[measured]]\nlearner = 'bc'\nalgo = 'ppo'\nscore = 0.9\n", "expected a learner in"),
+    ("[[measured]]\nlearner = 'gail'\nalgo = 'ppo'\nscore = '0.9'\n", "measured[0].score: expected a number"),
     ("tasks = 'X-v0'\n", "tasks: expected an array of env ids"),
     ("[gail\nbc_epochs = 1\n", "not valid TOML"),
 ])
@@ -245,41 +246,55 @@ def test_irl_recipes_show_prints_one(capsys):
 
 # --- scripts/recipe_results.py ----------------------------------------------------------
 
-def results_script(*args: str) -> int:
-    """scripts/recipe_results.py ARGS, in this process (its exit status)."""
+def recipe_results():
+    """scripts/recipe_results.py as a module."""
     spec = importlib.util.spec_from_file_location("recipe_results", REPO / "scripts" / "recipe_results.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.main(list(args))
+    return module
+
+
+def results_script(*args: str) -> int:
+    """scripts/recipe_results.py ARGS, in this process (its exit status)."""
+    return recipe_results().main(list(args))
 
 
 def test_the_shipped_recipes_match_their_results_files(capsys):
     assert results_script("--check") == 0, capsys.readouterr()
 
 
-def test_recipe_results_fills_from_the_rows_and_check_sees_a_change(tmp_path, capsys):
+COLUMNS = "task,learner,settings,export,steps,seed,imitator,reoptimized,date,commit,before,command\n"
+
+
+def test_recipe_results_writes_the_rows_measured_with_the_recipe_and_check_sees_a_change(tmp_path, capsys):
     folder = tmp_path / "recipes"
     folder.mkdir()
-    results = write(tmp_path / "results.csv",
-                    "task,learner,label,algo,steps,seed,normalized_return,commit,date,command\n"
-                    "X-v0,gail,mine,ppo,1000,1,0.5,abc1234,2026-01-02,irl train gail\n"
-                    "X-v0,gail,mine,ppo,1000,0,0.7,abc1234,2026-01-02,irl train gail\n"
-                    "X-v0,gail,other,ppo,1000,2,0.1,abc1234,2026-01-02,irl train gail\n")
-    recipe = write(folder / "x.toml", f"tasks = ['X-v0']\n[gail]\nbc_epochs = 3\n\n# measured\n[[measured]]\n"
-                                      f"learner = 'gail'\nalgo = 'ppo'\nresults = '{results}'\nlabel = 'mine'\n")
-    assert results_script("--recipes", str(folder), "--check") == 1
-    assert results_script("--recipes", str(folder)) == 0
-    m = load_recipe(recipe).measurement("gail", "ppo")
-    assert (m["seeds"], m["per_seed"], m["score"], m["score_std"]) == ([0, 1], [0.7, 0.5], 0.6, 0.1)
-    assert (m["steps"], m["commit"], m["date"], m["command"]) == (1000, "abc1234", "2026-01-02", "irl train gail")
-    assert "# no measurement on the current code of airl/ppo, gcl/ppo" in recipe.read_text()
-    assert results_script("--recipes", str(folder), "--check") == 0
+    results = write(tmp_path / "results.csv", COLUMNS +
+                    "X-v0,gail,--bc-epochs 3 --hyper n_epochs=5,,1000,1,0.5,0.2,2026-01-02,abc1234,,run A\n"
+                    "X-v0,gail,--hyper n_epochs=5 --bc-epochs=3,,1000,0,0.7,0.4,2026-01-02,abc1234,,run A\n"
+                    "X-v0,gail,--bc-epochs 3 --hyper n_epochs=5,,1000,2,0.1,,2025-12-01,0aa0000,abc1234,old code\n"
+                    "X-v0,gail,--bc-epochs 4 --hyper n_epochs=5,,1000,3,0.1,,2026-01-02,abc1234,,other flags\n"
+                    "X-v0,gail,--bc-epochs 3 --hyper n_epochs=5 --algo sac,,1000,3,0.1,,2026-01-02,abc1234,,sac\n"
+                    "X-v0,gail,--bc-epochs 3 --hyper n_epochs=5,--end-value floor,1000,3,0.1,,2026-01-02,abc1234,,exp\n"
+                    "Y-v0,gail,--bc-epochs 3 --hyper n_epochs=5,,1000,3,0.1,,2026-01-02,abc1234,,other task\n"
+                    "X-v0,airl,,,2000,0,0.9,,2026-01-03,abc1234,,run B\n")
+    recipe = write(folder / "x.toml", "tasks = ['X-v0']\n[gail.ppo]\nbc_epochs = 3\nn_epochs = 5\n\n# measured\n")
+    args = ("--recipes", str(folder), "--results", str(results))
+    assert results_script(*args, "--check") == 1
+    assert results_script(*args) == 0
+    gail, airl = load_recipe(recipe).measurement("gail", "ppo"), load_recipe(recipe).measurement("airl", "ppo")
+    assert (gail["seeds"], gail["per_seed"], gail["score"], gail["score_std"], gail["reoptimized"]) == \
+        ([0, 1], [0.7, 0.5], 0.6, 0.1, 0.3)
+    assert (gail["steps"], gail["commit"], gail["date"], gail["command"]) == (1000, "abc1234", "2026-01-02", "run A")
+    assert (airl["seeds"], airl["score"], airl["command"]) == ([0], 0.9, "run B") and "score_std" not in airl
+    assert "# No measurement on the current code of gcl/ppo, gail/sac, airl/sac, gcl/sac." in recipe.read_text()
+    assert results_script(*args, "--check") == 0
     results.write_text(results.read_text().replace(",0.5,", ",0.4,"))
     capsys.readouterr()
-    assert results_script("--recipes", str(folder), "--check") == 1 and "out of date" in capsys.readouterr().out
-    write(folder / "x.toml", recipe.read_text().replace("label = \"mine\"", "label = \"absent\""))
-    assert results_script("--recipes", str(folder), "--check") == 2
-    assert "label 'absent' matches no row" in capsys.readouterr().err
+    assert results_script(*args, "--check") == 1 and "out of date" in capsys.readouterr().out
+    results.write_text(results.read_text().replace("--bc-epochs 4", "--bc-epochz 4"))
+    assert results_script(*args, "--check") == 2
+    assert "are not irl train flags" in capsys.readouterr().err
 
 
 def test_quickstart_trains_with_the_pendulum_recipe_as_before(monkeypatch, tmp_path, capsys):
@@ -292,3 +307,19 @@ def test_quickstart_trains_with_the_pendulum_recipe_as_before(monkeypatch, tmp_p
     m = find_recipe("pendulum-v1").measurement("airl", "ppo")
     line = f"recipe: irl/recipes/pendulum-v1.toml; AIRL with PPO measured at {describe_measurement(m)} normalised"
     assert line in capsys.readouterr().out
+
+
+def test_the_results_headline_rows_are_the_recipes():
+    """docs/results/headline.csv picks the README's rows by their irl train flags: those flags are
+    the recipe's for each task and learner (with PPO), so the headline shows what irl train runs."""
+    import csv
+
+    module = recipe_results()
+    with (REPO / "docs" / "results" / "headline.csv").open(newline="") as f:
+        headline = list(csv.DictReader(f))
+    assert headline
+    for row in headline:
+        recipe = find_recipe(row["task"])
+        algo, settings, hyper = module.train_flags(row, "headline.csv")
+        assert (algo, settings, hyper) == ("ppo", recipe.settings(row["learner"], "ppo"),
+                                           recipe.own_rl(row["learner"], "ppo")), row

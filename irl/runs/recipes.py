@@ -44,11 +44,13 @@ NOT_IN_RECIPES = ("learner", "env_id", "demos", "total_steps", "seed", "algo", "
 EXPORT_KEYS = {"end_value": ("learned", "floor"), "form": ("g", "shaped"), "ensemble": ("mean", "pessimistic")}
 """Settings of ``irl export`` a recipe may name (``[LEARNER.export]``), with their values."""
 MEASURED_KEYS: dict[str, type | tuple[type, ...]] = {
-    "learner": str, "algo": str, "results": str, "label": str, "steps": int, "seeds": list, "score": float,
-    "score_std": float, "per_seed": list, "reoptimized": float, "commit": str, "date": str, "command": str,
+    "learner": str, "algo": str, "results": str, "steps": int, "seeds": list, "per_seed": list, "score": float,
+    "score_std": float, "reoptimized": float, "commit": str, "date": str, "command": str,
 }
-"""The keys of a ``[[measured]]`` entry: the first four pick rows of a results file, the rest
-are filled from them by scripts/recipe_results.py."""
+"""The keys of a ``[[measured]]`` entry, written by scripts/recipe_results.py from the rows of a
+results file measured with the recipe's settings of ``learner`` with ``algo``: normalised
+returns (0 = random, 1 = expert) of the imitator per seed, their mean and standard deviation,
+the mean return of a fresh agent re-optimised on the exported rewards, and provenance."""
 TOP_KEYS = ("tasks", "summary", *ALGOS, *LEARNER_NAMES, "measured")
 PACKAGED = "irl/recipes"
 
@@ -119,8 +121,8 @@ class Recipe:
         return dict(self.learners.get(learner, {}).get("export", {}))
 
     def measurement(self, learner: str, algo: str) -> dict[str, Any] | None:
-        """The newest ``[[measured]]`` entry of ``learner`` with ``algo`` that has a score, or None."""
-        found = [m for m in self.measured if m["learner"] == learner and m["algo"] == algo and "score" in m]
+        """The last ``[[measured]]`` entry of ``learner`` with ``algo`` (the newest), or None."""
+        found = [m for m in self.measured if m["learner"] == learner and m["algo"] == algo]
         return found[-1] if found else None
 
 
@@ -210,10 +212,9 @@ def _check_measured(entry: Any, index: int, source: str) -> dict[str, Any]:
             raise ConfigError(f"{where}: unknown key {key!r} (expected one of {', '.join(MEASURED_KEYS)})")
         if not fits(value, MEASURED_KEYS[key]):
             raise ConfigError(f"{where}.{key}: expected {type_name(MEASURED_KEYS[key])}, found {value!r}")
-    for key in ("learner", "algo", "results", "label"):
+    for key in ("learner", "algo", "score"):
         if key not in entry:
-            raise ConfigError(f"{where}: missing {key!r} (each entry names a learner, an algo, a results file "
-                              "and the label of its rows)")
+            raise ConfigError(f"{where}: missing {key!r} (each entry names a learner, an algo and a score)")
     if entry["learner"] not in LEARNER_NAMES or entry["algo"] not in ALGOS:
         raise ConfigError(f"{where}: expected a learner in {LEARNER_NAMES} and an algo in {ALGOS}, found "
                           f"{entry['learner']!r} and {entry['algo']!r}")
