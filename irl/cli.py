@@ -401,9 +401,11 @@ def _resumed_config(args: argparse.Namespace, given: set[str], settings: dict): 
     if "algo" in given:
         data["algo"] = args.algo
     data[data["algo"]] = {**data.get(data["algo"], {}), **dict(args.hyper)}
+    config = TrainConfig.from_json(json.dumps(data))
     sources = dict(saved.get(SOURCES) or {})
-    sources.update({DEST_FIELDS.get(d, d): "command line (resume)" for d in given if d != "hyper"})
-    return TrainConfig.from_json(json.dumps(data)), sources or None
+    if sources and "steps" in given:  # the one setting a resume may change
+        sources["total_steps"] = "command line"
+    return config, sources or None
 
 
 def recipe_line(recipe, learner: str, algo: str) -> str:  # noqa: ANN001 - an irl.runs.recipes.Recipe or None

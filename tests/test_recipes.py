@@ -210,7 +210,7 @@ def test_config_json_records_sources_and_a_resume_never_rereads_the_recipe(monke
     assert main([*args, "--steps", "256", "--seed", "4", "--resume"]) == 0, capsys.readouterr().err
     resumed = json.loads((out / "config.json").read_text())
     assert resumed["disc_lr"] == 2e-3 and resumed["ppo"]["n_steps"] == 64 and resumed["total_steps"] == 256
-    assert resumed[SOURCES]["disc_lr"] == f"recipe {recipe}"
+    assert resumed[SOURCES]["disc_lr"] == f"recipe {recipe}" and set(resumed[SOURCES]) == set(saved[SOURCES])
     assert "no recipe is read" in capsys.readouterr().out
     assert main([*args, "--steps", "512", "--resume", "--no-recipe"]) == 2
     assert "--recipe and --no-recipe are for new runs" in capsys.readouterr().err
@@ -323,3 +323,15 @@ def test_the_results_headline_rows_are_the_recipes():
         algo, settings, hyper = module.train_flags(row, "headline.csv")
         assert (algo, settings, hyper) == ("ppo", recipe.settings(row["learner"], "ppo"),
                                            recipe.own_rl(row["learner"], "ppo")), row
+
+
+def test_a_run_saved_before_recipes_keeps_its_task_preset(tmp_path):
+    """config.json written before recipes has no hyper_base: its ppo / sac override the task's table."""
+    from irl.runs.config import settings_that_differ
+
+    old = json.loads(TrainConfig(learner="gail", env_id="Hopper-v5", demos="d.npz", total_steps=10,
+                                 ppo={"n_epochs": 3}).to_json())
+    del old["hyper_base"]
+    config = TrainConfig.from_json(json.dumps(old))
+    assert json.loads(json.dumps(config.hyper)) == {**BEFORE["ppo"]["Hopper-v5"], "n_epochs": 3}
+    assert settings_that_differ(old, json.loads(config.to_json())) == []
