@@ -64,7 +64,7 @@ class TrainConfig:
     standardised inputs (0 turns it off); None picks the default: 10 for GAIL (Orsini et al.
     2021) and for AIRL below entropy weight 1; 0 for GCL and for AIRL at entropy weight 1,
     whose policy reward f - log π carries an entropy bonus of weight 1 that a slope-limited f
-    cannot outweigh. Evidence: docs/energy.md."""
+    cannot outweigh. Evidence: docs/notes/2026-11-27-airl-entropy-weight.md."""
     grad_penalty_units: str = "standardised"
     """Units of the slope the gradient penalty limits: 'standardised' (per demo std of each
     observation feature: every feature alike, as the energy sees them) or 'raw' (per unit of
@@ -85,7 +85,8 @@ class TrainConfig:
     policy never takes from saturating the discriminator; 1 is the papers' form. As τ → 0 the
     logit loses log q and the learner becomes GAIL, whose energy need not be a reward. None
     picks the default: 0.05 for AIRL with a learned log Z, 1 otherwise (GCL keeps the papers'
-    form). The measurements behind both: docs/energy.md, "The entropy weight τ"."""
+    form). The measurements behind both: docs/notes/2026-11-27-airl-entropy-weight.md and
+    docs/notes/2026-11-28-gcl-temperature.md."""
     gcl_form: str = "step"
     """GCL only: 'step' (a sample x is a transition) or 'trajectory' (x is a segment of
     ``segment_length`` consecutive steps: E(x) = sum of step energies, q(x) = fusion of
