@@ -438,27 +438,14 @@ def _add_sweep(sub: argparse._SubParsersAction) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from irl.runs import run_dir
-    from irl.sweep.report import write_report
-    from irl.sweep.spec import INSTALL_RAY, load_spec, ray_available, state
+    from irl.sweep.command import sweep
+    from irl.sweep.spec import load_spec
 
-    spec = load_spec(args.spec)
-    run_dir.check_writable(args.out, run_dir.SWEEP, keep=True)
-    failed: list[str] = []
-    if not args.report_only:
-        if not ray_available():
-            raise IrlError(INSTALL_RAY)
-        states = {t.key: state(t, args.out) for t in spec.trials}  # a conflicting run folder stops it here
-        run_dir.claim(args.out, run_dir.SWEEP, keep=True)
-        from irl.sweep.ray_backend import run_sweep
-
-        failed = run_sweep(spec, args.out, states=states, address=args.address, jobs=args.jobs,
-                           max_failures=args.max_failures)
-    if args.out.is_dir():
-        print(write_report(args.out), end="")
+    failed = sweep(load_spec(args.spec), args.out, address=args.address, jobs=args.jobs,
+                   max_failures=args.max_failures, report_only=args.report_only)
     if failed:
-        print(f"irl: error: {len(failed)} trial(s) failed ({', '.join(failed)}); their logs are beside their run "
-              f"folders in {args.out}, Ray's in {args.out / 'tune'}", file=sys.stderr)
+        print(f"irl: error: {len(failed)} trial(s) failed ({', '.join(failed)}); each trial's log is beside its run "
+              f"folder in {args.out}, Ray's in {args.out / 'tune'}", file=sys.stderr)
         return 1
     return 0
 

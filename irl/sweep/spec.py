@@ -87,6 +87,8 @@ class Trial:
     reoptimize: bool = False
     export: dict[str, str] = field(default_factory=dict)
     checkpoint_every: int = 10
+    workdir: str = ""
+    """The folder a relative demos path is read from ('' where it is absolute)."""
 
     @property
     def key(self) -> str:
@@ -214,6 +216,17 @@ def with_settings(trial: Trial, settings: dict[str, Any]) -> Trial:
     config = {**trial.config, **settings}
     _train_config(config)
     return replace(trial, config=config, name=trial_name(trial.learner, settings, trial.seed))
+
+
+def reconcile(trial: Trial, out: Path, cwd: Path) -> Trial:
+    """``trial`` naming its demos as the run already in its folder does, where that is the same
+    file by another path (relative to ``cwd``, e.g. a run made by ``irl train --demos demos/x.npz``)."""
+    saved = None if trial.plain else read_json(trial.run(out) / "config.json")
+    if saved is None or saved.get("demos") == trial.config["demos"] or not isinstance(saved.get("demos"), str):
+        return trial
+    if not (cwd / saved["demos"]).resolve() == Path(trial.config["demos"]).resolve():
+        return trial
+    return replace(trial, config={**trial.config, "demos": saved["demos"]}, workdir=str(cwd.resolve()))
 
 
 def state(trial: Trial, out: Path) -> str:

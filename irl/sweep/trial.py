@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import threading
 import time
 from contextlib import redirect_stderr, redirect_stdout
@@ -32,6 +33,8 @@ def run_trial(trial: Trial, out: Path, report: Report, *, poll_seconds: float = 
     (OUT/TASK/NAME.log). Returns, and reports last, the trial's final figures:
     normalized_return (the last training episodes'), eval_normalized_return and, with
     re-optimisation, reopt_normalized_return."""
+    if trial.workdir:  # a run made with a relative demos path (a worker of its own: the change stays in it)
+        os.chdir(trial.workdir)
     log = trial.log(out)
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("a") as f, redirect_stdout(f), redirect_stderr(f):
