@@ -321,6 +321,8 @@ def _shipped(name: str) -> str:
 
 
 _FIELDS = {f.name: f for f in fields(TrainConfig)}
+_KIND_NAMES = {"int": "a whole number", "float": "a number", "bool": "true or false", "str": "a string",
+               "dict[str, Any]": "a table", "tuple[int, ...]": "a list of whole numbers"}
 _TYPES = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,), "dict[str, Any]": (dict,),
           "tuple[int, ...]": (list,)}
 
@@ -335,6 +337,8 @@ def _axis(name: str, value: Any) -> list:
         raise ConfigError(f"[settings] {name}: set it with the spec's learners, tasks, [demos], steps or seeds")
     annotation = str(_FIELDS[name].type)
     sequence = annotation.startswith("tuple")
+    if value == [] and not sequence:
+        raise ConfigError(f"[settings] {name} is an empty list: the grid would have no trials")
     values = value if isinstance(value, list) and (not sequence or all(isinstance(v, list) for v in value)) \
         and value else [value]
     for v in values:
@@ -350,7 +354,7 @@ def _check_value(name: str, value: Any, annotation: str) -> None:
     if isinstance(value, list):
         ok = ok and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     if not ok:
-        wanted = " or ".join(_type_name(t) for t in dict.fromkeys(allowed)) or annotation
+        wanted = " or ".join(_KIND_NAMES.get(k, k) for k in kinds if k != "None")
         none = " (None: leave it out)" if "None" in kinds else ""
         raise ConfigError(f"[settings] {name}: expected {wanted}{none}, found {value!r}")
 
