@@ -85,12 +85,16 @@ def _trainable(config: dict[str, Any]) -> None:
 def _space(spec: SweepSpec, todo: list[Trial], out: Path) -> dict[str, Any]:
     if spec.search is None:
         return {"trial": tune.grid_search([asdict(t) for t in todo]), "out": str(out)}
-    return {"trial": asdict(spec.trials[0]), "out": str(out), **_distributions(spec.search)}
+    return {"trial": asdict(spec.trials[0]), "out": str(out)}  # the searcher adds its sample
 
 
 def _distributions(search: Search) -> dict[str, Any]:
-    make = {"uniform": tune.uniform, "loguniform": tune.loguniform, "randint": lambda lo, hi: tune.randint(lo, hi + 1),
-            "choice": lambda *values: tune.choice(list(values))}
+    """The search space as Optuna's distributions (``randint``'s high included)."""
+    from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+    make = {"uniform": lambda lo, hi: FloatDistribution(lo, hi),
+            "loguniform": lambda lo, hi: FloatDistribution(lo, hi, log=True),
+            "randint": lambda lo, hi: IntDistribution(lo, hi), "choice": lambda *values: CategoricalDistribution(values)}
     return {name: make[kind](*args) for name, (kind, args) in search.space.items()}
 
 
@@ -102,12 +106,15 @@ def _tune_config(spec: SweepSpec, out: Path, jobs: int | None) -> tune.TuneConfi
         return tune.TuneConfig(num_samples=1, **common)
     from ray.tune.search.optuna import OptunaSearch
 
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
     search = spec.search
     done, resume = _searched(spec, out)
-    searcher = OptunaSearch(metric=METRIC, mode="max", seed=search.seed,
-                            points_to_evaluate=[p for p, _ in done] + resume or None,
-                            evaluated_rewards=[r for _, r in done] or None) if done or resume else \
-        OptunaSearch(metric=METRIC, mode="max", seed=search.seed)
+    searcher = OptunaSearch(space=_distributions(search), metric=METRIC, mode="max", seed=search.seed,
+                            points_to_evaluate=resume or None)
+    for settings, score in done:  # what earlier starts of this sweep found, told to the searcher
+        searcher.add_evaluated_point(settings, score)
     scheduler = ASHAScheduler(time_attr="training_iteration", grace_period=search.grace_rounds,
                               reduction_factor=search.reduction_factor, max_t=10**6)
     return tune.TuneConfig(metric=METRIC, mode="max", num_samples=max(search.num_samples - len(done), len(resume)),
@@ -116,7 +123,8 @@ def _tune_config(spec: SweepSpec, out: Path, jobs: int | None) -> tune.TuneConfi
 
 def _searched(spec: SweepSpec, out: Path) -> tuple[list[tuple[dict, float]], list[dict]]:
     """A search's trials already in ``out``: (settings, score) of the finished ones, settings of the
-    rest (given to the searcher first, so that they resume)."""
+    rest (given to the searcher first, so that they resume from their checkpoints; one the
+    scheduler stopped early is judged again, at once, on the rounds it reports from its metrics)."""
     from irl.sweep.trial import last_score
 
     base, names = spec.trials[0], list(spec.search.space)
@@ -153,7 +161,7 @@ class _Progress(tune.Callback):
         self._update(trial, state="running")
 
     def on_trial_result(self, iteration, trials, trial, result, **info) -> None:  # noqa: ANN001, ANN003
-        score = result.get("eval_normalized_return" if result.get("done") else METRIC)  # done: its evaluation
+        score = result.get("eval_normalized_return", result.get(METRIC))  # the final result: its evaluation
         self._update(trial, state="running", score=None if score is None or math.isnan(score) else float(score),
                      steps=result.get("steps"))
 
@@ -165,5 +173,5 @@ class _Progress(tune.Callback):
         self._update(trial, state="failed", note=f"see the trial's log in {where} and OUT/tune")
 
     def on_trial_complete(self, iteration, trials, trial, **info) -> None:  # noqa: ANN001, ANN003
-        done = bool((trial.last_result or {}).get("done"))
-        self._update(trial, state="done" if done else "stopped")
+        evaluated = "eval_normalized_return" in (trial.last_result or {})  # else the scheduler stopped it
+        self._update(trial, state="done" if evaluated else "stopped")

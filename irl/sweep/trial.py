@@ -58,7 +58,7 @@ def _learner(trial: Trial, out: Path, report: Report, poll_seconds: float) -> di
                                     checkpoint_every=trial.checkpoint_every), rows, report, poll_seconds)
     final = {"normalized_return": last_score(run),
              "eval_normalized_return": json.loads((run / "eval.json").read_text())["normalized_return"],
-             "steps": config.total_steps, "done": True}
+             "steps": config.total_steps}
     if trial.reoptimize:
         final["reopt_normalized_return"] = _reoptimize(trial, out)["normalized_return"]
     return final
@@ -99,7 +99,7 @@ def _plain(trial: Trial, out: Path, report: Report, poll_seconds: float) -> dict
                       drain, report, poll_seconds)
     result = json.loads((run / "eval.json").read_text())
     return {"normalized_return": result["normalized_return"], "eval_normalized_return": result["normalized_return"],
-            "steps": trial.config["total_steps"], "done": True}
+            "steps": trial.config["total_steps"]}
 
 
 def _with_reports(work: Callable[[], Any], new_rows: Callable[[], list[dict[str, Any]]], report: Report,
