@@ -16,7 +16,16 @@ import argparse
 import sys
 from pathlib import Path
 
-from irl.sweep.pairs import COLUMNS, Pair, gather, pairs_from_rows, plot, read_pairs, table, write_pairs
+from irl.sweep.pairs import (
+    COLUMNS,
+    Pair,
+    gather,
+    pairs_from_rows,
+    plot,
+    read_pairs,
+    table,
+    write_pairs,
+)
 
 __all__ = ["COLUMNS", "Pair", "gather", "pairs_from_rows", "plot", "read_pairs", "table", "write_pairs"]
 

@@ -90,7 +90,11 @@ def _space(spec: SweepSpec, todo: list[Trial], out: Path) -> dict[str, Any]:
 
 def _distributions(search: Search) -> dict[str, Any]:
     """The search space as Optuna's distributions (``randint``'s high included)."""
-    from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+    from optuna.distributions import (
+        CategoricalDistribution,
+        FloatDistribution,
+        IntDistribution,
+    )
 
     make = {"uniform": lambda lo, hi: FloatDistribution(lo, hi),
             "loguniform": lambda lo, hi: FloatDistribution(lo, hi, log=True),
@@ -104,9 +108,8 @@ def _tune_config(spec: SweepSpec, out: Path, jobs: int | None) -> tune.TuneConfi
               "trial_dirname_creator": lambda t: trial_of(t.config).name}
     if spec.search is None:
         return tune.TuneConfig(num_samples=1, **common)
-    from ray.tune.search.optuna import OptunaSearch
-
     import optuna
+    from ray.tune.search.optuna import OptunaSearch
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     search = spec.search
