@@ -190,3 +190,23 @@ def test_reward_ablation_variants_and_report(tmp_path):
     proc = subprocess.run([sys.executable, str(SCRIPTS / "reward_ablation.py"), "--variants", "bundle-no-magic",
                            "--out", str(tmp_path)], capture_output=True, text=True)
     assert proc.returncode != 0 and "unknown variants bundle-no-magic" in proc.stderr
+
+
+def test_benchmark_flags_become_a_sweep_spec():
+    import importlib.util
+
+    import pytest
+
+    from irl.errors import IrlError
+
+    spec = importlib.util.spec_from_file_location("benchmark_front", SCRIPTS / "benchmark.py")
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    settings, every = benchmark.train_settings("--bc-epochs 2 --hyper learning_rate=0.001 --reward neg_energy "
+                                               "--ensemble 2 --no-absorbing --checkpoint-every 5")
+    assert settings == {"bc_epochs": 2, "ppo": {"learning_rate": 0.001}, "policy_reward": "neg_energy",
+                        "ensemble_size": 2, "absorbing": False} and every == 5
+    assert benchmark.train_settings("--algo sac --hyper tau=0.01")[0] == {"algo": "sac", "sac": {"tau": 0.01}}
+    assert benchmark.export_settings("--end-value floor --form shaped") == {"end_value": "floor", "form": "shaped"}
+    with pytest.raises(IrlError, match="--train-args: seed, steps is set by the benchmark's own flags"):
+        benchmark.train_settings("--steps 5 --seed 3")

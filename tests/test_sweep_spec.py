@@ -41,6 +41,8 @@ def _spec(**changes):
     ({"search": {"num_samples": 4, "space": {"disc_lr": {"loguniform": [0, 1]}}}}, "low > 0, found [0, 1]"),
     ({"search": {"num_samples": 4, "space": {"q_floor": {"uniform": [0.0, 0.5]}}}},
      "q_floor mixes into the generator density q; GAIL has none"),  # every bound makes a valid run
+    ({"ppo_baseline": True, "search": {"num_samples": 4, "space": {"disc_lr": {"uniform": [1e-4, 1e-3]}}}},
+     "a search runs the learner's trials only"),
     ({"seeds": [0, 1], "search": {"num_samples": 4, "space": {"disc_lr": {"uniform": [1e-4, 1e-3]}}}},
      "a search tunes one learner on one task and seed"),
 ])

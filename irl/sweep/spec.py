@@ -167,6 +167,8 @@ def parse_spec(data: dict[str, Any], *, base: Path = Path(".")) -> SweepSpec:
     axes = {name: _axis(name, value) for name, value in settings.items()}
     varying = [name for name, values in axes.items() if len(values) > 1]
     search = _search(data["search"], axes, varying) if "search" in data else None
+    if search is not None and _flag(data, "ppo_baseline"):
+        raise ConfigError("a search runs the learner's trials only; run ppo_baseline in a grid sweep")
     if search is not None and (len(learners) * len(demos) * len(seeds)) > 1:
         raise ConfigError(f"a search tunes one learner on one task and seed; found {len(learners)} learners, "
                           f"{len(demos)} tasks and {len(seeds)} seeds")
