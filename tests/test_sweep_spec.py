@@ -157,3 +157,29 @@ def test_the_live_view_prints_one_line_per_change_of_state_when_not_a_terminal()
 @pytest.mark.parametrize("path", sorted((REPO / "scripts" / "sweeps").glob("*.toml")), ids=lambda p: p.name)
 def test_shipped_specs_are_valid(path):
     assert load_spec(path).trials
+
+
+def _finished(run: Path, files: dict):
+    run.mkdir(parents=True)
+    for name, content in files.items():
+        (run / name).write_text(json.dumps(content))
+
+
+def test_the_report_orders_rows_as_the_spec_and_pairs_each_reward_with_its_imitator(tmp_path):
+    from irl.sweep.report import write_report
+
+    spec = _spec(learners=["gail", "airl"], ppo_baseline=True, reoptimize=True)
+    scores = {"expert_return": -100.0, "random_return": -1100.0}
+    for t in spec.trials:
+        seconds = 10.0 if t.plain else 30.0 if t.learner == "gail" else 50.0
+        result = {"env_id": t.task, "return_mean": -600.0, "return_std": 1.0, "normalized_return": 0.5,
+                  "train_seconds": seconds, "steps_per_second": 1.0, "peak_memory_mb": 400.0, **scores}
+        _finished(t.run(tmp_path), {"eval.json": result, **({} if t.plain else {"config.json": t.config})})
+        if t.reoptimize:
+            _finished(t.reopt(tmp_path), {"retrain.json": {"env_id": t.task}, "eval.json": {**result, "normalized_return": 0.25}})
+    text = write_report(tmp_path, [t.key for t in spec.trials])
+    rows = [line.split(" | ")[1] for line in text.splitlines() if line.startswith("| Pendulum-v1")]
+    assert rows == ["gail", "airl", "reopt-gail", "reopt-airl", "ppo", "GAIL", "AIRL"], text  # + the pairs table
+    assert "| Pendulum-v1 | airl | 1 | 0.500 ± 0.000 | 0.500 | -600.0 | -100.0 | -1100.0 | 50 | 5.00x | 400 |" in text
+    assert "| Pendulum-v1 | AIRL | defaults | 1,024 | 1 | 0.500 | 0.250 | 0: 0.500 → 0.250 |" in text
+    assert (tmp_path / "reoptimization.png").is_file() and (tmp_path / "curves-Pendulum-v1.png").is_file()

@@ -20,7 +20,7 @@ def sweep(spec: SweepSpec, out: Path, *, address: str | None = None, jobs: int |
     run_dir.check_writable(out, run_dir.SWEEP, keep=True)
     if report_only:
         run_dir.claim(out, run_dir.SWEEP, keep=True)
-        print(write_report(out), end="")
+        print(write_report(out, [t.key for t in spec.trials]), end="")
         return []
     if not ray_available():
         raise IrlError(INSTALL_RAY)
@@ -30,5 +30,5 @@ def sweep(spec: SweepSpec, out: Path, *, address: str | None = None, jobs: int |
     from irl.sweep.ray_backend import run_sweep
 
     failed = run_sweep(spec, out, states=states, address=address, jobs=jobs, max_failures=max_failures)
-    print(write_report(out), end="")
+    print(write_report(out, [t.key for t in spec.trials]), end="")
     return failed

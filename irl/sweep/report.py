@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -43,8 +44,10 @@ class Cell:
         return (self.run / "eval.json").is_file()
 
 
-def cells(out: Path) -> list[Cell]:
-    """The runs under ``out``: per task folder, learner variants, then re-optimisations, then plain agents."""
+def cells(out: Path, order: Sequence[str] = ()) -> list[Cell]:
+    """The runs under ``out``: per task, learner variants, then re-optimisations, then plain agents;
+    tasks and variants in the order of the run folders (TASK/NAME) in ``order`` (the spec's trials),
+    those not in it after, by name."""
     found = []
     for folder in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith((".", "tune"))):
         for run in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.endswith(".reward")):
@@ -60,13 +63,22 @@ def cells(out: Path) -> list[Cell]:
                 found.append(Cell(retrain["env_id"], variant, seed, run, "reopt"))
             elif variant in PLAIN_ALGOS and (result := read_json(run / "eval.json")) is not None:
                 found.append(Cell(result["env_id"], variant, seed, run, "plain"))
-    order = {"learner": 0, "reopt": 1, "plain": 2}
-    return sorted(found, key=lambda c: (c.task, order[c.kind]))  # stable: names sorted within
+    rank = {key: i for i, key in enumerate(order)}
+    kinds = {"learner": 0, "reopt": 1, "plain": 2}
+
+    def place(c: Cell) -> tuple:
+        name = c.run.name.removeprefix("reopt-") if c.kind == "reopt" else c.run.name
+        at = rank.get(f"{c.run.parent.name}/{name}", len(rank))
+        task = min((i for key, i in rank.items() if key.split("/")[0] == c.run.parent.name), default=len(rank))
+        return task, c.task, kinds[c.kind], at
+
+    return sorted(found, key=place)  # stable: by name where the order says nothing
 
 
-def write_report(out: Path) -> str:
-    """Write the report of the sweep folder ``out``; returns the Markdown table ('' for no finished run)."""
-    found = cells(out)
+def write_report(out: Path, order: Sequence[str] = ()) -> str:
+    """Write the report of the sweep folder ``out`` (rows in the ``order`` of :func:`cells`);
+    returns the Markdown tables ('' for no finished run)."""
+    found = cells(out, order)
     rows = [_row(c, out) for c in found if c.finished]
     for task in dict.fromkeys(c.task for c in found):
         _plot_curves([c for c in found if c.task == task], out / f"curves-{task.replace('/', '_')}.png", task)
