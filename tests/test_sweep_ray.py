@@ -105,3 +105,20 @@ def test_a_trial_whose_worker_dies_resumes_from_its_checkpoint_bit_for_bit(strai
     assert figures(run / "metrics.csv") == figures(reference / "metrics.csv")
     eval_a, eval_b = (json.loads((r / "eval.json").read_text()) for r in (reference, run))
     assert eval_a["return_mean"] == eval_b["return_mean"]
+
+
+def test_a_search_runs_its_samples_named_by_their_settings_and_a_rerun_runs_none(local_ray, tmp_path):
+    search = {"num_samples": 2, "seed": 0, "grace_rounds": 10,  # ASHA judges no trial of 2 rounds
+              "space": {"disc_lr": {"loguniform": [1e-4, 1e-2]}, "bc_epochs": {"choice": [0, 1]}}}
+    spec = parse_spec({**SPEC, "seeds": [0], "steps": 2 * 256, "search": search})
+    failed, lines = _sweep(spec, tmp_path)
+    assert failed == [], lines
+    runs = sorted(tmp_path.glob("Pendulum-v1/gail-disc_lr=*-bc_epochs=*-seed0"))
+    assert len(runs) == 2, lines
+    for run in runs:
+        config = json.loads((run / "config.json").read_text())
+        assert 1e-4 <= config["disc_lr"] <= 1e-2 and config["bc_epochs"] in (0, 1)
+        assert run.name == f"gail-disc_lr={config['disc_lr']:.4g}-bc_epochs={config['bc_epochs']}-seed0"
+        assert (run / "eval.json").is_file(), lines
+    start = time.perf_counter()  # nothing left: the rerun starts nothing
+    assert _sweep(spec, tmp_path) == ([], "") and time.perf_counter() - start < 5

@@ -26,7 +26,7 @@ from ray.tune.schedulers import ASHAScheduler  # noqa: E402
 
 from irl.sweep.live import LiveView  # noqa: E402
 from irl.sweep.spec import Search, SweepSpec, Trial, read_json, with_settings  # noqa: E402
-from irl.sweep.trial import run_trial  # noqa: E402
+from irl.sweep.trial import last_score, run_trial  # noqa: E402
 
 METRIC = "normalized_return"
 """What each trial reports every round: the normalised return of its latest training episodes."""
@@ -45,7 +45,9 @@ def run_sweep(spec: SweepSpec, out: Path, *, states: dict[str, str], address: st
     for trial in spec.trials if spec.search is None else ():  # a search's trials appear as they start
         view.add(trial.key, trial.name, trial.task, "finished" if states[trial.key] == "finished" else "pending")
     todo = [t for t in spec.trials if states[t.key] != "finished"]
-    if spec.search is None and not todo:
+    searched = _searched(spec, out) if spec.search is not None else None
+    left = len(todo) if searched is None else _samples(spec.search, *searched)
+    if left == 0:
         view.close()
         return []
     started = not ray.is_initialized()
@@ -55,11 +57,11 @@ def run_sweep(spec: SweepSpec, out: Path, *, states: dict[str, str], address: st
                  log_to_driver=False, logging_level=logging.WARNING, configure_logging=True)
     logging.getLogger("ray.tune").setLevel(logging.WARNING)
     try:
-        progress = _Progress(view, spec.search is not None)
+        progress = _Progress(view)
         tuner = tune.Tuner(
             tune.with_resources(_trainable, {"cpu": 1}),
             param_space=_space(spec, todo, out),
-            tune_config=_tune_config(spec, out, jobs),
+            tune_config=_tune_config(spec, searched, jobs),
             run_config=tune.RunConfig(name="tune", storage_path=str(out), verbose=0,
                                       failure_config=tune.FailureConfig(max_failures=max_failures),
                                       callbacks=[progress, *callbacks]))
@@ -102,7 +104,7 @@ def _distributions(search: Search) -> dict[str, Any]:
     return {name: make[kind](*args) for name, (kind, args) in search.space.items()}
 
 
-def _tune_config(spec: SweepSpec, out: Path, jobs: int | None) -> tune.TuneConfig:
+def _tune_config(spec: SweepSpec, searched: tuple[list, list] | None, jobs: int | None) -> tune.TuneConfig:
     common = {"max_concurrent_trials": jobs, "reuse_actors": False,
               "trial_name_creator": lambda t: trial_of(t.config).name,
               "trial_dirname_creator": lambda t: trial_of(t.config).name}
@@ -113,23 +115,26 @@ def _tune_config(spec: SweepSpec, out: Path, jobs: int | None) -> tune.TuneConfi
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     search = spec.search
-    done, resume = _searched(spec, out)
+    done, resume = searched
     searcher = OptunaSearch(space=_distributions(search), metric=METRIC, mode="max", seed=search.seed,
                             points_to_evaluate=resume or None)
     for settings, score in done:  # what earlier starts of this sweep found, told to the searcher
         searcher.add_evaluated_point(settings, score)
     scheduler = ASHAScheduler(time_attr="training_iteration", grace_period=search.grace_rounds,
                               reduction_factor=search.reduction_factor, max_t=10**6)
-    return tune.TuneConfig(metric=METRIC, mode="max", num_samples=max(search.num_samples - len(done), len(resume)),
+    return tune.TuneConfig(metric=METRIC, mode="max", num_samples=_samples(search, done, resume),
                            search_alg=searcher, scheduler=scheduler, **common)
+
+
+def _samples(search: Search, done: list, resume: list) -> int:
+    """Trials a search has left to run: its num_samples less the finished ones, at least the unfinished."""
+    return max(search.num_samples - len(done), len(resume))
 
 
 def _searched(spec: SweepSpec, out: Path) -> tuple[list[tuple[dict, float]], list[dict]]:
     """A search's trials already in ``out``: (settings, score) of the finished ones, settings of the
     rest (given to the searcher first, so that they resume from their checkpoints; one the
     scheduler stopped early is judged again, at once, on the rounds it reports from its metrics)."""
-    from irl.sweep.trial import last_score
-
     base, names = spec.trials[0], list(spec.search.space)
     folder = base.run(out).parent
     done, resume = [], []
@@ -149,9 +154,8 @@ def _searched(spec: SweepSpec, out: Path) -> tuple[list[tuple[dict, float]], lis
 class _Progress(tune.Callback):
     """Tune's trial events to the live view."""
 
-    def __init__(self, view: LiveView, search: bool) -> None:
+    def __init__(self, view: LiveView) -> None:
         self.view = view
-        self.search = search
 
     def name(self, config: dict[str, Any]) -> str:
         return trial_of(config).key
