@@ -126,7 +126,10 @@ def task_folder(env_id: str) -> str:
 
 def load_spec(path: str | Path) -> SweepSpec:
     """Read and check a spec file; ConfigError (one line) on anything wrong, before anything runs."""
-    import tomllib
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        raise ConfigError("reading a sweep spec needs Python 3.11 or later (its tomllib)") from None
 
     path = Path(path)
     try:
