@@ -1,4 +1,4 @@
-"""The ``irl`` command line: quickstart, collect, convert, train, export, retrain, judge, recipes, eval.
+"""The ``irl`` command line: quickstart, collect, convert, train, export, retrain, judge, recipes, eval, sweep.
 
 Errors the user can fix print as one line (``irl: error: ...``) and exit 2, no
 traceback: bad arguments (every number is parsed by one of the bounded types below)
@@ -293,6 +293,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--episodes", type=EPISODES, default=20, help="evaluation episodes")
     e.add_argument("--seed", type=SEED, default=0, help="episode i is reset with seed + 100000 + i")
     e.set_defaults(func=_eval)
+    _add_sweep(sub)
     return parser
 
 
@@ -534,6 +535,39 @@ def _print_eval(r: dict) -> None:
     print(f"{r['learner']} on {r['env_id']}: true return {r['return_mean']:.1f} ± {r['return_std']:.1f} "
           f"over {r['episodes']} episodes; {score}")
     print(json.dumps(r))
+
+
+
+# irl sweep: a grid or a search of runs on Ray Tune (irl/sweep/)
+
+def _add_sweep(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("sweep", help="run a grid (or a search) of runs from a TOML spec on Ray, locally or on a cluster",
+                       description="Run the trials of a sweep spec into --out, one per core (or on a Ray cluster), "
+                                   "then write its results table and plots. The same command after a stop skips "
+                                   "finished trials and resumes the rest from their checkpoints.")
+    s.add_argument("spec", type=Path, help="the sweep's spec, TOML (see docs/how-to/sweep.md)")
+    s.add_argument("--out", required=True, type=Path, help="sweep folder to write (new or empty, or a sweep of irl's)")
+    s.add_argument("--address", default=None,
+                   help="address of a running Ray cluster (default: $RAY_ADDRESS, else Ray is started here with "
+                        "one trial per core); --out and the demos must be on storage every node sees")
+    s.add_argument("--jobs", type=COUNT, default=None, help="trials at once (default: one per CPU of Ray)")
+    s.add_argument("--max-failures", type=number(int, 0, 1000), default=2,
+                   help="times a trial whose worker dies is started again (it resumes from its checkpoint)")
+    s.add_argument("--report-only", action="store_true", help="only rewrite the tables and plots from the runs in --out")
+    s.set_defaults(func=_sweep)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from irl.sweep.command import sweep
+    from irl.sweep.spec import load_spec
+
+    failed = sweep(load_spec(args.spec), args.out, address=args.address, jobs=args.jobs,
+                   max_failures=args.max_failures, report_only=args.report_only)
+    if failed:
+        print(f"irl: error: {len(failed)} trial(s) failed ({', '.join(failed)}); each trial's log is beside its run "
+              f"folder in {args.out}, Ray's in {args.out / 'tune'}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

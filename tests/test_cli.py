@@ -260,9 +260,10 @@ REQUIRED = {  # what each subcommand needs besides the flag under test (none of 
     "retrain": ["reward", "--env", "Pendulum-v1", "--out", "re"],
     "judge": ["reward", "--env", "Pendulum-v1", "--demos", "d.npz", "--out", "j"],
     "eval": ["run"],
+    "sweep": ["spec.toml", "--out", "s"],
 }
 ZERO_IS_VALID = {"--seed", "--bc-epochs", "--bc-warmup-steps", "--grad-penalty", "--lcr", "--mono", "--q-floor",
-                 "--disc-weight-decay", "--policy-reset-steps",
+                 "--disc-weight-decay", "--policy-reset-steps", "--max-failures",
                  "--heatmap", "--heatmap-range"}
 NEGATIVE_IS_VALID = {"--heatmap-range"}  # coordinates
 NOT_NUMBERS = {None, Path, str}

@@ -1,8 +1,8 @@
 """The package's import graph: no module imports one that imports it back (directly or
 through others), counting imports inside functions and under TYPE_CHECKING too; and the
 rules the folders stand for (docs/layout.md): only irl/rl/ imports stable-baselines3,
-the energy side imports neither it nor the runs, learners do not import each other, and
-loading a reward imports no training code."""
+the energy side imports neither it nor the runs, learners do not import each other,
+loading a reward imports no training code, and only irl/sweep/ray_backend.py imports Ray."""
 
 import ast
 import configparser
@@ -190,6 +190,20 @@ def test_loading_and_calling_a_reward_imports_no_training_code(tmp_path):
     loaded = set(proc.stdout.split())
     assert "irl.rewards.artifact" in loaded
     assert not {m for m in loaded if m.split(".")[0] == SB3 or m.startswith(TRAINING)}
+
+
+RAY_MODULE = "irl.sweep.ray_backend"
+"""The one module that imports Ray (an optional extra); nothing imports it on import."""
+
+
+def test_only_the_sweeps_ray_backend_imports_ray_and_only_when_a_sweep_runs():
+    modules = _modules(PACKAGE)
+    importers = {name for name, path in modules.items()
+                 if any(m.split(".")[0] in ("ray", "optuna") for m in imported_names(path))}
+    assert importers == {RAY_MODULE}
+    graph = import_graph(PACKAGE, top_level_only=True)
+    for start in ("irl", "irl.cli", "irl.sweep.spec", "irl.sweep.report", "irl.sweep.trial", "irl.sweep.command"):
+        assert RAY_MODULE not in loaded_with(graph, start), start
 
 
 def test_setup_cfg_installs_every_package():

@@ -134,8 +134,15 @@ def test_benchmark_and_transfer_refuse_an_out_folder_holding_other_files(tmp_pat
 
 
 def test_benchmark_marks_its_folder_and_takes_it_back(tmp_path):
+    old = tmp_path / "old"  # a benchmark folder from before the benchmark was a sweep
+    old.mkdir()
+    (old / "irl-folder.json").write_text(json.dumps({"format": "irl-folder", "version": 1, "kind": "benchmark",
+                                                     "files": ["Pendulum-v1", "results.md"]}))
+    assert _script("benchmark.py", "--envs", "Pendulum-v1", "--report-only", "--out", str(old)).returncode == 0
+    assert json.loads((old / "irl-folder.json").read_text())["kind"] == "sweep"
+    tmp_path = tmp_path / "new"
     assert _script("benchmark.py", "--envs", "Pendulum-v1", "--report-only", "--out", str(tmp_path)).returncode == 0
-    assert json.loads((tmp_path / "irl-folder.json").read_text())["kind"] == "benchmark"
+    assert json.loads((tmp_path / "irl-folder.json").read_text())["kind"] == "sweep"
     (tmp_path / "Pendulum-v1").mkdir()
     assert _script("benchmark.py", "--envs", "Pendulum-v1", "--report-only", "--out", str(tmp_path)).returncode == 0
     proc = _script("benchmark.py", "--envs", "Pendulum-v1", "--steps", "0", "--out", str(tmp_path))
@@ -143,24 +150,16 @@ def test_benchmark_marks_its_folder_and_takes_it_back(tmp_path):
 
 
 def test_benchmark_plain_cell_refuses_a_folder_holding_other_files(tmp_path):
-    import importlib.util
-
     import pytest
 
     from irl.errors import RunDirError
+    from irl.sweep.trial import plain_agent
 
-    sys.path.insert(0, str(SCRIPTS))
-    try:
-        spec = importlib.util.spec_from_file_location("benchmark_under_test", SCRIPTS / "benchmark.py")
-        benchmark = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(benchmark)
-    finally:
-        sys.path.remove(str(SCRIPTS))
     cell = tmp_path / "ppo-seed0"
     cell.mkdir()
     (cell / "thesis.tex").write_text("years of work")
     with pytest.raises(RunDirError, match=r"holds files irl did not write \(thesis.tex\)"):
-        benchmark.plain_agent("ppo", "Pendulum-v1", 0, 64, cell, str(SCRIPTS.parent / "demos" / "pendulum-v1.npz"))
+        plain_agent("ppo", "Pendulum-v1", 0, 64, cell, str(SCRIPTS.parent / "demos" / "pendulum-v1.npz"))
     assert sorted(p.name for p in cell.iterdir()) == ["thesis.tex"]
 
 
@@ -194,3 +193,23 @@ def test_reward_ablation_variants_and_report(tmp_path):
     proc = subprocess.run([sys.executable, str(SCRIPTS / "reward_ablation.py"), "--variants", "bundle-no-magic",
                            "--out", str(tmp_path)], capture_output=True, text=True)
     assert proc.returncode != 0 and "unknown variants bundle-no-magic" in proc.stderr
+
+
+def test_benchmark_flags_become_a_sweep_spec():
+    import importlib.util
+
+    import pytest
+
+    from irl.errors import IrlError
+
+    spec = importlib.util.spec_from_file_location("benchmark_front", SCRIPTS / "benchmark.py")
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    settings, every = benchmark.train_settings("--bc-epochs 2 --hyper learning_rate=0.001 --reward neg_energy "
+                                               "--ensemble 2 --no-absorbing --checkpoint-every 5")
+    assert settings == {"bc_epochs": 2, "ppo": {"learning_rate": 0.001}, "policy_reward": "neg_energy",
+                        "ensemble_size": 2, "absorbing": False} and every == 5
+    assert benchmark.train_settings("--algo sac --hyper tau=0.01")[0] == {"algo": "sac", "sac": {"tau": 0.01}}
+    assert benchmark.export_settings("--end-value floor --form shaped") == {"end_value": "floor", "form": "shaped"}
+    with pytest.raises(IrlError, match="--train-args: seed, steps is set by the benchmark's own flags"):
+        benchmark.train_settings("--steps 5 --seed 3")

@@ -12,7 +12,7 @@
     eval.json            final evaluation on the true reward, training time, peak memory
     irl-folder.json      the marker: which kind of folder this is and the names irl writes in it
 
-Every folder irl writes (a run, a retrain run, a judge result, a benchmark's) carries
+Every folder irl writes (a run, a retrain run, a judge result, a sweep's) carries
 ``irl-folder.json``. irl writes only into a new or empty folder or one it marked as
 its own kind; ``--overwrite`` removes only the entries the marker names; a folder that
 holds anything else is refused, with or without ``--overwrite``.
@@ -58,6 +58,8 @@ class FolderKind:
     name: str
     files: tuple[str, ...]
     signature: tuple[str, tuple[str, ...]] | None = None
+    takes_over: tuple[str, ...] = ()
+    """Kinds whose folders this kind adopts as its own (a sweep takes a benchmark's folder)."""
 
 
 POLICY_FILES = ("policy.zip", "policy.obs_norm.npz", "policy.spec.json", "policy.weights.safetensors")
@@ -68,6 +70,10 @@ RETRAIN = FolderKind("retrain run", ("retrain.json", "metrics.csv", "tb", *POLIC
                      signature=("retrain.json", ("reward", "env_id", "algo", "steps")))
 JUDGE = FolderKind("judge result", ("judge.json", "judge.png", "heatmap.png"),
                    signature=("judge.json", ("reward", "env_id", "per_source")))
+SWEEP = FolderKind("sweep", ("*-v[0-9]*", "results.csv", "results.md", "curves-*.png", "reoptimization.csv",
+                            "reoptimization.md", "reoptimization.png", "tune"),
+                   signature=("*-v[0-9]*", ()), takes_over=("benchmark",))
+"""A sweep (irl sweep): a folder per task holding its runs and their logs, Tune's files, the reports."""
 REPLACE_HINT = "pass --overwrite to replace it, or choose another --out"
 
 
@@ -104,7 +110,8 @@ def claim(out: Path, kind: FolderKind, *, overwrite: bool = False, keep: bool = 
             else:
                 path.unlink()
     listed = _read_owner(out) or {}
-    files = dict.fromkeys([*listed.get("files", []), *kind.files])
+    kept = listed.get("files", []) if listed.get("kind") == kind.name else []  # a kind it takes over: its own list
+    files = dict.fromkeys([*kept, *kind.files])
     (out / OWNER).write_text(json.dumps({"format": OWNER_FORMAT, "version": 1, "kind": kind.name,
                                          "files": list(files)}, indent=2))
     return out
@@ -123,7 +130,7 @@ def _owned_entries(out: Path, kind: FolderKind, *, overwrite: bool, keep: bool, 
     if owner is None:
         raise RunDirError(f"{out} holds files irl did not write ({_some(entries)}); irl writes only into a new or "
                           "empty folder or one it made: choose another --out")
-    if owner["kind"] != kind.name:
+    if owner["kind"] != kind.name and owner["kind"] not in kind.takes_over:
         raise RunDirError(f"{out} holds an irl {owner['kind']}, not a {kind.name}; choose another --out")
     foreign = [e for e in entries if e != OWNER and not any(fnmatchcase(e, p) for p in owner["files"])]
     if foreign:
