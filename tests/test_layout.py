@@ -1,5 +1,5 @@
 """The package's import graph: no module imports one that imports it back (directly or
-through others), counting imports inside functions and under TYPE_CHECKING too; and the
+through others) and no folder one that imports it back, counting imports inside functions and under TYPE_CHECKING too; and the
 rules the folders stand for (docs/layout.md): only irl/rl/ imports stable-baselines3,
 the energy side imports neither it nor the runs, learners do not import each other,
 loading a reward imports no training code, and only irl/sweep/ray_backend.py imports Ray."""
@@ -125,6 +125,29 @@ def test_irl_has_no_import_cycle(package):
     assert "irl.runs.trainer" in graph and "irl.energy.discriminator" in graph["irl.runs.trainer"]
     cycle = find_cycle(graph)
     assert cycle is None, " -> ".join(cycle)
+
+
+def folder_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The module graph folded to irl's folders (irl.data, irl.energy, ..., and irl.api etc. as
+    they are): {folder: the other folders its modules import}."""
+    def folder(module: str) -> str:
+        return ".".join(module.split(".")[:2])
+
+    folded: dict[str, set[str]] = {}
+    for name, targets in graph.items():
+        if name == "irl":  # the public front imports every side
+            continue
+        folded.setdefault(folder(name), set()).update(folder(t) for t in targets if t != "irl")
+    return {k: v - {k} for k, v in folded.items()}
+
+
+def test_the_folders_import_each_other_in_one_direction():
+    """data <- energy <- rl <- runs <- rewards <- sweep: no folder imports one that imports it back."""
+    folders = folder_graph(import_graph(PACKAGE))
+    assert "irl.rl" in folders["irl.runs"]  # the trainer drives the generator
+    cycle = find_cycle(folders)
+    assert cycle is None, " -> ".join(cycle)
+    assert find_cycle(folder_graph({"irl.a.x": {"irl.b.y"}, "irl.b.y": {"irl.a.z"}, "irl.a.z": set()})) is not None
 
 
 def test_only_the_rl_side_imports_stable_baselines3():

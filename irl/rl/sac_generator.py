@@ -40,7 +40,7 @@ from irl.rl.sb3_adapter import (
     build_agent,
     make_vec_env,
 )
-from irl.runs.checkpoint import flatten_optimizer, unflatten_optimizer
+from irl.rl.state import flatten_optimizer, unflatten_optimizer
 
 StepRewardFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 """raw obs (B, *obs_shape), env actions (B, *act_shape), raw next obs, terminated (B,)

@@ -41,7 +41,7 @@ from stable_baselines3.sac.policies import SACPolicy
 from irl.data.types import Transitions
 from irl.errors import ConfigError, EnvError
 from irl.rl.policy_io import ACTIVATIONS, save_agent, wrap_obs_norm
-from irl.runs.checkpoint import (
+from irl.rl.state import (
     env_state,
     flatten_optimizer,
     load_env_state,

@@ -42,7 +42,7 @@ from irl.errors import ConfigError, TrainingError
 from irl.rl.pretrain import behaviour_clone, hold_after_cloning
 from irl.rl.sac_generator import SACGenerator
 from irl.rl.sb3_adapter import Generator, make_env
-from irl.runs.checkpoint import flatten_optimizer, unflatten_optimizer
+from irl.rl.state import flatten_optimizer, unflatten_optimizer
 from irl.runs.config import TrainConfig, check_algo_fits, settings_that_differ
 from irl.runs.evaluation import normalized_return
 
