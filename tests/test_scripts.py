@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
 
@@ -213,3 +214,22 @@ def test_benchmark_flags_become_a_sweep_spec():
     assert benchmark.export_settings("--end-value floor --form shaped") == {"end_value": "floor", "form": "shaped"}
     with pytest.raises(IrlError, match="--train-args: seed, steps is set by the benchmark's own flags"):
         benchmark.train_settings("--steps 5 --seed 3")
+
+
+def test_judge_study_reads_a_short_reoptimisation_off_the_fresh_agents_log_and_ranks_candidates(tmp_path):
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        import judge_study
+    finally:
+        sys.path.remove(str(SCRIPTS))
+    metrics = tmp_path / "metrics.csv"
+    metrics.write_text("episode,steps,seconds,ep_return,normalized_return\n"
+                       + "".join(f"{i},{i * 100},0,0,{i / 100}\n" for i in range(1, 101)))
+    early = judge_study.prefix_scores(metrics, budget=10_000)  # the last 8 episodes up to 5%, 10%, 20%
+    assert early == pytest.approx({"prefix_5": np.mean(np.arange(1, 6) / 100),
+                                   "prefix_10": np.mean(np.arange(3, 11) / 100),
+                                   "prefix_20": np.mean(np.arange(13, 21) / 100)})
+    rows = [{"final": f, **dict.fromkeys(judge_study.CANDIDATES), "prefix_20": p}
+            for f, p in ((0.1, 0.0), (0.5, 0.2), (0.9, 0.4))]
+    text = judge_study.summary(rows)
+    assert "| prefix_20 | +1.00 | 3 |" in text and "| pooled_spearman | +nan | 0 |" in text
