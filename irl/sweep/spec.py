@@ -36,7 +36,6 @@ import itertools
 import json
 import math
 import re
-import warnings
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -169,8 +168,9 @@ def parse_spec(data: dict[str, Any], *, base: Path = Path(".")) -> SweepSpec:
     if recipe == "task":
         from irl.runs.recipes import task_recipe
 
-        for task in demos:
-            task_recipe(task)  # one warning per task that has no recipe of its own
+        recipes = {task: task_recipe(task) for task in demos}  # read once; warns for a task without one
+    else:
+        recipes = dict.fromkeys(demos, recipe)
     export = data.get("export", {})
     _check_keys("[export]", export, {k: str for k in EXPORT_OPTIONS})
     for key, value in export.items():
@@ -186,8 +186,9 @@ def parse_spec(data: dict[str, Any], *, base: Path = Path(".")) -> SweepSpec:
         raise ConfigError(f"a search tunes one learner on one task and seed; found {len(learners)} learners, "
                           f"{len(demos)} tasks and {len(seeds)} seeds")
     if search is not None:  # every bound of every range must make a valid run
-        probe = _config(learners[0], *next(iter(demos.items())), steps, seeds[0], {k: v[0] for k, v in axes.items()},
-                        recipe)
+        task = next(iter(demos))
+        probe = _config(learners[0], task, demos[task], steps, seeds[0], {k: v[0] for k, v in axes.items()},
+                        recipes[task])
         for name, (_, args) in search.space.items():
             for value in args:
                 _train_config({**probe, name: value})
@@ -196,7 +197,7 @@ def parse_spec(data: dict[str, Any], *, base: Path = Path(".")) -> SweepSpec:
         for learner in learners:
             for values in itertools.product(*axes.values()):
                 chosen = dict(zip(axes, values))
-                config = _config(learner, task, demos[task], steps, seed, chosen, recipe)
+                config = _config(learner, task, demos[task], steps, seed, chosen, recipes[task])
                 name = trial_name(learner, {k: chosen[k] for k in varying}, seed)
                 trials.append(Trial(task=task, learner=learner, seed=seed, name=name, config=config,
                                     reoptimize=_flag(data, "reoptimize"), export=export, checkpoint_every=every))
@@ -389,7 +390,7 @@ def _recipe(value: Any, base: Path) -> Any:
 
 
 def _config(learner: str, task: str, demos: str, steps: int, seed: int, settings: dict[str, Any],
-            recipe: Any = "task") -> dict:
+            recipe: Any) -> dict:
     """The trial's TrainConfig as JSON: resolved as ``irl train`` resolves it (TrainConfig's and SB3's
     defaults, the recipe, then the spec's settings over them)."""
     from irl.runs.recipes import resolve
@@ -398,11 +399,8 @@ def _config(learner: str, task: str, demos: str, steps: int, seed: int, settings
     checked = _train_config(config)  # the spec's own values, checked with the trial named in the error
     algo = checked.algo
     given = {k: getattr(checked, k) for k in settings if k not in ("algo", "ppo", "sac")}
-    with warnings.catch_warnings():  # a task without a recipe: said once by the sweep, not per trial
-        warnings.simplefilter("ignore")
-        resolved = resolve(learner, task, demos=demos, total_steps=steps, algo=algo, recipe=recipe,
-                           given={**given, "seed": seed}, hyper=dict(settings.get(algo, {})),
-                           given_source=SOURCE_SPEC)
+    resolved = resolve(learner, task, demos=demos, total_steps=steps, algo=algo, recipe=recipe,
+                       given={**given, "seed": seed}, hyper=dict(settings.get(algo, {})), given_source=SOURCE_SPEC)
     return json.loads(resolved.config.to_json(resolved.sources))  # "sources": config.json's record, not a setting
 
 
