@@ -30,7 +30,7 @@ from irl.rl.presets import preset
 from irl.rl.sb3_adapter import make_env, train_on_true_reward
 from irl.runs import run_dir
 from irl.runs.checkpoint import load_checkpoint, save_checkpoint
-from irl.runs.config import SOURCES, TrainConfig, check_algo_fits
+from irl.runs.config import EXPORT, SOURCES, TrainConfig, check_algo_fits
 from irl.runs.evaluation import evaluate_policy, normalized_return, random_returns
 from irl.runs.progress import RoundProgress, whole_rollouts
 from irl.runs.trainer import AdversarialTrainer, Scores
@@ -130,12 +130,15 @@ def scores_for(demos: DemoSet, env_id: str, *, seed: int = 0) -> Scores | None:
 
 
 def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, progress: bool = True,
-          resume: bool = False, checkpoint_every: int = 10, sources: dict[str, str] | None = None) -> dict:
+          resume: bool = False, checkpoint_every: int = 10, sources: dict[str, str] | None = None,
+          export: dict[str, str] | None = None) -> dict:
     """Train ``config`` into the run folder ``out``; returns the final evaluation.
 
     ``config`` is used as it is: no recipe is applied here. To train with a task's recipe,
     build the config with :func:`irl.runs.recipes.resolve` and pass its ``sources`` (where
-    each setting came from), which config.json records beside the settings.
+    each setting came from) and ``export`` (the recipe's ``irl export`` settings for this
+    learner, which :func:`irl.rewards.artifact.export_reward` then uses unless told
+    otherwise); config.json records both beside the settings.
 
     A checkpoint (:mod:`irl.runs.checkpoint`) is written every ``checkpoint_every`` rounds
     and at the end; ``resume`` continues the run in ``out`` from its checkpoint, bit for
@@ -156,12 +159,13 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
     if resume:
         trainer.load_state(*load_checkpoint(out))
         run_dir.claim(out, run_dir.RUN, keep=True)
-        if sources is None:  # keep the record of the first call
-            sources = json.loads((out / "config.json").read_text()).get(SOURCES)
-        (out / "config.json").write_text(config.to_json(sources))  # the same, or a longer budget
+        saved = json.loads((out / "config.json").read_text())  # keep the records of the first call
+        sources = saved.get(SOURCES) if sources is None else sources
+        export = saved.get(EXPORT) if export is None else export
+        (out / "config.json").write_text(config.to_json(sources, export))  # the same, or a longer budget
     else:  # a previous run's files go first (its old TensorBoard logs would mix with the new ones)
         run_dir.claim(out, run_dir.RUN, overwrite=overwrite, hint=RESUME_HINT)
-        (out / "config.json").write_text(config.to_json(sources))
+        (out / "config.json").write_text(config.to_json(sources, export))
         (out / "scores.json").write_text(json.dumps({"expert": None if scores is None else scores.expert,
                                                      "random": None if scores is None else scores.random,
                                                      "demo_episodes": demos.n_episodes,

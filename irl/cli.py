@@ -238,15 +238,17 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("run", type=Path, help="a finished run folder (irl train)")
     x.add_argument("--out", required=True, type=Path, help="artifact folder to write (new or empty)")
     x.add_argument("--overwrite", action="store_true", help="replace an artifact already in --out")
-    x.add_argument("--end-value", choices=("learned", "floor"), default="learned",
+    x.add_argument("--end-value", choices=("learned", "floor"), default=None,
                    help="what ending an episode is worth: the learned absorbing-state reward, or no more than "
-                        "the worst step of a random policy (tasks where ending is a failure, e.g. a fall)")
-    x.add_argument("--form", choices=("g", "shaped"), default="g",
+                        "the worst step of a random policy (tasks where ending is a failure, e.g. a fall) "
+                        "(default: the run's recipe's choice, else learned)")
+    x.add_argument("--form", choices=("g", "shaped"), default=None,
                    help="AIRL: the disentangled reward g (any dynamics), or g + γ·h(s') - h(s), shaped by the "
-                        "learned potential h (re-optimisation on the training dynamics)")
-    x.add_argument("--ensemble", choices=("mean", "pessimistic"), default="mean",
+                        "learned potential h (re-optimisation on the training dynamics) (default: the run's "
+                        "recipe's choice, else g)")
+    x.add_argument("--ensemble", choices=("mean", "pessimistic"), default=None,
                    help="a run with several energies (--ensemble of irl train): their mean reward, or the worst "
-                        "member's at each step")
+                        "member's at each step (default: the run's recipe's choice, else mean)")
     x.set_defaults(func=_export)
 
     r = sub.add_parser("retrain", help="train a fresh SB3 agent on an exported reward alone",
@@ -366,24 +368,27 @@ def _train(args: argparse.Namespace) -> int:
             raise IrlError("--resume continues a run with its own settings (its config.json); --recipe and "
                            "--no-recipe are for new runs")
         config, sources = _resumed_config(args, given, settings)
-        recipe = None
+        recipe, export = None, None  # the run's own records are kept
         print(f"resuming {args.out} with its own settings ({args.out / 'config.json'}; no recipe is read)")
     else:
         resolved = recipes.resolve(args.learner, args.env, demos=str(args.demos), total_steps=args.steps,
                                    algo=args.algo, recipe=None if args.no_recipe else args.recipe or "task",
                                    given=settings, hyper=dict(args.hyper))
-        config, sources, recipe = resolved.config, resolved.sources, resolved.recipe
+        config, sources, recipe, export = resolved.config, resolved.sources, resolved.recipe, resolved.export
         if "steps" not in given:
             sources["total_steps"] = recipes.SOURCE_DEFAULT
         print(recipe_line(recipe, config.learner, config.algo))
     result = train(config, args.out, overwrite=args.overwrite, progress=not args.no_progress, resume=args.resume,
-                   checkpoint_every=args.checkpoint_every, sources=sources)
+                   checkpoint_every=args.checkpoint_every, sources=sources, export=export)
     _print_eval(result)
     print(f"run folder: {args.out} (curves.png, metrics.csv, tb/, policy.zip, energy.safetensors)")
-    if recipe is not None and recipe.export(config.learner):
-        flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in recipe.export(config.learner).items())
-        print(f"export its reward as the recipe says: irl export {args.out} --out REWARD {flags}")
+    if export:
+        print(f"irl export {args.out} --out REWARD exports its reward as the recipe says ({_as_flags(export)})")
     return 0
+
+
+def _as_flags(export: dict[str, str]) -> str:
+    return " ".join(f"--{k.replace('_', '-')} {v}" for k, v in export.items())
 
 
 def _resumed_config(args: argparse.Namespace, given: set[str], settings: dict):  # noqa: ANN202
@@ -421,10 +426,13 @@ def recipe_line(recipe, learner: str, algo: str) -> str:  # noqa: ANN001 - an ir
 
 
 def _export(args: argparse.Namespace) -> int:
-    from irl.rewards.artifact import export_reward, load_reward
+    from irl.rewards.artifact import export_reward, load_reward, recipe_export
 
-    out = export_reward(args.run, args.out, overwrite=args.overwrite, end_value=args.end_value, form=args.form,
-                        ensemble=args.ensemble)
+    chosen = {"end_value": args.end_value, "form": args.form, "ensemble": args.ensemble}
+    from_recipe = {k: v for k, v in recipe_export(args.run).items() if chosen[k] is None}
+    out = export_reward(args.run, args.out, overwrite=args.overwrite, **chosen)
+    if from_recipe:
+        print(f"as the run's recipe says (its config.json): {_as_flags(from_recipe)}")
     m = load_reward(out).manifest
     print(f"wrote {out}: reward {m['reward']} of {m['learner'].upper()} on {m['env_id']} "
           f"(manifest.json, reward.safetensors, reward.onnx)")
@@ -479,7 +487,7 @@ def _quickstart(args: argparse.Namespace) -> int:
     config = resolved.config
     print(f"AIRL on {config.env_id} from the shipped demos, {config.total_steps} steps -> {args.out}")
     print(recipe_line(resolved.recipe, config.learner, config.algo))
-    result = train(config, args.out, overwrite=args.overwrite, sources=resolved.sources)
+    result = train(config, args.out, overwrite=args.overwrite, sources=resolved.sources, export=resolved.export)
     _print_eval(result)
     print(f"learning curves: {args.out / 'curves.png'}; TensorBoard: tensorboard --logdir {args.out / 'tb'}")
     return 0

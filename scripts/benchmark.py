@@ -54,9 +54,10 @@ def train_settings(text: str) -> tuple[dict[str, Any], int | None]:
 
 
 def export_settings(text: str) -> dict[str, str]:
-    """--export-args as the spec's [export] table."""
+    """--export-args as the spec's [export] table: the options given (the others are each run's
+    recipe's choice, else the default)."""
     given = vars(_parser().parse_args(["export", "-", "--out", "-", *shlex.split(text)]))
-    return {k: given[k] for k in EXPORT_OPTIONS if given[k] != EXPORT_OPTIONS[k][0]}
+    return {k: given[k] for k in EXPORT_OPTIONS if given[k] is not None}
 
 
 def spec_of(args: argparse.Namespace) -> dict[str, Any]:

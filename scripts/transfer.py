@@ -86,30 +86,32 @@ def run(cmd: list[str], log: Path) -> bool:
     return ok
 
 
-def learn_and_transfer(task: Task, root: Path, name: str, seed: int, steps: int) -> None:
-    """Learn a reward on the training variant, export and judge it, re-optimise it on the test one."""
+def learn_and_transfer(task: Task, root: Path, name: str, seed: int, steps: int, episodes: int) -> None:
+    """Learn a reward on the training variant, export and judge it, re-optimise it on the test one;
+    ``episodes``: of each evaluation and of each policy the judge rolls out."""
     source, out = root / f"{name}-seed{seed}", root / f"{name}-seed{seed}-target"
     if not (source / "eval.json").exists():
         run([*IRL, "train", *LEARNERS[name], "--env", task.source, "--demos", task.demos, "--steps", str(steps),
-             "--seed", str(seed), "--out", str(source), "--overwrite", "--no-progress"], source.with_suffix(".log"))
+             "--seed", str(seed), "--out", str(source), "--eval-episodes", str(episodes), "--overwrite", "--no-progress"],
+            source.with_suffix(".log"))
     if (out / "eval.json").exists() or not (source / "eval.json").exists():
         return
     reward, judged = root / f"{name}-seed{seed}.reward", root / f"{name}-seed{seed}.judge"
     if run([*IRL, "export", str(source), "--out", str(reward), "--overwrite"], root / f"{name}-seed{seed}.export.log"):
         run([*IRL, "judge", str(reward), "--env", task.source, "--demos", task.demos, *task.judge_args,
-             "--out", str(judged), "--overwrite"], root / f"{name}-seed{seed}.judge.log")
+             "--episodes", str(episodes), "--out", str(judged), "--overwrite"], root / f"{name}-seed{seed}.judge.log")
         run([*IRL, "retrain", str(reward), "--env", task.target, "--steps", str(steps), "--seed", str(seed),
-             "--out", str(out), "--overwrite", "--no-progress"], out.with_suffix(".log"))
+             "--out", str(out), "--eval-episodes", str(episodes), "--overwrite", "--no-progress"], out.with_suffix(".log"))
 
 
-def true_reward(task: Task, root: Path, seed: int, steps: int) -> None:
+def true_reward(task: Task, root: Path, seed: int, steps: int, episodes: int) -> None:
     out = root / f"true-reward-seed{seed}"
     if not (out / task.target / "ppo.json").exists():
         run([sys.executable, "scripts/train_expert.py", task.target, "--algo", "ppo", "--steps", str(steps),
-             "--seed", str(seed), "--out", str(out), "--eval-episodes", "20"], out.with_suffix(".log"))
+             "--seed", str(seed), "--out", str(out), "--eval-episodes", str(episodes)], out.with_suffix(".log"))
 
 
-def gail_policy_moved(task: Task, root: Path, seed: int) -> float | None:
+def gail_policy_moved(task: Task, root: Path, seed: int, episodes: int) -> float | None:
     """True return on the test variant of the GAIL policy trained on the training one, as it is."""
     from irl.rl.policy_io import Policy
     from irl.runs.evaluation import evaluate_policy
@@ -117,11 +119,11 @@ def gail_policy_moved(task: Task, root: Path, seed: int) -> float | None:
     policy = root / f"gail-seed{seed}" / "policy.zip"
     if not policy.exists():
         return None
-    returns, _ = evaluate_policy(Policy(policy), task.target, episodes=20, seed=seed + 100_000)
+    returns, _ = evaluate_policy(Policy(policy), task.target, episodes=episodes, seed=seed + 100_000)
     return float(returns.mean())
 
 
-def report(task: Task, root: Path, seeds: list[int]) -> None:
+def report(task: Task, root: Path, seeds: list[int], episodes: int) -> None:
     rows = []
     for seed in seeds:
         for name in LEARNERS:
@@ -133,7 +135,7 @@ def report(task: Task, root: Path, seeds: list[int]) -> None:
         if path.exists():
             rows.append({"method": "PPO on the true reward", "key": "true-reward", "seed": seed,
                          "return": json.loads(path.read_text())["eval_stochastic"]["mean"]})
-        moved = gail_policy_moved(task, root, seed)
+        moved = gail_policy_moved(task, root, seed, episodes)
         if moved is not None:
             rows.append({"method": "GAIL policy, moved as it is", "key": "gail-policy", "seed": seed, "return": moved})
     if not rows:
@@ -239,6 +241,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=COUNT, default=2)
     parser.add_argument("--learners", nargs="+", default=list(LEARNERS), choices=list(LEARNERS))
     parser.add_argument("--out", type=Path, default=None, help="default: runs/transfer-TASK")
+    parser.add_argument("--eval-episodes", type=COUNT, default=20,
+                        help="episodes of each evaluation and of each policy the judge rolls out")
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args()
     task, out = TASKS[args.task], args.out or Path(f"runs/transfer-{args.task}")
@@ -248,11 +252,11 @@ def main() -> None:
         parser.error(str(exc))
     if not args.report_only:
         with ThreadPoolExecutor(args.jobs) as pool:
-            jobs = [pool.submit(learn_and_transfer, task, out, n, s, args.steps)
+            jobs = [pool.submit(learn_and_transfer, task, out, n, s, args.steps, args.eval_episodes)
                     for s in args.seeds for n in args.learners]
-            jobs += [pool.submit(true_reward, task, out, s, args.steps) for s in args.seeds]
+            jobs += [pool.submit(true_reward, task, out, s, args.steps, args.eval_episodes) for s in args.seeds]
             [j.result() for j in jobs]
-    report(task, out, args.seeds)
+    report(task, out, args.seeds, args.eval_episodes)
 
 
 if __name__ == "__main__":

@@ -46,8 +46,7 @@ SMALL_SAC = {"learning_starts": 256, "round_steps": 256, "batch_size": 64, "trai
              "policy_kwargs": {"net_arch": [32, 32]}}
 
 
-@pytest.mark.parametrize("learner, extra", [
-    ("airl", {}),
+@pytest.mark.parametrize("learner, extra", [  # AIRL at its defaults is the last case's core
     ("gcl", {"replay_rounds": 2, "log_z": "importance"}),
     ("airl", {"algo": "sac", "sac": SMALL_SAC}),  # replay buffer, three optimisers, entropy coefficient
     # killed inside the warm-up: the actor stays frozen and the obs statistics held after the resume

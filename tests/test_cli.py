@@ -1,13 +1,20 @@
-"""Each command through a subprocess, and one bad input each: one line, no traceback, exit 2."""
+"""Each command, and one bad input each: one line, no traceback, exit 2. The trained run comes from
+a real `python -m irl.cli` process; the rest call the same entry point in this process, which
+keeps the suite fast (each process start imports torch, SB3 and MuJoCo anew)."""
 
+import io
 import json
+import os
 import subprocess
 import sys
+import warnings
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from irl.cli import main
 from irl.data.demos import load_demos
 from irl.rewards.artifact import load_reward
 from tests.conftest import SHIPPED_PENDULUM
@@ -15,9 +22,25 @@ from tests.conftest import SHIPPED_PENDULUM
 TINY_PPO = ["--steps", "1024"]
 
 
+def run_process(*args: str) -> subprocess.CompletedProcess:
+    """``python -m irl.cli ARGS`` in a child process."""
+    return subprocess.run([sys.executable, "-m", "irl.cli", *args], capture_output=True, text=True, timeout=300)
+
+
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "irl.cli", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=300)
+    """``irl ARGS`` through :func:`irl.cli.main` in this process: its exit code and what it printed.
+    An exception main() lets escape fails the test, as a traceback would show in a terminal."""
+    out, err, here = io.StringIO(), io.StringIO(), os.getcwd()
+    try:
+        os.chdir(cwd or here)
+        with redirect_stdout(out), redirect_stderr(err), warnings.catch_warnings():  # main() sets showwarning
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse's errors and --help
+                code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 def assert_clean_error(proc: subprocess.CompletedProcess, fragment: str) -> None:
@@ -30,8 +53,8 @@ def assert_clean_error(proc: subprocess.CompletedProcess, fragment: str) -> None
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("cli") / "run"
-    proc = run("train", "gail", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--steps", "4096",
-               "--out", str(out), "--eval-episodes", "2", "--no-progress", "--bc-epochs", "2")
+    proc = run_process("train", "gail", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--steps", "4096",
+                       "--out", str(out), "--eval-episodes", "2", "--no-progress", "--bc-epochs", "2")
     assert proc.returncode == 0, proc.stderr
     assert "normalised" in proc.stdout
     return out

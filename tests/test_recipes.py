@@ -189,12 +189,14 @@ disc_lr = {disc_lr}
 
 
 def test_config_json_records_sources_and_a_resume_never_rereads_the_recipe(monkeypatch, tmp_path, capsys):
-    """A run trained with a recipe keeps its settings when the recipe changes afterwards."""
+    """A run trained with a recipe keeps its settings, and the export settings the recipe named,
+    when the recipe changes afterwards; irl export applies those unless a flag says otherwise."""
     import irl.runs.recipes
     from irl.cli import main
-    from irl.runs.config import SOURCES
+    from irl.rewards.artifact import load_reward
+    from irl.runs.config import EXPORT, SOURCES
 
-    recipe = write(tmp_path / "pendulum.toml", TINY.format(disc_lr=2e-3))
+    recipe = write(tmp_path / "pendulum.toml", TINY.format(disc_lr=2e-3) + "[gail.export]\nend_value = 'floor'\n")
     monkeypatch.setattr(irl.runs.recipes, "task_recipe_file", lambda env_id: recipe)
     out = tmp_path / "run"
     args = ["train", "gail", "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--out", str(out),
@@ -204,6 +206,9 @@ def test_config_json_records_sources_and_a_resume_never_rereads_the_recipe(monke
     assert saved["disc_lr"] == 2e-3 and saved["ppo"]["n_steps"] == 64 and saved["hyper_base"] == "sb3"
     assert saved[SOURCES]["disc_lr"] == f"recipe {recipe}" and saved[SOURCES]["seed"] == "command line"
     assert saved[SOURCES]["eval_episodes"] == "command line" and saved[SOURCES]["disc_epochs"] == "default"
+    assert saved[EXPORT] == {"end_value": "floor"}
+    assert f"irl export {out} --out REWARD exports its reward as the recipe says (--end-value floor)" \
+        in capsys.readouterr().out
 
     write(recipe, TINY.format(disc_lr=5e-1).replace("n_steps = 64", "n_steps = 128"))
     capsys.readouterr()
@@ -211,7 +216,15 @@ def test_config_json_records_sources_and_a_resume_never_rereads_the_recipe(monke
     resumed = json.loads((out / "config.json").read_text())
     assert resumed["disc_lr"] == 2e-3 and resumed["ppo"]["n_steps"] == 64 and resumed["total_steps"] == 256
     assert resumed[SOURCES]["disc_lr"] == f"recipe {recipe}" and set(resumed[SOURCES]) == set(saved[SOURCES])
+    assert resumed[EXPORT] == {"end_value": "floor"}  # the edited recipe names no export any more
     assert "no recipe is read" in capsys.readouterr().out
+
+    assert main(["export", str(out), "--out", str(tmp_path / "as-recipe")]) == 0
+    assert "as the run's recipe says (its config.json): --end-value floor" in capsys.readouterr().out
+    assert load_reward(tmp_path / "as-recipe").manifest["end_value"] == "floor"
+    assert main(["export", str(out), "--out", str(tmp_path / "flag"), "--end-value", "learned"]) == 0
+    assert "recipe says" not in capsys.readouterr().out
+    assert load_reward(tmp_path / "flag").manifest["end_value"] == "learned"
     assert main([*args, "--steps", "512", "--resume", "--no-recipe"]) == 2
     assert "--recipe and --no-recipe are for new runs" in capsys.readouterr().err
     assert main([*args, "--steps", "512", "--resume", "--disc-lr", "0.1"]) == 2  # a flag given still counts

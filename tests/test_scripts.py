@@ -59,64 +59,6 @@ def test_benchmark_with_reoptimisation_on_a_tiny_budget(tmp_path):
     assert (tmp_path / "reoptimization.png").is_file()
 
 
-def test_benchmark_continues_a_stopped_learner_run_from_its_checkpoint(tmp_path):
-    cell = tmp_path / "Pendulum-v1" / "gail-seed0"
-    first = subprocess.run([sys.executable, "-m", "irl.cli", "train", "gail", "--env", "Pendulum-v1", "--demos",
-                            "demos/pendulum-v1.npz", "--steps", "4096", "--out", str(cell), "--eval-episodes", "1",
-                            "--no-progress"], capture_output=True, text=True, cwd=SCRIPTS.parent, timeout=600)
-    assert first.returncode == 0, first.stderr
-    (cell / "eval.json").unlink()  # as if the run had been stopped after its last checkpoint
-    proc = subprocess.run([sys.executable, str(SCRIPTS / "benchmark.py"), "--envs", "Pendulum-v1", "--learners", "gail",
-                           "--seeds", "0", "--steps", "8192", "--skip-ppo", "--eval-episodes", "1",
-                           "--out", str(tmp_path)], capture_output=True, text=True, cwd=SCRIPTS.parent, timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    assert json.loads((cell / "eval.json").read_text())["resumed"] is True
-    assert len((cell / "metrics.csv").read_text().splitlines()) == 3  # header + round 1 kept + round 2 added
-
-
-def test_transfer_runs_every_cell_and_reports_them(tmp_path):
-    """The maze transfer on a tiny budget: learned rewards re-optimised on the other maze, both baselines."""
-    proc = subprocess.run([sys.executable, str(SCRIPTS / "transfer.py"), "--task", "maze", "--seeds", "0",
-                           "--steps", "1024", "--learners", "airl-state-only", "gail", "--out", str(tmp_path)],
-                          capture_output=True, text=True, cwd=SCRIPTS.parent, timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    assert "FAILED" not in proc.stdout, proc.stdout
-    table = (tmp_path / "results.md").read_text()
-    for row in ("airl-state-only reward, PPO re-optimised", "gail reward, PPO re-optimised",
-                "PPO on the true reward", "GAIL policy, moved as it is"):
-        assert row in table, table
-    assert "| -8.82 |" in table and "| -29.9 |" in table  # the paper's numbers beside ours
-    moved = next(line for line in table.splitlines() if line.startswith("| GAIL policy, moved as it is"))
-    assert moved.endswith("| -29.9 |"), moved  # the paper's GAIL row is its policy transfer
-    for plot in ("transfer.png", "heatmaps.png", "curves.png"):
-        assert (tmp_path / plot).is_file(), plot
-
-
-def test_posture_counts_pitched_and_flipped_steps(tmp_path):
-    """Two 10-step HalfCheetah episodes: one upright at 5 m/s, one pitched past 0.3 rad
-    in 7 steps (one of them past pi/2, on its back) at 0.5 m/s."""
-    import json
-
-    obs = np.zeros((20, 17), np.float32)
-    obs[:10, 8] = 5.0
-    obs[10:, 8] = 0.5
-    obs[10:17, 1] = 0.6
-    obs[16, 1] = -2.0
-    ends = np.zeros(20, bool)
-    ends[[9, 19]] = True
-    next_obs = np.roll(obs, -1, axis=0)  # episodes contiguous: next_obs[i] = obs[i + 1] inside one
-    np.savez(tmp_path / "hc.npz", obs=obs, acts=np.zeros((20, 6), np.float32), next_obs=next_obs,
-             terminated=np.zeros(20, bool), truncated=ends, rews=np.ones(20, np.float32),
-             metadata=np.array(json.dumps({"env_id": "HalfCheetah-v5"})))
-    proc = subprocess.run([sys.executable, str(SCRIPTS / "posture.py"), str(tmp_path / "hc.npz")],
-                          capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    rows = [line.split() for line in proc.stdout.splitlines()[2:4]]
-    assert rows[0] == ["0", "10.0", "10", "5.00", "0%", "0%"], proc.stdout
-    assert rows[1] == ["1", "10.0", "10", "0.50", "70%", "10%"], proc.stdout
-    assert "35% pitched past 0.3 rad; 1 of 2 episodes" in proc.stdout
-
-
 def _script(name: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(SCRIPTS / name), *args], capture_output=True, text=True,
                           cwd=SCRIPTS.parent, timeout=300)
@@ -212,6 +154,8 @@ def test_benchmark_flags_become_a_sweep_spec():
                         "ensemble_size": 2, "absorbing": False} and every == 5
     assert benchmark.train_settings("--algo sac --hyper tau=0.01")[0] == {"algo": "sac", "sac": {"tau": 0.01}}
     assert benchmark.export_settings("--end-value floor --form shaped") == {"end_value": "floor", "form": "shaped"}
+    assert benchmark.export_settings("") == {} and benchmark.export_settings("--end-value learned") == \
+        {"end_value": "learned"}  # given, it overrides a recipe's floor
     with pytest.raises(IrlError, match="--train-args: seed, steps is set by the benchmark's own flags"):
         benchmark.train_settings("--steps 5 --seed 3")
 

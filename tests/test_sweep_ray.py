@@ -71,6 +71,17 @@ def test_a_rerun_skips_finished_trials_without_starting_them(straight):
     assert {p: p.stat().st_mtime_ns for p in out.glob("Pendulum-v1/*/eval.json")} == evals
 
 
+def test_a_rerun_continues_a_stopped_trial_from_its_checkpoint(local_ray, tmp_path):
+    run = tmp_path / "Pendulum-v1" / "gail-seed0"
+    failed, lines = _sweep(parse_spec({**SPEC, "seeds": [0], "steps": 2 * 256}), tmp_path)
+    assert failed == [], lines
+    (run / "eval.json").unlink()  # as if the sweep had been stopped after the trial's last checkpoint
+    failed, lines = _sweep(parse_spec({**SPEC, "seeds": [0], "steps": 3 * 256}), tmp_path)
+    assert failed == [], lines
+    assert json.loads((run / "eval.json").read_text())["resumed"] is True
+    assert len((run / "metrics.csv").read_text().splitlines()) == 1 + 3  # rounds 1-2 kept, round 3 added
+
+
 class _KillOnce(tune.Callback):
     """Kills the worker of the trial (SIGKILL) at its first result after its first checkpoint."""
 

@@ -111,6 +111,8 @@ def test_trials_take_the_task_recipe_as_irl_train_does_and_the_spec_settings_ove
     assert config["disc_lr"] == 3e-4 and config["ppo"]["n_epochs"] == 5  # the spec's, over it
     bare = _spec(learners=["airl"], tasks=["HalfCheetah-v5"], recipe="none").trials[0].config
     assert bare["bc_epochs"] == 0 and "learning_rate" not in bare["ppo"]
+    hopper = _spec(learners=["gcl"], tasks=["Hopper-v5"]).trials[0].config  # its recipe's [gcl.export]
+    assert hopper["export"] == {"end_value": "floor"} and "export" not in config
 
 
 def test_trial_names_are_folder_safe_and_search_samples_name_their_trial():

@@ -81,6 +81,8 @@ clipped policies put actions on the bounds, where float rounding can move them a
 ABSORBING_FORMS = ("offset", "tail")
 REWARD_FORMS = ("g", "shaped")  # AIRL: g alone, or g + γ·h(s') - h(s)
 END_VALUES = ("learned", "floor")
+EXPORT_DEFAULTS = {"end_value": "learned", "form": "g", "ensemble": "mean"}
+"""export_reward's settings where neither the caller nor the run's recipe names one."""
 ENGINES = ("auto", "onnx", "torch")
 FLOOR_EPISODES, FLOOR_SEED = 20, 0  # the random-policy episodes of end_value='floor'
 MANIFEST, WEIGHTS, ONNX = "manifest.json", "reward.safetensors", "reward.onnx"
@@ -258,15 +260,33 @@ def _as_numpy(x: Any, dtype: type) -> np.ndarray:
     return np.ascontiguousarray(x, dtype=dtype)
 
 
-def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, end_value: str = "learned",
-                  form: str = "g", ensemble: str = "mean") -> Path:
+def recipe_export(run: str | Path) -> dict[str, str]:
+    """The export settings the recipe of the run in ``run`` named for its reward (config.json's
+    ``export``; {} for a run without a recipe, whose recipe names none, or that predates them)."""
+    # imported here: loading a reward needs none of the training code
+    from irl.runs.config import EXPORT
+
+    try:
+        recorded = json.loads((Path(run) / "config.json").read_text()).get(EXPORT) or {}
+    except (OSError, ValueError, AttributeError):
+        return {}  # export_reward says what is wrong with the run
+    return {k: v for k, v in recorded.items() if k in EXPORT_DEFAULTS}
+
+
+def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, end_value: str | None = None,
+                  form: str | None = None, ensemble: str | None = None) -> Path:
     """Write the reward artifact of a finished ``irl train`` run folder to ``out``.
 
     ``end_value``: 'learned' (ending is worth r_abs) or 'floor' (no more than the worst
     step of a uniform-random policy); ``form``: for AIRL, 'g' (the disentangled reward)
     or 'shaped' (g + γ·h(s') - h(s), the training dynamics only); ``ensemble``: how an
     ensemble's members make one reward, 'mean' or 'pessimistic' (the worst member's, IRL++);
-    see the module docstring."""
+    see the module docstring. Each left None is the run's recipe's choice
+    (:func:`recipe_export`), else ``EXPORT_DEFAULTS``'s."""
+    chosen = {**EXPORT_DEFAULTS, **recipe_export(run)}
+    end_value = chosen["end_value"] if end_value is None else end_value
+    form = chosen["form"] if form is None else form
+    ensemble = chosen["ensemble"] if ensemble is None else ensemble
     run, out = Path(run), Path(out)
     if end_value not in END_VALUES:
         raise RewardError(f"end_value must be one of {END_VALUES}, found {end_value!r}")

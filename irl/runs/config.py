@@ -21,6 +21,12 @@ AIRL_ENTROPY_WEIGHT = 0.05
 SOURCES = "sources"
 """The key of config.json under which a run records where each setting came from
 (:func:`irl.runs.recipes.resolve`); not a TrainConfig field."""
+EXPORT = "export"
+"""The key of config.json under which a run records the ``irl export`` settings its recipe names
+for its reward (``end_value``, ``form``, ``ensemble``): what an export of the run uses unless
+told otherwise; not a TrainConfig field."""
+RECORDS = (SOURCES, EXPORT)
+"""config.json's keys that record where the run's settings came from, not settings."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -245,16 +251,19 @@ class TrainConfig:
         base = preset(self.algo, self.env_id) if self.hyper_base == "task" else dict(IRL_DEFAULTS[self.algo])
         return {**base, **getattr(self, self.algo)}
 
-    def to_json(self, sources: dict[str, str] | None = None) -> str:
-        """The config as JSON; with ``sources``, also where each setting came from (config.json's
-        ``sources``, which ``from_json`` and resuming ignore)."""
+    def to_json(self, sources: dict[str, str] | None = None, export: dict[str, str] | None = None) -> str:
+        """The config as JSON; with ``sources``, also where each setting came from, and with
+        ``export``, the export settings of the run's recipe (config.json's ``sources`` and
+        ``export``, which ``from_json`` and resuming ignore)."""
         data = {**asdict(self), "energy_hidden": list(self.energy_hidden)}
-        return json.dumps({**data, SOURCES: sources} if sources is not None else data, indent=2)
+        records = {SOURCES: sources, EXPORT: export or None}
+        return json.dumps({**data, **{k: v for k, v in records.items() if v is not None}}, indent=2)
 
     @classmethod
     def from_json(cls, text: str) -> "TrainConfig":
         data = json.loads(text)
-        data.pop(SOURCES, None)
+        for key in RECORDS:
+            data.pop(key, None)
         data["energy_hidden"] = tuple(data["energy_hidden"])
         return cls(**data)
 
@@ -276,8 +285,8 @@ def settings_that_differ(saved: dict[str, Any], given: dict[str, Any]) -> list[s
     """Keys of two configs (as JSON dicts) that forbid resuming a run saved with ``saved``
     under ``given``: any difference but a larger ``total_steps`` (training for longer).
     A setting added after ``saved`` was written counts as its default there."""
-    saved = {**default_settings(), **{k: v for k, v in saved.items() if k != SOURCES}}
-    given = {k: v for k, v in given.items() if k != SOURCES}
+    saved = {**default_settings(), **{k: v for k, v in saved.items() if k not in RECORDS}}
+    given = {k: v for k, v in given.items() if k not in RECORDS}
     longer = given.get("total_steps", 0) > saved.get("total_steps", 0)
     return sorted(k for k in set(saved) | set(given)
                   if saved.get(k) != given.get(k) and not (k == "total_steps" and longer))

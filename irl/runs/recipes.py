@@ -261,6 +261,8 @@ class Resolved:
     sources: dict[str, str]
     """{setting: 'default', 'recipe FILE' or 'command line'}; inner-loop settings as 'ppo.KEY' / 'sac.KEY'."""
     recipe: Recipe | None
+    export: dict[str, str] = field(default_factory=dict)
+    """The recipe's ``irl export`` settings for the learner's reward (config.json's ``export``)."""
 
 
 def resolve(learner: str, env_id: str, *, demos: str, total_steps: int, algo: str = "ppo",
@@ -304,7 +306,7 @@ def resolve(learner: str, env_id: str, *, demos: str, total_steps: int, algo: st
                 else SOURCE_DEFAULT
     for key in config.hyper:
         sources[f"{algo}.{key}"] = given_source if key in hyper else from_recipe if key in rl else SOURCE_DEFAULT
-    return Resolved(config=config, sources=sources, recipe=recipe)
+    return Resolved(config=config, sources=sources, recipe=recipe, export=recipe.export(learner) if recipe else {})
 
 
 FLAGS = {"total_steps": "steps", "env_id": "env", "policy_reward": "reward", "ensemble_size": "ensemble"}

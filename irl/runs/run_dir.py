@@ -1,6 +1,7 @@
 """A run folder: what training writes and what ``irl eval`` reads.
 
-    config.json          TrainConfig
+    config.json          TrainConfig; ``sources``: where each setting came from; ``export``: the
+                         irl export settings the recipe named for the reward
     scores.json          expert and random returns used for the normalised score
     metrics.csv          one row of figures per round
     tb/                  TensorBoard logs (irl's figures and SB3's own)

@@ -41,7 +41,13 @@ from pathlib import Path
 from typing import Any
 
 from irl.errors import ConfigError
-from irl.runs.config import LEARNER_NAMES, SOURCES, TrainConfig, settings_that_differ
+from irl.runs.config import (
+    LEARNER_NAMES,
+    RECORDS,
+    SOURCES,
+    TrainConfig,
+    settings_that_differ,
+)
 
 SHIPPED_DEMOS = {"Pendulum-v1": "pendulum-v1.npz", "HalfCheetah-v5": "halfcheetah-v5.npz",
                  "Hopper-v5": "hopper-v5.npz", "irl/CustomAnt-v0": "customant-v0.npz",
@@ -401,11 +407,11 @@ def _config(learner: str, task: str, demos: str, steps: int, seed: int, settings
     given = {k: getattr(checked, k) for k in settings if k not in ("algo", "ppo", "sac")}
     resolved = resolve(learner, task, demos=demos, total_steps=steps, algo=algo, recipe=recipe,
                        given={**given, "seed": seed}, hyper=dict(settings.get(algo, {})), given_source=SOURCE_SPEC)
-    return json.loads(resolved.config.to_json(resolved.sources))  # "sources": config.json's record, not a setting
+    return json.loads(resolved.config.to_json(resolved.sources, resolved.export))  # + config.json's records
 
 
 def _train_config(config: dict[str, Any]) -> TrainConfig:
-    data = {k: v for k, v in config.items() if k != SOURCES}
+    data = {k: v for k, v in config.items() if k not in RECORDS}
     if isinstance(data.get("energy_hidden"), list):
         data["energy_hidden"] = tuple(data["energy_hidden"])
     try:

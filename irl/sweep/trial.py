@@ -46,7 +46,7 @@ def run_trial(trial: Trial, out: Path, report: Report, *, poll_seconds: float = 
 
 def _learner(trial: Trial, out: Path, report: Report, poll_seconds: float) -> dict[str, Any]:
     from irl.api import train
-    from irl.runs.config import SOURCES, TrainConfig
+    from irl.runs.config import EXPORT, SOURCES, TrainConfig
 
     run = trial.run(out)
     config = TrainConfig.from_json(json.dumps(trial.config))
@@ -55,7 +55,8 @@ def _learner(trial: Trial, out: Path, report: Report, poll_seconds: float) -> di
         resume = any((run / c / "state.json").is_file() for c in ("checkpoint", ".checkpoint.old"))
         rows = _MetricsRows(run / "metrics.csv")
         _with_reports(lambda: train(config, run, overwrite=not resume, resume=resume, progress=False,
-                                    checkpoint_every=trial.checkpoint_every, sources=trial.config.get(SOURCES)),
+                                    checkpoint_every=trial.checkpoint_every, sources=trial.config.get(SOURCES),
+                                    export=trial.config.get(EXPORT)),
                       rows, report, poll_seconds)
     final = {"normalized_return": last_score(run),
              "eval_normalized_return": json.loads((run / "eval.json").read_text())["normalized_return"],
