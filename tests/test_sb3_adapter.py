@@ -144,3 +144,23 @@ def test_linear_schedules_decay_to_zero_and_bad_ones_are_config_errors():
     for bad in ("lin_", "lin_x", "lin_-1e-3", "exp_3e-4", "lin_nan"):
         with pytest.raises(ConfigError, match="learning_rate must be a positive number or 'lin_"):
             sb3_kwargs({"learning_rate": bad})
+
+
+def test_an_expert_continued_keeps_its_observation_statistics(tmp_path):
+    """train_expert.py --continue-from on a preset that normalises observations: the running
+    statistics go on from the saved ones (a fresh start would forget the first run's states)."""
+    from irl.errors import ConfigError
+    from irl.rl.policy_io import obs_norm_path, save_agent
+    from irl.rl.sb3_adapter import train_on_true_reward
+
+    hyper = {**IRL_DEFAULTS["ppo"], "normalize_obs": True, "n_envs": 1, "n_steps": 64, "batch_size": 64, "n_epochs": 1}
+    agent, venv = train_on_true_reward("Pendulum-v1", algo="ppo", hyper=hyper, seed=0, total_steps=64)
+    path = tmp_path / "ppo.zip"
+    save_agent(agent, venv, path)
+    first = (venv.obs_rms.mean.copy(), venv.obs_rms.count)
+    _, more = train_on_true_reward("Pendulum-v1", algo="ppo", hyper=hyper, seed=1, total_steps=64, continue_from=path)
+    assert more.obs_rms.count == pytest.approx(first[1] + 65)  # the reset and 64 steps more, on the saved count
+    assert np.abs(more.obs_rms.mean - first[0]).max() < np.abs(first[0]).max()  # moved a little, not restarted
+    obs_norm_path(path).unlink()
+    with pytest.raises(ConfigError, match="ppo.obs_norm.npz is missing"):
+        train_on_true_reward("Pendulum-v1", algo="ppo", hyper=hyper, seed=1, total_steps=64, continue_from=path)

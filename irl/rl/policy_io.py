@@ -38,6 +38,15 @@ def save_obs_norm(venv: VecNormalize, path: Path) -> None:
     )
 
 
+def restore_obs_norm(venv: VecNormalize, path: Path) -> None:
+    """Load the observation statistics :func:`save_obs_norm` wrote into ``venv`` (to train on)."""
+    if not path.is_file():
+        raise ConfigError(f"{path} is missing: the observation statistics of the policy to continue")
+    with np.load(path, allow_pickle=False) as data:
+        venv.obs_rms.mean, venv.obs_rms.var = data["mean"].copy(), data["var"].copy()
+        venv.obs_rms.count = float(data["count"])
+
+
 def wrap_obs_norm(venv: VecEnv, *, training: bool, norm_reward: bool = False, gamma: float = 0.99) -> VecNormalize:
     """VecNormalize of observations (and of the env's reward when ``norm_reward``)."""
     return VecNormalize(venv, training=training, norm_obs=True, norm_reward=norm_reward, gamma=gamma)

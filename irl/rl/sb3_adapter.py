@@ -40,7 +40,7 @@ from stable_baselines3.sac.policies import SACPolicy
 
 from irl.data.types import Transitions
 from irl.errors import ConfigError, EnvError
-from irl.rl.policy_io import ACTIVATIONS, save_agent, wrap_obs_norm
+from irl.rl.policy_io import ACTIVATIONS, obs_norm_path, restore_obs_norm, save_agent, wrap_obs_norm
 from irl.rl.state import (
     env_state,
     flatten_optimizer,
@@ -481,16 +481,17 @@ def train_on_true_reward(env_id: str, *, algo: str, hyper: dict[str, Any], seed:
     (re-optimisation); episodes are still logged with their true returns.
 
     ``continue_from``: an SB3 zip this project trained (it unpickles: never a user's file)
-    to go on training for ``total_steps`` more steps, with a fresh replay buffer.
+    to go on training for ``total_steps`` more steps, with a fresh replay buffer; where the
+    observations are normalised, from its saved observation statistics (the reward's
+    running statistics start afresh).
     """
     venv: VecEnv = make_vec_env(env_id, hyper["n_envs"], seed)
     if reward is not None:
         venv = LearnedRewardVecEnv(venv, reward)
     if hyper["normalize_obs"]:
-        if continue_from is not None:
-            raise ConfigError("continuing a run whose preset normalises observations is not supported "
-                              "(its running statistics are not restored)")
         venv = wrap_obs_norm(venv, training=True, norm_reward=True, gamma=hyper.get("gamma", 0.99))
+        if continue_from is not None:
+            restore_obs_norm(venv, obs_norm_path(Path(continue_from)))
     if continue_from is None:
         agent = build_agent(algo, venv, hyper=hyper, seed=seed, tensorboard_log=tensorboard_log)
     else:
