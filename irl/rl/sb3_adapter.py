@@ -40,7 +40,13 @@ from stable_baselines3.sac.policies import SACPolicy
 
 from irl.data.types import Transitions
 from irl.errors import ConfigError, EnvError
-from irl.rl.policy_io import ACTIVATIONS, obs_norm_path, restore_obs_norm, save_agent, wrap_obs_norm
+from irl.rl.policy_io import (
+    ACTIVATIONS,
+    obs_norm_path,
+    restore_obs_norm,
+    save_agent,
+    wrap_obs_norm,
+)
 from irl.rl.state import (
     env_state,
     flatten_optimizer,
