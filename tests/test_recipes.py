@@ -23,7 +23,8 @@ from tests.conftest import SHIPPED_PENDULUM
 
 REPO = Path(__file__).resolve().parents[1]
 BEFORE = json.loads((Path(__file__).parent / "data" / "presets-before-recipes.json").read_text())
-SHIPPED = {"generic", "halfcheetah-v5", "hopper-v5", "irl-ant", "irl-pointmaze", "pendulum-v1", "walker2d-v5"}
+SHIPPED = {"generic", "halfcheetah-v5", "hopper-v5", "irl-ant", "irl-pointmaze", "pendulum-v1", "swimmer-v5",
+           "walker2d-v5"}
 
 
 def cli(monkeypatch, *argv: str) -> TrainConfig:
