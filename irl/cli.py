@@ -368,7 +368,7 @@ def _train(args: argparse.Namespace) -> int:
             raise IrlError("--resume continues a run with its own settings (its config.json); --recipe and "
                            "--no-recipe are for new runs")
         config, sources = _resumed_config(args, given, settings)
-        recipe, export = None, None  # the run's own records are kept
+        export = None  # the run's own record is kept
         print(f"resuming {args.out} with its own settings ({args.out / 'config.json'}; no recipe is read)")
     else:
         resolved = recipes.resolve(args.learner, args.env, demos=str(args.demos), total_steps=args.steps,
