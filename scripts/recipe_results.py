@@ -10,7 +10,7 @@ present ``reoptimized, date, commit, before, command``) on one of the recipe's t
 ``irl train`` flags (``settings``) give exactly the recipe's settings for that learner and
 algorithm, whose ``irl export`` flags (``export``) are the recipe's, and that was measured
 on the current code (``before`` empty: no result-changing commit of docs/results/changes.csv
-missing). Rows are grouped by steps and commit; each group becomes one
+missing). Rows are grouped by steps; each group becomes one
 ``[[measured]]`` entry: seeds, the normalised return per seed (``imitator``), their mean and
 standard deviation, the mean re-optimised return, and the group's commit, date and command.
 Everything after a recipe's ``# measured`` line is rewritten.
@@ -87,16 +87,18 @@ def matching_rows(recipe: Recipe, learner: str, algo: str, rows: list[dict[str, 
 
 
 def measurements(recipe: Recipe, rows: list[dict[str, str]], results: Path) -> list[dict[str, Any]]:
-    """The ``[[measured]]`` entries of a recipe: one per learner, algo, steps and commit (the seeds
-    of several commands at one commit pooled; their commands joined by '; ')."""
+    """The ``[[measured]]`` entries of a recipe: one per learner, algo and steps (every row is on the
+    current code, so the seeds of several commands and commits are pooled; their commits joined by
+    ', ', their commands by '; ')."""
     entries = []
     for learner in LEARNER_NAMES:
         for algo in ALGOS:
             groups: dict[tuple, list[dict[str, str]]] = {}
             for row in matching_rows(recipe, learner, algo, rows, results):
-                groups.setdefault((int(row["steps"]), row.get("commit", "")), []).append(row)
-            for (steps, commit), group in sorted(groups.items(), key=lambda kv: max(r.get("date", "") for r in kv[1])):
+                groups.setdefault(int(row["steps"]), []).append(row)
+            for steps, group in sorted(groups.items(), key=lambda kv: max(r.get("date", "") for r in kv[1])):
                 date = max(r.get("date", "") for r in group)
+                commit = ", ".join(dict.fromkeys(r["commit"] for r in group if r.get("commit")))
                 command = "; ".join(dict.fromkeys(r["command"] for r in group if r.get("command")))
                 group.sort(key=lambda r: int(r["seed"]))
                 scores = [float(r["imitator"]) for r in group]
