@@ -383,12 +383,9 @@ def _train(args: argparse.Namespace) -> int:
     _print_eval(result)
     print(f"run folder: {args.out} (curves.png, metrics.csv, tb/, policy.zip, energy.safetensors)")
     if export:
-        print(f"irl export {args.out} --out REWARD exports its reward as the recipe says ({_as_flags(export)})")
+        print(f"irl export {args.out} --out REWARD exports its reward as the recipe says "
+              f"({' '.join(recipes.as_flags(export))})")
     return 0
-
-
-def _as_flags(export: dict[str, str]) -> str:
-    return " ".join(f"--{k.replace('_', '-')} {v}" for k, v in export.items())
 
 
 def _resumed_config(args: argparse.Namespace, given: set[str], settings: dict):  # noqa: ANN202
@@ -427,12 +424,13 @@ def recipe_line(recipe, learner: str, algo: str) -> str:  # noqa: ANN001 - an ir
 
 def _export(args: argparse.Namespace) -> int:
     from irl.rewards.artifact import export_reward, load_reward, recipe_export
+    from irl.runs.recipes import as_flags
 
     chosen = {"end_value": args.end_value, "form": args.form, "ensemble": args.ensemble}
     from_recipe = {k: v for k, v in recipe_export(args.run).items() if chosen[k] is None}
     out = export_reward(args.run, args.out, overwrite=args.overwrite, **chosen)
     if from_recipe:
-        print(f"as the run's recipe says (its config.json): {_as_flags(from_recipe)}")
+        print(f"as the run's recipe says (its config.json): {' '.join(as_flags(from_recipe))}")
     m = load_reward(out).manifest
     print(f"wrote {out}: reward {m['reward']} of {m['learner'].upper()} on {m['env_id']} "
           f"(manifest.json, reward.safetensors, reward.onnx)")

@@ -88,15 +88,16 @@ def matching_rows(recipe: Recipe, learner: str, algo: str, rows: list[dict[str, 
 
 def measurements(recipe: Recipe, rows: list[dict[str, str]], results: Path) -> list[dict[str, Any]]:
     """The ``[[measured]]`` entries of a recipe: one per learner, algo and steps (every row is on the
-    current code, so the seeds of several commands and commits are pooled; their commits joined by
-    ', ', their commands by '; ')."""
+    current code, so the seeds of several commands and commits are pooled, each seed's newest row;
+    their commits joined by ', ', their commands by '; ')."""
     entries = []
     for learner in LEARNER_NAMES:
         for algo in ALGOS:
-            groups: dict[tuple, list[dict[str, str]]] = {}
+            groups: dict[int, dict[int, dict[str, str]]] = {}  # steps -> seed -> its newest row (the last added)
             for row in matching_rows(recipe, learner, algo, rows, results):
-                groups.setdefault(int(row["steps"]), []).append(row)
-            for steps, group in sorted(groups.items(), key=lambda kv: max(r.get("date", "") for r in kv[1])):
+                groups.setdefault(int(row["steps"]), {})[int(row["seed"])] = row
+            for steps, group in sorted(((s, list(g.values())) for s, g in groups.items()),
+                                       key=lambda kv: max(r.get("date", "") for r in kv[1])):
                 date = max(r.get("date", "") for r in group)
                 commit = ", ".join(dict.fromkeys(r["commit"] for r in group if r.get("commit")))
                 command = "; ".join(dict.fromkeys(r["command"] for r in group if r.get("command")))

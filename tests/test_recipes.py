@@ -349,3 +349,17 @@ def test_a_run_saved_before_recipes_keeps_its_task_preset(tmp_path):
     config = TrainConfig.from_json(json.dumps(old))
     assert json.loads(json.dumps(config.hyper)) == {**BEFORE["ppo"]["Hopper-v5"], "n_epochs": 3}
     assert settings_that_differ(old, json.loads(config.to_json())) == []
+
+
+def test_recipe_results_pools_commits_on_the_current_code_and_counts_each_seed_once(tmp_path):
+    folder = tmp_path / "recipes"
+    folder.mkdir()
+    results = write(tmp_path / "results.csv", COLUMNS +
+                    "X-v0,gail,,,1000,0,0.2,,2026-01-02,abc1234,,run A\n"
+                    "X-v0,gail,,,1000,1,0.6,,2026-01-02,abc1234,,run A\n"
+                    "X-v0,gail,,,1000,0,0.4,,2026-01-03,def5678,,run B\n")  # seed 0 again, newer
+    recipe = write(folder / "x.toml", "tasks = ['X-v0']\n\n# measured\n")
+    assert results_script("--recipes", str(folder), "--results", str(results)) == 0
+    gail = load_recipe(recipe).measurement("gail", "ppo")
+    assert (gail["seeds"], gail["per_seed"], gail["score"]) == ([0, 1], [0.4, 0.6], 0.5)
+    assert (gail["commit"], gail["command"], gail["date"]) == ("def5678, abc1234", "run B; run A", "2026-01-03")  # seed order
