@@ -14,9 +14,9 @@ export`` + ``irl retrain``), both scored on the true reward. Cells already finis
 skipped and a stopped run resumes, as in the benchmark. The report, OUT/ablation.csv, .md
 and .png, puts each variant's fresh agents beside their imitators, seed by seed.
 
-A task's own settings (``TASK_ARGS``: what its benchmark recipe needs, e.g. HalfCheetah's
-behaviour-cloning warm start) go to every variant of that task, so the variants differ
-only by the components.
+Every variant of a task trains on that task's recipe (``irl/recipes/``: e.g. HalfCheetah's
+behaviour-cloning warm start, Hopper's ending worth the floor in the export), so the variants
+differ only by the components.
 """
 
 from __future__ import annotations
@@ -42,11 +42,6 @@ EXTRA_VARIANTS: dict[str, tuple[str, str]] = {
     # beside the defaults: the gradient penalty's slope per raw unit instead of per demo std
     "raw-penalty": ("--grad-penalty-units raw", ""),
 }
-TASK_ARGS: dict[str, tuple[str, str]] = {
-    "HalfCheetah-v5": ("--bc-epochs 100 --reward neg_energy --hyper learning_rate=lin_2.0633e-05", ""),
-    "Hopper-v5": ("", "--end-value floor"),
-    "Walker2d-v5": ("", "--end-value floor"),
-}
 
 
 def variants(components: dict[str, tuple[str, str]] = BUNDLE) -> dict[str, tuple[str, str]]:
@@ -65,11 +60,9 @@ def benchmark_command(variant: tuple[str, str], env_id: str, learner: str, seeds
     """The scripts/benchmark.py call of one (variant, task)."""
     train, export = variant
     train = train.format(reset_steps=max(1, steps // 5))
-    task_train, task_export = TASK_ARGS.get(env_id, ("", ""))
     return [sys.executable, str(Path(__file__).with_name("benchmark.py")), "--envs", env_id, "--learners", learner,
             "--seeds", *map(str, seeds), "--steps", str(steps), "--jobs", str(jobs), "--skip-ppo", "--reoptimize",
-            "--out", str(out), "--train-args", " ".join(filter(None, [task_train, train])),
-            "--export-args", " ".join(filter(None, [task_export, export]))]
+            "--out", str(out), "--train-args", train, "--export-args", export]
 
 
 def report(out: Path) -> str:
