@@ -91,8 +91,9 @@ class TrainConfig:
     policy never takes from saturating the discriminator; 1 is the papers' form. As τ → 0 the
     logit loses log q and the learner becomes GAIL, whose energy need not be a reward. None
     picks the default: 0.05 for AIRL with a learned log Z, 1 otherwise (GCL keeps the papers'
-    form). The measurements behind both: docs/notes/2026-11-27-airl-entropy-weight.md and
-    docs/notes/2026-11-28-gcl-temperature.md."""
+    form). Why: docs/notes/2026-11-27-airl-entropy-weight.md and
+    docs/notes/2026-11-28-gcl-temperature.md; the comparison repeated after the log q fixes:
+    docs/notes/2026-12-06-log-q-and-penalty-fixes.md."""
     gcl_form: str = "step"
     """GCL only: 'step' (a sample x is a transition) or 'trajectory' (x is a segment of
     ``segment_length`` consecutive steps: E(x) = sum of step energies, q(x) = fusion of
