@@ -7,7 +7,7 @@
 Variants: the learner's ``defaults``, the whole ``bundle`` of options that aim to keep a
 reward teaching (IRL++, Sapora, Swamy et al. 2024; f-IRL, Ni et al. 2020), and the bundle
 minus each component (``bundle-no-ensemble``, ...), and ``EXTRA_VARIANTS`` beside the
-defaults (``raw-penalty``). Each (variant, task) is one
+defaults (``raw-penalty``, ``tau1``, ``tau1-penalty``). Each (variant, task) is one
 ``scripts/benchmark.py --reoptimize --skip-ppo`` call into OUT/VARIANT/TASK: the imitator
 (``irl train``), then fresh PPO trained from scratch on its exported reward alone (``irl
 export`` + ``irl retrain``), both scored on the true reward. Cells already finished are
@@ -41,6 +41,9 @@ BUNDLE: dict[str, tuple[str, str]] = {
 EXTRA_VARIANTS: dict[str, tuple[str, str]] = {
     # beside the defaults: the gradient penalty's slope per raw unit instead of per demo std
     "raw-penalty": ("--grad-penalty-units raw", ""),
+    # the papers' temperature (AIRL's default is 0.05), without a penalty (its default there) and with one
+    "tau1": ("--entropy-weight 1", ""),
+    "tau1-penalty": ("--entropy-weight 1 --grad-penalty 10", ""),
 }
 
 
