@@ -52,7 +52,8 @@ from irl.runs.config import (
 SHIPPED_DEMOS = {"Pendulum-v1": "pendulum-v1.npz", "HalfCheetah-v5": "halfcheetah-v5.npz",
                  "Hopper-v5": "hopper-v5.npz", "irl/CustomAnt-v0": "customant-v0.npz",
                  "irl/PointMazeLeft-v0": "pointmaze-left.npz", "Swimmer-v5": "swimmer-v5.npz",
-                 "CartPole-v1": "cartpole-v1.npz", "Reacher-v5": "reacher-v5.npz"}
+                 "CartPole-v1": "cartpole-v1.npz", "Reacher-v5": "reacher-v5.npz",
+                 "Walker2d-v5": "walker2d-v5.npz"}
 """Tasks whose demos ship with irl (``demos/``, installed as ``irl.demo_sets``)."""
 
 TOP_KEYS = {"learners": list, "tasks": list, "seeds": list, "steps": int, "ppo_baseline": bool,
