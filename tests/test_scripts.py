@@ -178,3 +178,21 @@ def test_judge_study_reads_a_short_reoptimisation_off_the_fresh_agents_log_and_r
             for f, p in ((0.1, 0.0), (0.5, 0.2), (0.9, 0.4))]
     text = judge_study.summary(rows)
     assert "| prefix_20 | +1.00 | 3 |" in text and "| pooled_spearman | +nan | 0 |" in text
+
+
+def test_posture_tilt_of_ant_torso_quaternions():
+    """Upright, tipped 60 degrees about x, on its side about y, upside down: the closed-form tilts."""
+    sys.path.insert(0, str(SCRIPTS))
+    from posture import angle_and_speed, tilt
+
+    half = np.deg2rad([0.0, 60.0, 90.0, 180.0]) / 2
+    quaternions = np.stack([np.cos(half), np.sin(half) * [0, 1, 0, 1], np.sin(half) * [0, 0, 1, 0],
+                            np.zeros(4)], axis=1)
+    quaternions[1] *= 3.0  # not of unit length: normalised first
+    np.testing.assert_allclose(tilt(quaternions), np.deg2rad([0.0, 60.0, 90.0, 180.0]), atol=1e-6)
+    obs = np.zeros((4, 105))
+    obs[:, 1:5] = quaternions
+    obs[:, 13] = [1.0, 2.0, 3.0, 4.0]
+    angle, speed = angle_and_speed("Ant-v5", obs)
+    np.testing.assert_allclose(angle, np.deg2rad([0.0, 60.0, 90.0, 180.0]), atol=1e-6)
+    np.testing.assert_array_equal(speed, [1.0, 2.0, 3.0, 4.0])
