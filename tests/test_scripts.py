@@ -196,3 +196,23 @@ def test_posture_tilt_of_ant_torso_quaternions():
     angle, speed = angle_and_speed("Ant-v5", obs)
     np.testing.assert_allclose(angle, np.deg2rad([0.0, 60.0, 90.0, 180.0]), atol=1e-6)
     np.testing.assert_array_equal(speed, [1.0, 2.0, 3.0, 4.0])
+
+
+def test_reopt_seeds_variance_share_and_names():
+    """Rewards that each give one return whatever the seed: all variance between them; identical
+    rewards: none; and a hand-computed mixed case."""
+    sys.path.insert(0, str(SCRIPTS))
+    from reopt_seeds import between_share, run_name, table
+
+    assert between_share([[1.0, 1.0, 1.0], [-0.5, -0.5]]) == 1.0
+    assert between_share([[0.0, 1.0], [0.0, 1.0]]) == 0.0
+    # means 1 and 3 around 2: between 2 * 1 + 2 * 1 = 4, over the total sum of squares 8
+    assert between_share([[0.0, 2.0], [2.0, 4.0]]) == pytest.approx(0.5)
+    assert run_name(Path("runs/r22/Pendulum-v1/reopt-airl-seed1.reward")) == "r22_Pendulum-v1_reopt-airl-seed1"
+    rows = [{"reward": "a", "seed": 0, "first": True, "normalized_return": 0.9},
+            {"reward": "a", "seed": 10, "first": False, "normalized_return": 0.8},
+            {"reward": "b", "seed": 1, "first": True, "normalized_return": -0.4},
+            {"reward": "b", "seed": 10, "first": False, "normalized_return": -0.3}]
+    text = table(rows, [10])
+    assert "| `a` | 0.900 (seed 0) | 0.800 | 0.100 |" in text
+    assert "Share of the variance between rewards: 0.99 (4 fresh agents, 2 rewards)" in text
