@@ -216,3 +216,19 @@ def test_reopt_seeds_variance_share_and_names():
     text = table(rows, [10])
     assert "| `a` | 0.900 (seed 0) | 0.800 | 0.100 |" in text
     assert "Share of the variance between rewards: 0.99 (4 fresh agents, 2 rewards)" in text
+
+
+def test_pendulum_reward_map_finds_the_demo_steps_a_reward_pays_most():
+    """A reward paying cos(angle) puts its top demo steps upright; one paying speed, in the swing."""
+    sys.path.insert(0, str(SCRIPTS))
+    from pendulum_reward_map import DEMOS, state_reward, top_demo_states
+
+    from irl.api import load_demos
+
+    demos = load_demos(DEMOS)
+    upright = lambda obs, acts, next_obs, done: obs[:, 0]  # noqa: E731
+    fast = lambda obs, acts, next_obs, done: np.abs(obs[:, 2])  # noqa: E731
+    assert top_demo_states(upright, demos)[0] < 0.1
+    angle, speed = top_demo_states(fast, demos)
+    assert angle > 0.5 and speed > 3.0
+    np.testing.assert_allclose(state_reward(upright, np.array([0.0, np.pi]), np.zeros(2)), [1.0, -1.0], atol=1e-6)
