@@ -54,10 +54,12 @@ def main() -> None:
 
     from irl.api import load_demos, load_reward
 
-    rewards: list[Path] = []
+    rewards: dict[Path, Path] = {}  # resolved path -> path as given or found, each reward once, in order
     for path in args.rewards:
         found = [path] if path.suffix == ".reward" else [r for r in found_rewards([path]) if r.parent.name == "Pendulum-v1"]
-        rewards += [r for r in found if r.resolve() not in {x.resolve() for x in rewards}]
+        for reward in found:
+            rewards.setdefault(reward.resolve(), reward)
+    rewards = list(rewards.values())
     demos = load_demos(DEMOS)
     demo_angle = np.arctan2(demos.transitions.obs[:, 1], demos.transitions.obs[:, 0])
     angle, speed = np.meshgrid(np.linspace(-np.pi, np.pi, 121), np.linspace(-8.0, 8.0, 81))

@@ -16,16 +16,12 @@ reads.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 import numpy as np
 
 from irl.data.demos import load_demos
 from irl.errors import IrlError
-
-# env id -> (index of the torso pitch angle in obs, index of the forward velocity), Gymnasium v5 layouts.
-LAYOUT = {"HalfCheetah-v5": (1, 8), "Hopper-v5": (1, 5), "Walker2d-v5": (1, 8)}
-# Ant-v5: obs[1:5] is the torso's orientation quaternion (w, x, y, z), obs[13] the forward velocity.
-ANT_QUATERNION, ANT_SPEED = slice(1, 5), 13
 
 
 def tilt(quaternion: np.ndarray) -> np.ndarray:
@@ -35,20 +31,29 @@ def tilt(quaternion: np.ndarray) -> np.ndarray:
     return np.arccos(np.clip(1.0 - 2.0 * (q[:, 1] ** 2 + q[:, 2] ** 2), -1.0, 1.0))
 
 
+def _planar(pitch_i: int, speed_i: int) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    return lambda obs: (obs[:, pitch_i], obs[:, speed_i])
+
+
+# env id -> obs (N, D) -> (N,) torso angle off upright (rad; signed pitch for the planar runners,
+# Ant's tilt from its orientation quaternion obs[1:5]) and (N,) forward speed; Gymnasium v5 layouts.
+LAYOUT: dict[str, Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]] = {
+    "HalfCheetah-v5": _planar(1, 8), "Hopper-v5": _planar(1, 5), "Walker2d-v5": _planar(1, 8),
+    "Ant-v5": lambda obs: (tilt(obs[:, 1:5]), obs[:, 13]),
+}
+
+
 def angle_and_speed(env_id: str, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(N,) torso angle off upright (rad, signed for the planar runners) and (N,) forward speed."""
-    if env_id == "Ant-v5":
-        return tilt(obs[:, ANT_QUATERNION]), obs[:, ANT_SPEED]
-    pitch_i, speed_i = LAYOUT[env_id]
-    return obs[:, pitch_i], obs[:, speed_i]
+    """(N,) torso angle off upright and (N,) forward speed of ``env_id``'s observations (N, D)."""
+    return LAYOUT[env_id](obs)
 
 
 def posture_rows(path: str, pitch_limit: float) -> tuple[str, list[dict[str, float]]]:
     """(env id, one dict per episode) for the demo file at ``path``."""
     demos = load_demos(path)
     env_id = demos.env_id
-    if env_id not in LAYOUT and env_id != "Ant-v5":
-        raise IrlError(f"{path}: posture needs one of {sorted([*LAYOUT, 'Ant-v5'])}, the card says {env_id!r}")
+    if env_id not in LAYOUT:
+        raise IrlError(f"{path}: posture needs one of {sorted(LAYOUT)}, the card says {env_id!r}")
     returns = demos.episode_returns
     rows = []
     for k, s in enumerate(demos.transitions.episode_slices()):
