@@ -232,3 +232,24 @@ def test_pendulum_reward_map_finds_the_demo_steps_a_reward_pays_most():
     angle, speed = top_demo_states(fast, demos)
     assert angle > 0.5 and speed > 3.0
     np.testing.assert_allclose(state_reward(upright, np.array([0.0, np.pi]), np.zeros(2)), [1.0, -1.0], atol=1e-6)
+
+
+def test_path_agreement_orders_a_learners_policies_as_the_reward_does():
+    """On a made-up path of three stops whose true returns rise, the true reward agrees (+1),
+    its negation disagrees (-1), and a reward paying the opposite of the middle stop sits between."""
+    sys.path.insert(0, str(SCRIPTS))
+    from path_agreement import agreement, table
+
+    rews = np.array([-3.0, -3.0, -1.0, -1.0, 0.5, 0.5, -2.0, -0.5, 1.0, 1.0])
+    path = {"obs": rews[:, None], "acts": np.zeros((10, 1)), "next_obs": rews[:, None],
+            "terminated": np.zeros(10, bool), "rews": rews,
+            "stop": np.array([0, 0, 1, 1, 2, 2, 0, 1, 2, 2]), "episode": np.array([0, 0, 1, 1, 2, 2, 3, 4, 5, 5])}
+    true = lambda obs, acts, next_obs, done: obs[:, 0]  # noqa: E731
+    assert agreement(true, path) == pytest.approx(1.0)
+    assert agreement(lambda *a: -true(*a), path) == pytest.approx(-1.0)
+    assert agreement(lambda *a: -np.abs(true(*a) + 1.0), path) == pytest.approx(-0.5)
+    text = table([{"final": 0.9, "agreement": 0.8}, {"final": -0.4, "agreement": 0.7},
+                  {"final": 0.95, "agreement": 0.9}])
+    assert "| teach (fresh agent >= 0.8) | 2 | +0.85 | +0.80 | +0.90 |" in text
+    assert "| do not (< 0.8) | 1 | +0.70 | +0.70 | +0.70 |" in text
+    assert "+1.00 (3 rewards)" in text
