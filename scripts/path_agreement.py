@@ -26,7 +26,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-
 from judge_study import found_rewards
 
 TEACHES = 0.8
