@@ -89,6 +89,29 @@ def test_policy_resets_reinitialise_the_policy_from_its_seed(pendulum_demos):
     assert any(not torch.equal(v, after_reset[-1][2][k]) for k, v in live.state_dict().items())  # trained since
 
 
+def test_a_reset_policy_starts_its_learning_rate_schedule_over(pendulum_demos):
+    """lin_1e-3 over four updates of 512 steps: 7.5e-4, 5e-4, 2.5e-4, 0 without resets. With a
+    reset after each update but the last, each fresh policy's decay is fitted into the steps
+    left: 1e-3 · min(1, p / p0) at the progress left p of the update, p0 of its reset."""
+    def policy_lrs(reset_steps):
+        config = TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=2048, seed=0,
+                             policy_reset_steps=reset_steps, ppo={**SMALL_PPO, "learning_rate": "lin_1e-3"})
+        trainer = AdversarialTrainer(config, pendulum_demos)
+        agent, lrs = trainer.generator.agent, []
+        update = agent._update_learning_rate
+
+        def spy(optimizers):
+            update(optimizers)
+            lrs.append(agent.policy.optimizer.param_groups[0]["lr"])
+
+        agent._update_learning_rate = spy
+        trainer.train()
+        return lrs
+
+    np.testing.assert_allclose(policy_lrs(0), [7.5e-4, 5e-4, 2.5e-4, 0.0], atol=1e-12)
+    np.testing.assert_allclose(policy_lrs(512), [7.5e-4, 1e-3 * 0.5 / 0.75, 1e-3 * 0.25 / 0.5, 0.0], atol=1e-12)
+
+
 def test_sac_policy_resets_clear_the_critics_and_the_entropy_coefficient(pendulum_demos):
     from tests.test_sac_generator import SMALL_SAC
 

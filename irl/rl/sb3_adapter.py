@@ -93,7 +93,27 @@ class LinearSchedule:
         return f"lin_{self.start:g}"
 
 
+class RestartedSchedule:
+    """An SB3 schedule run over again from progress ``progress_at_start`` p0 (the fraction
+    of the run left when it restarts): ``schedule(min(1, p / p0))``, so its whole course
+    (e.g. a linear decay to 0) fits into the rest of the run. For a policy re-initialised
+    mid-run, which should learn as a fresh agent would."""
+
+    def __init__(self, schedule: Callable[[float], float], progress_at_start: float):
+        if not 0.0 < progress_at_start <= 1.0:
+            raise ValueError(f"progress_at_start must be in (0, 1], got {progress_at_start}")
+        self.schedule, self.progress_at_start = schedule, progress_at_start
+
+    def __call__(self, progress_remaining: float) -> float:
+        return self.schedule(min(1.0, progress_remaining / self.progress_at_start))
+
+    def __repr__(self) -> str:
+        return f"{self.schedule!r} restarted at progress {self.progress_at_start:g}"
+
+
 SCHEDULABLE = ("learning_rate", "clip_range")
+AGENT_SCHEDULES = ("lr_schedule", "clip_range", "clip_range_vf")
+"""The SB3 agent's attributes that are schedules (functions of the progress remaining)."""
 
 
 def _schedule(key: str, value: str) -> LinearSchedule:
@@ -359,6 +379,17 @@ class Generator:
         live.load_state_dict(fresh.state_dict())
         for optimizer in self._optimizers().values():
             optimizer.state.clear()
+
+    def restart_schedules(self, *, progress_at_start: float) -> None:
+        """Run the agent's schedules (learning rate, PPO's clip ranges) from their start
+        again over the rest of the run, ``progress_at_start`` of it left (see
+        :class:`RestartedSchedule`); constant ones are unchanged. A later restart replaces
+        an earlier one."""
+        for name in AGENT_SCHEDULES:
+            current = getattr(self.agent, name, None)
+            if callable(current):
+                base = current.schedule if isinstance(current, RestartedSchedule) else current
+                setattr(self.agent, name, RestartedSchedule(base, progress_at_start))
 
     def _optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"policy": self.agent.policy.optimizer}

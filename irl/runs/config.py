@@ -122,7 +122,9 @@ class TrainConfig:
     """Every this many generator steps, re-initialise the generator's policy (actor, critic
     and their optimiser state; SB3's initialisation from a seed derived from ``seed``), so
     that the reward must keep teaching from scratch (IRL++); never after the last update, but
-    the run's policy has had only the steps since the last reset. 0 = never."""
+    the run's policy has had only the steps since the last reset. Each reset starts the
+    policy's schedules (a ``lin_X`` learning rate or clip range) over, fitted into the steps
+    left. 0 = never."""
     scale_rewards: bool = True
     """Divide policy rewards by the running std of their discounted return (as VecNormalize)."""
     bc_epochs: int = 0

@@ -153,6 +153,8 @@ class AdversarialTrainer:
         self.round = 0
         self.policy_resets = 0
         """Times the generator's policy has been re-initialised (``policy_reset_steps``)."""
+        self.last_reset_step = 0
+        """Generator steps done at the latest policy reset (0: none yet)."""
         self.bc_metrics: dict[str, float] | None = None
         """Figures of the behaviour-cloning warm start, once it has run."""
         self._actor_frozen = False  # inside the warm-up of --bc-epochs
@@ -194,8 +196,16 @@ class AdversarialTrainer:
         never after the last update, whose policy is the run's."""
         every, done = self.config.policy_reset_steps, self.generator.steps_done
         if every and done < self.config.total_steps and done // every > self.policy_resets:
-            self.policy_resets = self.generator.steps_done // every
+            self.policy_resets, self.last_reset_step = done // every, done
             self.generator.reset_policy(seed=self.config.seed + 1_000_003 * self.policy_resets)
+            self._restart_policy_schedules()
+
+    def _restart_policy_schedules(self) -> None:
+        """The re-initialised policy learns with its schedules (a learning rate decaying to 0,
+        say) started over and fitted into the steps left, as a fresh agent would; without
+        this, a policy reset late in a decaying schedule could hardly learn at all."""
+        if self.last_reset_step:
+            self.generator.restart_schedules(progress_at_start=1.0 - self.last_reset_step / self.config.total_steps)
 
     def _actor_in_warmup(self) -> bool:
         return self.generator.steps_done < self.config.bc_warmup_steps
@@ -215,7 +225,7 @@ class AdversarialTrainer:
             "generator": meta, "disc_opt": opt_meta, "round": self.round, "log_z": self.discriminator.log_z,
             "scaler": [self.scaler.count, self.scaler.mean, self.scaler.var], "history": len(n_envs),
             "absorbing_counts": [list(c) for c in self.absorbing_counts], "seconds": self.elapsed_seconds(),
-            "policy_resets": self.policy_resets,
+            "policy_resets": self.policy_resets, "last_reset_step": self.last_reset_step,
             "bc_metrics": self.bc_metrics, "config": json.loads(self.config.to_json()),
         }
 
@@ -238,6 +248,8 @@ class AdversarialTrainer:
         self.scaler.count, self.scaler.mean, self.scaler.var = meta["scaler"]
         self.round = meta["round"]
         self.policy_resets = meta.get("policy_resets", 0)
+        self.last_reset_step = meta.get("last_reset_step", 0)
+        self._restart_policy_schedules()
         self.absorbing_counts.extend(tuple(c) for c in meta.get("absorbing_counts", []))
         self._seconds_before = meta.get("seconds", 0.0)
         self.bc_metrics = meta.get("bc_metrics")
