@@ -468,6 +468,7 @@ def _judge(args: argparse.Namespace) -> int:
               f"spearman {corr(r['spearman'])}; per step: learned {r['learned_mean']:+.3f}, true {r['true_mean']:+.3f}")
     epic = "n/a (" + result["epic_note"] + ")" if result["epic"] is None else f"{result['epic']:.3f}"
     print(f"      pooled: pearson {corr(result['pearson'])}, spearman {corr(result['spearman'])}, EPIC distance {epic}")
+    print("agreement is not teaching: `irl retrain` measures what a fresh agent learns on this reward")
     if args.out is not None:
         written = ["judge.json", "judge.png", *(["heatmap.png"] if args.heatmap else [])]
         print(f"wrote {', '.join(str(args.out / name) for name in written)}")
