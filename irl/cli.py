@@ -213,6 +213,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--policy-reset-steps", type=STEPS_OR_ZERO, default=0,
                    help="re-initialise the generator's policy every N env steps, so the reward must keep "
                         "teaching from scratch (0 = never)")
+    t.add_argument("--frozen-reward-steps", type=STEPS_OR_ZERO, default=0,
+                   help="for the last N env steps freeze the reward and train the policy on its -E alone, "
+                        "so the run's policy is optimised on the exported reward (0 = off)")
     t.add_argument("--algo", choices=["ppo", "sac"], default="ppo",
                    help="the generator's RL algorithm (sac: off-policy, replayed batches relabelled; Box actions)")
     t.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=hyper_override,

@@ -52,9 +52,9 @@ SMALL_SAC = {"learning_starts": 256, "round_steps": 256, "batch_size": 64, "trai
     # killed inside the warm-up: the actor stays frozen and the obs statistics held after the resume
     ("gail", {"bc_epochs": 3, "bc_warmup_steps": 1536, "ppo": {"normalize_obs": True}}),
     # the policy re-initialised every 512 steps (its decaying learning rate started over each time),
-    # the discriminator's learning rate decaying, two energies
+    # the discriminator's learning rate decaying, two energies, the reward frozen for the last 768 steps
     ("airl", {"policy_reset_steps": 512, "disc_lr_decay": True, "reward_bound": 5.0, "ensemble_size": 2,
-              "ppo": {"learning_rate": "lin_1e-3"}}),
+              "ppo": {"learning_rate": "lin_1e-3"}, "frozen_reward_steps": 768}),
 ])
 def test_killed_and_resumed_run_equals_an_uninterrupted_one(tmp_path, learner, extra):
     children = []

@@ -464,7 +464,7 @@ def test_train_flags_reach_the_config(tmp_path, monkeypatch):
     monkeypatch.setattr("irl.cli._print_eval", lambda result: None, raising=False)
     main(["train", "airl", "--env", "Pendulum-v1", "--demos", "d.npz", "--out", str(tmp_path / "run"),
           "--ensemble", "3", "--reward-bound", "10", "--disc-weight-decay", "1e-3", "--disc-lr-decay",
-          "--policy-reset-steps", "50000"])
+          "--policy-reset-steps", "50000", "--frozen-reward-steps", "20000"])
     config = seen["config"]
     assert (config.ensemble_size, config.reward_bound, config.disc_weight_decay, config.disc_lr_decay,
-            config.policy_reset_steps) == (3, 10.0, 1e-3, True, 50_000)
+            config.policy_reset_steps, config.frozen_reward_steps) == (3, 10.0, 1e-3, True, 50_000, 20_000)

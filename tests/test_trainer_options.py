@@ -14,6 +14,7 @@ from tests.test_trainer import SMALL_PPO
 
 @pytest.mark.parametrize("kind", ["free", "shaped"])
 def test_bounded_reward_term_stays_within_the_bound(kind):
+    torch.manual_seed(0)
     spec = EnergySpec(kind=kind, obs_dim=3, act_dim=1, state_only=False, absorbing=True, hidden=(8,), bound=2.0)
     energy = build_energy(spec)
     with torch.no_grad():
@@ -27,7 +28,9 @@ def test_bounded_reward_term_stays_within_the_bound(kind):
     sign = -1.0 if kind == "free" else 1.0  # the free energy's reward is -E
     np.testing.assert_allclose(reward.numpy(), sign * 2.0 * np.tanh(raw.numpy() / 2.0), rtol=1e-5, atol=1e-6)
     assert raw.abs().max() > 10 and reward.abs().max() <= 2.0
-    energy.set_absorbing_logit_(-7.0)  # the counts' logit is clipped to the bound too
+    # the counts' logit is clipped to the bound too (far enough out that AIRL's (1 - γ)·h(abs) cannot
+    # bring it back inside)
+    energy.set_absorbing_logit_(-1e4)
     absorbing = torch.zeros(1, 4)
     absorbing[0, -1] = 1.0
     assert abs(energy.reward(absorbing, torch.zeros(1, 1), absorbing, torch.zeros(1)).item()) == pytest.approx(2.0)
@@ -112,6 +115,38 @@ def test_a_reset_policy_starts_its_learning_rate_schedule_over(pendulum_demos):
     np.testing.assert_allclose(policy_lrs(512), [7.5e-4, 1e-3 * 0.5 / 0.75, 1e-3 * 0.25 / 0.5, 0.0], atol=1e-12)
 
 
+def test_a_frozen_reward_stops_the_energy_and_trains_the_policy_on_minus_e(pendulum_demos):
+    """Four updates of 512 steps, the last 1,024 frozen: the energy learns in rounds 1-2 (its
+    learning rate decaying to 0 at the freeze) and not after; the policy's rewards are AIRL's
+    logit before the freeze and -E after; the reset due at 1,024 steps does not happen."""
+    config = TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=2048, seed=0,
+                         frozen_reward_steps=1024, disc_lr=1e-3, disc_lr_decay=True, policy_reset_steps=512,
+                         ppo=SMALL_PPO)
+    rounds, energies, kinds = [], [], []
+
+    def log_round(metrics):
+        rounds.append(metrics)
+        energies.append({k: v.clone() for k, v in trainer.energy.state_dict().items()})
+
+    trainer = AdversarialTrainer(config, pendulum_demos, log_round=log_round)
+    rewards = trainer.discriminator.policy_rewards
+
+    def spy(batch, log_prob, kind):
+        kinds.append((trainer.round, kind))
+        return rewards(batch, log_prob, kind)
+
+    trainer.discriminator.policy_rewards = spy
+    trainer.train()
+    assert ["disc_loss" in r for r in rounds] == [True, True, False, False]
+    np.testing.assert_allclose([r["disc_lr"] for r in rounds], [5e-4, 0.0, 0.0, 0.0], atol=1e-12)
+    assert any(not torch.equal(v, energies[1][k]) for k, v in energies[0].items())
+    for later in energies[2:]:
+        assert all(torch.equal(v, energies[1][k]) for k, v in later.items())
+    assert {kind for r, kind in kinds if r <= 2} == {trainer.policy_reward} != {"neg_energy"}
+    assert {kind for r, kind in kinds if r >= 3} == {"neg_energy"}
+    assert trainer.policy_resets == 1
+
+
 def test_sac_policy_resets_clear_the_critics_and_the_entropy_coefficient(pendulum_demos):
     from tests.test_sac_generator import SMALL_SAC
 
@@ -139,6 +174,8 @@ def test_sac_policy_resets_clear_the_critics_and_the_entropy_coefficient(pendulu
     ({"disc_weight_decay": -1e-3}, "disc_weight_decay must be >= 0"),
     ({"disc_weight_decay": float("nan")}, "disc_weight_decay must be >= 0"),
     ({"policy_reset_steps": -1}, "policy_reset_steps must be >= 0"),
+    ({"frozen_reward_steps": 1024}, r"frozen_reward_steps must be in \[0, total_steps = 1024\), got 1024"),
+    ({"frozen_reward_steps": -1}, "frozen_reward_steps must be in"),
 ])
 def test_bad_option_values_are_refused(settings, message):
     with pytest.raises(ConfigError, match=message):

@@ -125,6 +125,12 @@ class TrainConfig:
     the run's policy has had only the steps since the last reset. Each reset starts the
     policy's schedules (a ``lin_X`` learning rate or clip range) over, fitted into the steps
     left. 0 = never."""
+    frozen_reward_steps: int = 0
+    """For the last this many generator steps the energy is frozen (no discriminator update)
+    and the policy trains on its -E alone (``neg_energy``, no log q term), from the policy it
+    has: the run's policy is optimised on the reward that is exported, as a fresh agent on it
+    would be, but warm. The discriminator's learning-rate decay ends at the freeze and policy
+    resets stop there. 0 = the reward learns to the end."""
     scale_rewards: bool = True
     """Divide policy rewards by the running std of their discounted return (as VecNormalize)."""
     bc_epochs: int = 0
@@ -183,6 +189,9 @@ class TrainConfig:
                               "use log_z='learned' and gcl_form='step'")
         if self.policy_reset_steps < 0:
             raise ConfigError(f"policy_reset_steps must be >= 0 (0 = never), got {self.policy_reset_steps}")
+        if not 0 <= self.frozen_reward_steps < self.total_steps:
+            raise ConfigError(f"frozen_reward_steps must be in [0, total_steps = {self.total_steps}), "
+                              f"got {self.frozen_reward_steps}")
         if self.energy_obs_norm not in ("expert", "none"):
             raise ConfigError(f"energy_obs_norm must be 'expert' or 'none', got {self.energy_obs_norm!r}")
         if self.log_z not in LOG_Z_MODES:

@@ -195,10 +195,23 @@ class AdversarialTrainer:
         update that crosses each multiple (IRL++: the reward must keep teaching from scratch);
         never after the last update, whose policy is the run's."""
         every, done = self.config.policy_reset_steps, self.generator.steps_done
-        if every and done < self.config.total_steps and done // every > self.policy_resets:
+        if every and done < self.freeze_step and done // every > self.policy_resets:
             self.policy_resets, self.last_reset_step = done // every, done
             self.generator.reset_policy(seed=self.config.seed + 1_000_003 * self.policy_resets)
             self._restart_policy_schedules()
+
+    @property
+    def freeze_step(self) -> int:
+        """Generator steps after which the reward is frozen (``frozen_reward_steps``); total_steps if never."""
+        return self.config.total_steps - self.config.frozen_reward_steps
+
+    def reward_frozen(self) -> bool:
+        """Past the freeze: the energy no longer learns and the policy trains on -E alone."""
+        return self.generator.steps_done > self.freeze_step
+
+    @property
+    def _policy_reward_kind(self) -> str:
+        return NEG_ENERGY if self.reward_frozen() else self.policy_reward
 
     def _restart_policy_schedules(self) -> None:
         """The re-initialised policy learns with its schedules (a learning rate decaying to 0,
@@ -272,14 +285,14 @@ class AdversarialTrainer:
                             terminated, np.zeros(n, dtype=bool))
         log_prob = self._log_q_term(self.generator.log_prob)
         rows = to_disc_batch(batch, self.generator.action_space, absorbing=self.config.absorbing)
-        rews = self.discriminator.policy_rewards(rows, log_prob, self.policy_reward)[:n].numpy()
+        rews = self.discriminator.policy_rewards(rows, log_prob, self._policy_reward_kind)[:n].numpy()
         if self.absorbing is not None and terminated.any():
             rews[terminated] += self._absorbing_tail(log_prob)[0]
         return rews.astype(np.float32)
 
     def _absorbing_tail(self, log_prob: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> tuple[float, float]:
         """(γ/(1-γ)·r(abs), r(abs)): what a terminal step earns by staying absorbed forever."""
-        r_abs = float(self.discriminator.policy_rewards(self.absorbing, log_prob, self.policy_reward)[0])
+        r_abs = float(self.discriminator.policy_rewards(self.absorbing, log_prob, self._policy_reward_kind)[0])
         return self.generator.gamma / (1 - self.generator.gamma) * r_abs, r_abs
 
     def _log_q_term(self, log_prob: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]):
@@ -317,14 +330,9 @@ class AdversarialTrainer:
 
         return penalty
 
-    def _round(self, rollout: Transitions, episode_returns: list[float]) -> np.ndarray:
-        """Update the discriminator on ``rollout`` and return its rewards (n_steps * n_envs,)."""
-        self.round += 1
-        if self._actor_frozen and not self._actor_in_warmup():
-            self._actor_frozen = False
-            hold_after_cloning(self.generator, actor_frozen=False)  # the warm-up is over: PPO trains the actor
-        gen = to_disc_batch(rollout, self.generator.action_space, absorbing=self.config.absorbing)
-        log_prob = self._log_q_term(self.generator.log_prob)  # τ·log q of the current policy, which drew this rollout
+    def _update_discriminator(self, rollout: Transitions, gen: DiscBatch) -> dict[str, float]:
+        """Train the energy on the demos against ``rollout`` (``gen``: its rows) and the replayed
+        rollouts; returns the update's metrics."""
         replaying = self.config.resolved_replay_rounds > 1
         n_envs = self.generator.recorder.num_envs
         ends = rollout.episode_end.reshape(-1, n_envs)
@@ -343,8 +351,8 @@ class AdversarialTrainer:
             segments = SegmentIndex(self.expert_segments, gen_segments, self._log_q_term(self.history.log_probs))
         if self.round == 1:
             self.discriminator.center(self.expert, replay, sampler, segments)
-        if self.config.disc_lr_decay:  # linear, to 0 at total_steps
-            progress = min(1.0, self.generator.steps_done / self.config.total_steps)
+        if self.config.disc_lr_decay:  # linear, to 0 at the freeze (total_steps without one)
+            progress = min(1.0, self.generator.steps_done / self.freeze_step)
             self.discriminator.set_learning_rate(self.config.disc_lr * (1.0 - progress))
         steps = max(1, math.ceil(self.config.disc_epochs * len(gen) / self.config.disc_batch_size))
         metrics = self.discriminator.update(self.expert, replay, sampler, steps=steps,
@@ -356,9 +364,21 @@ class AdversarialTrainer:
             n_gen, rows_gen = (sum(c) for c in zip(*self.absorbing_counts))
             metrics["absorbing_logit"] = self.discriminator.fit_absorbing(
                 int(self.expert.absorbing.sum()), len(self.expert), n_gen, rows_gen)
+        return metrics
 
-        n = len(rollout)
-        rews = self.discriminator.policy_rewards(gen, log_prob, self.policy_reward)[:n].numpy().astype(np.float64)
+    def _round(self, rollout: Transitions, episode_returns: list[float]) -> np.ndarray:
+        """Update the discriminator on ``rollout`` (unless the reward is frozen) and return the
+        policy's rewards for it (n_steps * n_envs,)."""
+        self.round += 1
+        if self._actor_frozen and not self._actor_in_warmup():
+            self._actor_frozen = False
+            hold_after_cloning(self.generator, actor_frozen=False)  # the warm-up is over: PPO trains the actor
+        gen = to_disc_batch(rollout, self.generator.action_space, absorbing=self.config.absorbing)
+        log_prob = self._log_q_term(self.generator.log_prob)  # τ·log q of the current policy, which drew this rollout
+        metrics = {} if self.reward_frozen() else self._update_discriminator(rollout, gen)
+
+        n, n_envs = len(rollout), self.generator.recorder.num_envs
+        rews = self.discriminator.policy_rewards(gen, log_prob, self._policy_reward_kind)[:n].numpy().astype(np.float64)
         if not np.all(np.isfinite(rews)):
             raise TrainingError(f"round {self.round}: the learned reward has non-finite values")
         raw_mean = float(rews.mean())
