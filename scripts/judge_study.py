@@ -128,13 +128,17 @@ def main() -> None:
         print(f"{rows[-1]['final']:+.3f}  {reward}", flush=True)
     if not rows:
         raise SystemExit(f"judge_study: no finished re-optimisation under {', '.join(map(str, args.folders))}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.with_suffix(".csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["reward", "task", "final", *CANDIDATES])
+    write_study(args.out, rows, ["reward", "task", "final", *CANDIDATES], summary(rows))
+
+
+def write_study(out: Path, rows: list[dict], fieldnames: list[str], text: str) -> None:
+    """OUT.csv (the rows), OUT.md (``text``), and ``text`` printed."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.with_suffix(".csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fieldnames, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    text = summary(rows)
-    args.out.with_suffix(".md").write_text(text)
+    out.with_suffix(".md").write_text(text)
     print(text, end="")
 
 

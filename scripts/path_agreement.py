@@ -20,13 +20,12 @@ correlation of agreement with the final return over all rewards).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import warnings
 from pathlib import Path
 
 import numpy as np
-from judge_study import found_rewards
+from judge_study import found_rewards, write_study
 
 TEACHES = 0.8
 """A fresh agent's final normalised return from which a reward counts as teaching."""
@@ -131,13 +130,7 @@ def main() -> None:
         rows.append({"reward": str(reward), "final": final, "agreement": agreement(load_reward(reward), path)})
     if not rows:
         raise SystemExit(f"path_agreement: no re-optimised {args.task} reward under {', '.join(map(str, args.folders))}")
-    with args.out.with_suffix(".csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    text = table(rows)
-    args.out.with_suffix(".md").write_text(text)
-    print(text, end="")
+    write_study(args.out, rows, list(rows[0]), table(rows))
 
 
 if __name__ == "__main__":
