@@ -24,7 +24,7 @@ from irl.data.demos import (
 )
 from irl.data.spaces import check_supported
 from irl.errors import ConfigError, DemoError
-from irl.rewards.artifact import load_reward
+from irl.rewards.artifact import EXPORT_DEFAULTS, load_reward
 from irl.rl.policy_io import Policy, save_agent
 from irl.rl.presets import preset
 from irl.rl.sb3_adapter import make_env, train_on_true_reward
@@ -155,13 +155,16 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
     demos = load_demos(config.demos)
     demos.warn_if_weak(config.demos)
     scores = scores_for(demos, config.env_id, seed=config.seed)
-    trainer = AdversarialTrainer(config, demos, scores=scores, tensorboard_log=str(out / "tb"))  # validates
     if resume:
-        trainer.load_state(*load_checkpoint(out))
-        run_dir.claim(out, run_dir.RUN, keep=True)
         saved = json.loads((out / "config.json").read_text())  # keep the records of the first call
         sources = saved.get(SOURCES) if sources is None else sources
         export = saved.get(EXPORT) if export is None else export
+    end_value = (export or {}).get("end_value", EXPORT_DEFAULTS["end_value"])
+    trainer = AdversarialTrainer(config, demos, scores=scores, tensorboard_log=str(out / "tb"),  # validates
+                                 end_value=end_value)
+    if resume:
+        trainer.load_state(*load_checkpoint(out))
+        run_dir.claim(out, run_dir.RUN, keep=True)
         (out / "config.json").write_text(config.to_json(sources, export))  # the same, or a longer budget
     else:  # a previous run's files go first (its old TensorBoard logs would mix with the new ones)
         run_dir.claim(out, run_dir.RUN, overwrite=overwrite, hint=RESUME_HINT)

@@ -147,6 +147,29 @@ def test_a_frozen_reward_stops_the_energy_and_trains_the_policy_on_minus_e(pendu
     assert trainer.policy_resets == 1
 
 
+def test_a_frozen_reward_is_worth_its_export_per_step(pendulum_demos):
+    """Once frozen, the policy's step reward is -E minus the worth of ending, as the exported
+    reward's offset form: with end_value='floor' (no absorbing state on Pendulum: r_abs = 0),
+    min(0, the lowest -E of a step of 20 uniform-random episodes)."""
+    from irl.energy.disc_batch import to_disc_batch
+    from irl.rl.sb3_adapter import uniform_random_episodes
+
+    config = TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=1024, seed=0,
+                         frozen_reward_steps=512, ppo=SMALL_PPO)
+    rounds = []
+    trainer = AdversarialTrainer(config, pendulum_demos, log_round=rounds.append, end_value="floor")
+    trainer.train()
+    t = uniform_random_episodes("Pendulum-v1", episodes=20, seed=0)
+    with torch.no_grad():
+        energies = trainer.energy(*to_disc_batch(t, trainer.generator.action_space,
+                                                 absorbing=config.absorbing).energy_inputs)[:len(t.obs)]
+        lowest = float((-energies).min())
+    assert rounds[-1]["end_reward"] == pytest.approx(min(0.0, lowest), rel=1e-5) and lowest < 0
+    assert "end_reward" not in rounds[0]
+    with pytest.raises(ConfigError, match="end_value must be one of"):
+        AdversarialTrainer(config, pendulum_demos, end_value="zero")
+
+
 def test_sac_policy_resets_clear_the_critics_and_the_entropy_coefficient(pendulum_demos):
     from tests.test_sac_generator import SMALL_SAC
 

@@ -72,6 +72,7 @@ from irl.energy.networks import (
     with_absorbing_default,
 )
 from irl.errors import RewardError, RunDirError
+from irl.runs.config import END_VALUES, FLOOR_EPISODES, FLOOR_SEED
 from irl.runs.run_dir import FolderKind, check_writable
 
 FORMAT, VERSION = "irl-reward", 3
@@ -80,11 +81,9 @@ ACTION_TOLERANCE = 1e-3
 clipped policies put actions on the bounds, where float rounding can move them a little."""
 ABSORBING_FORMS = ("offset", "tail")
 REWARD_FORMS = ("g", "shaped")  # AIRL: g alone, or g + γ·h(s') - h(s)
-END_VALUES = ("learned", "floor")
 EXPORT_DEFAULTS = {"end_value": "learned", "form": "g", "ensemble": "mean"}
 """export_reward's settings where neither the caller nor the run's recipe names one."""
 ENGINES = ("auto", "onnx", "torch")
-FLOOR_EPISODES, FLOOR_SEED = 20, 0  # the random-policy episodes of end_value='floor'
 MANIFEST, WEIGHTS, ONNX = "manifest.json", "reward.safetensors", "reward.onnx"
 _RUN_FILES = ("energy.safetensors", "energy.json", "config.json", "scores.json")
 FOLDER = FolderKind("reward artifact", (MANIFEST, WEIGHTS, ONNX), signature=(MANIFEST, ("format", "energy", "sha256")))
@@ -489,16 +488,9 @@ def _check_onnx_agrees(ort_session: Any, module: RewardModule, obs_space: gym.Sp
 
 def _random_policy_min_reward(module: RewardModule, env_id: str) -> float:
     """min over FLOOR_EPISODES uniform-random episodes of the step reward (r_abs not subtracted)."""
-    from irl.data.demos import record_episodes
-    from irl.rl.sb3_adapter import make_env
+    from irl.rl.sb3_adapter import uniform_random_episodes
 
-    env = make_env(env_id)
-    space = env.action_space
-    space.seed(FLOOR_SEED)
-    try:
-        t = record_episodes(lambda o: np.asarray(space.sample())[None], env, episodes=FLOOR_EPISODES, seed=FLOOR_SEED)
-    finally:
-        env.close()
+    t = uniform_random_episodes(env_id, episodes=FLOOR_EPISODES, seed=FLOOR_SEED)
     with torch.no_grad():
         rewards = module(torch.as_tensor(t.obs), torch.as_tensor(t.acts), torch.as_tensor(t.next_obs),
                          torch.as_tensor(t.terminated, dtype=torch.float32)) + module.offset

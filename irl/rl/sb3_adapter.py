@@ -76,6 +76,20 @@ def make_vec_env(env_id: str, n_envs: int, seed: int) -> DummyVecEnv:
     return venv
 
 
+def uniform_random_episodes(env_id: str, *, episodes: int, seed: int) -> Transitions:
+    """Whole episodes of a uniform-random policy on ``env_id`` (actions drawn from the space
+    seeded with ``seed``, episode i reset with ``seed + i``)."""
+    from irl.data.demos import record_episodes
+
+    env = make_env(env_id)
+    space = env.action_space
+    space.seed(seed)
+    try:
+        return record_episodes(lambda o: np.asarray(space.sample())[None], env, episodes=episodes, seed=seed)
+    finally:
+        env.close()
+
+
 class LinearSchedule:
     """rl-zoo3's ``lin_X`` for a rate: X · (fraction of the run left), from X down to 0.
 

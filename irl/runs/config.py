@@ -29,6 +29,12 @@ RECORDS = (SOURCES, EXPORT)
 """config.json's keys that record where the run's settings came from, not settings."""
 
 
+END_VALUES = ("learned", "floor")
+"""What ending an episode is worth in a reward a fresh agent trains on: 'learned' (the
+absorbing state's r_abs) or 'floor' (no more than the worst step of a uniform-random policy)."""
+FLOOR_EPISODES, FLOOR_SEED = 20, 0  # the uniform-random episodes that set the floor
+
+
 @dataclass(frozen=True, kw_only=True)
 class TrainConfig:
     """Everything that defines an adversarial imitation run."""

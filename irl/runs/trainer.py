@@ -41,9 +41,16 @@ from irl.energy.regularizers import consecutive_steps, lcr_penalty, mono_penalty
 from irl.errors import ConfigError, TrainingError
 from irl.rl.pretrain import behaviour_clone, hold_after_cloning
 from irl.rl.sac_generator import SACGenerator
-from irl.rl.sb3_adapter import Generator, make_env
+from irl.rl.sb3_adapter import Generator, make_env, uniform_random_episodes
 from irl.rl.state import flatten_optimizer, unflatten_optimizer
-from irl.runs.config import TrainConfig, check_algo_fits, settings_that_differ
+from irl.runs.config import (
+    END_VALUES,
+    FLOOR_EPISODES,
+    FLOOR_SEED,
+    TrainConfig,
+    check_algo_fits,
+    settings_that_differ,
+)
 from irl.runs.evaluation import normalized_return
 
 RoundLogger = Callable[[dict[str, float]], None]
@@ -103,9 +110,16 @@ class AdversarialTrainer:
     """
 
     def __init__(self, config: TrainConfig, demos: DemoSet, *, scores: Scores | None = None,
-                 log_round: RoundLogger | None = None, tensorboard_log: str | None = None) -> None:
+                 log_round: RoundLogger | None = None, tensorboard_log: str | None = None,
+                 end_value: str = "learned") -> None:
+        """``end_value``: what ending an episode is worth to the policy once the reward is
+        frozen (``frozen_reward_steps``), as in the export it will have (:data:`END_VALUES`)."""
+        if end_value not in END_VALUES:
+            raise ConfigError(f"end_value must be one of {END_VALUES}, got {end_value!r}")
         torch.manual_seed(config.seed)
         self.config = config
+        self.end_value = end_value
+        self._frozen_end_reward: float | None = None
         probe = make_env(config.env_id)
         check_supported(config.env_id, probe.observation_space, probe.action_space)
         probe.close()
@@ -213,6 +227,27 @@ class AdversarialTrainer:
     def _policy_reward_kind(self) -> str:
         return NEG_ENERGY if self.reward_frozen() else self.policy_reward
 
+    def frozen_end_reward(self) -> float:
+        """The per-step worth of ending, subtracted from -E once the reward is frozen, as the
+        export's offset form does (:class:`irl.rewards.artifact.RewardModule`): -E of the
+        absorbing state (0 without one), or with ``end_value='floor'`` no more than the
+        lowest -E of a step of FLOOR_EPISODES uniform-random episodes. Without it a policy
+        on a negative -E learns to end its episodes (fall) as soon as it can."""
+        if self._frozen_end_reward is None:
+            no_log_q = self._log_q_term(self.generator.log_prob)  # unused by -E
+            r_end = 0.0
+            if self.absorbing is not None:
+                r_end = float(self.discriminator.policy_rewards(self.absorbing, no_log_q, NEG_ENERGY)[0])
+            if self.end_value == "floor":
+                r_end = min(r_end, self._random_policy_min_reward(no_log_q))
+            self._frozen_end_reward = r_end
+        return self._frozen_end_reward
+
+    def _random_policy_min_reward(self, log_prob) -> float:  # noqa: ANN001 - unused by -E
+        t = uniform_random_episodes(self.config.env_id, episodes=FLOOR_EPISODES, seed=FLOOR_SEED)
+        rows = to_disc_batch(t, self.generator.action_space, absorbing=self.config.absorbing)
+        return float(self.discriminator.policy_rewards(rows, log_prob, NEG_ENERGY)[:len(t.obs)].min())
+
     def _restart_policy_schedules(self) -> None:
         """The re-initialised policy learns with its schedules (a learning rate decaying to 0,
         say) started over and fitted into the steps left, as a fresh agent would; without
@@ -286,7 +321,9 @@ class AdversarialTrainer:
         log_prob = self._log_q_term(self.generator.log_prob)
         rows = to_disc_batch(batch, self.generator.action_space, absorbing=self.config.absorbing)
         rews = self.discriminator.policy_rewards(rows, log_prob, self._policy_reward_kind)[:n].numpy()
-        if self.absorbing is not None and terminated.any():
+        if self.reward_frozen():
+            rews = rews - self.frozen_end_reward()
+        elif self.absorbing is not None and terminated.any():
             rews[terminated] += self._absorbing_tail(log_prob)[0]
         return rews.astype(np.float32)
 
@@ -379,6 +416,8 @@ class AdversarialTrainer:
 
         n, n_envs = len(rollout), self.generator.recorder.num_envs
         rews = self.discriminator.policy_rewards(gen, log_prob, self._policy_reward_kind)[:n].numpy().astype(np.float64)
+        if self.reward_frozen():  # the exported reward's offset form: r - r_end per step, 0 once ended
+            rews = rews - self.frozen_end_reward()
         if not np.all(np.isfinite(rews)):
             raise TrainingError(f"round {self.round}: the learned reward has non-finite values")
         raw_mean = float(rews.mean())
@@ -387,7 +426,9 @@ class AdversarialTrainer:
             rews = scaled.ravel()
         else:
             scale = 1.0
-        if self.absorbing is not None and rollout.terminated.any():
+        if self.reward_frozen():
+            metrics["end_reward"] = self.frozen_end_reward()
+        elif self.absorbing is not None and rollout.terminated.any():
             tail, r_abs = self._absorbing_tail(log_prob)
             rews[rollout.terminated] += tail / scale
             metrics["absorbing_reward"] = r_abs
