@@ -133,9 +133,10 @@ class TrainConfig:
     left. 0 = never."""
     frozen_reward_steps: int = 0
     """For the last this many generator steps the energy is frozen (no discriminator update)
-    and the policy trains on its -E alone (``neg_energy``, no log q term), from the policy it
-    has: the run's policy is optimised on the reward that is exported, as a fresh agent on it
-    would be, but warm. The discriminator's learning-rate decay ends at the freeze and policy
+    and the policy trains on its -E alone (``neg_energy``, no log q term), less the worth of
+    ending as the export counts it (the trainer's ``end_value``), from the policy it has: the
+    run's policy is optimised on the reward that is exported, as a fresh agent on it would
+    be, but warm. The discriminator's learning-rate decay ends at the freeze and policy
     resets stop there. 0 = the reward learns to the end."""
     scale_rewards: bool = True
     """Divide policy rewards by the running std of their discounted return (as VecNormalize)."""
