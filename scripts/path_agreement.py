@@ -37,6 +37,7 @@ def record_path(env_id: str, *, steps: int, every: int, episodes: int, seed: int
     import torch
 
     from irl.data.demos import record_episodes
+    from irl.data.types import Transitions
     from irl.rl.presets import preset
     from irl.rl.sb3_adapter import make_env, train_on_true_reward
 
@@ -49,23 +50,17 @@ def record_path(env_id: str, *, steps: int, every: int, episodes: int, seed: int
         action, _ = agent.predict(scaled, deterministic=False)
         return np.clip(action, env.action_space.low, env.action_space.high)
 
-    parts: list[tuple[int, object]] = []
+    recorded = []
     for stop in range(steps // every):
         if stop:
             agent.learn(total_timesteps=every, reset_num_timesteps=False)
-        parts.append((stop, record_episodes(act, env, episodes=episodes, seed=seed + 1000 * stop)))
+        recorded.append(record_episodes(act, env, episodes=episodes, seed=seed + 1000 * stop))
     env.close()
-    out = {k: np.concatenate([getattr(t, k) for _, t in parts]) for k in ("obs", "acts", "next_obs", "terminated",
-                                                                          "rews")}
-    out["stop"] = np.concatenate([np.full(len(t.rews), s) for s, t in parts])
-    out["episode"] = np.concatenate([_episode_ids(t) + episodes * s for s, t in parts])
+    path = Transitions.concatenate(recorded)
+    out = {k: getattr(path, k) for k in ("obs", "acts", "next_obs", "terminated", "rews")}
+    out["episode"] = np.concatenate([np.full(s.stop - s.start, i) for i, s in enumerate(path.episode_slices())])
+    out["stop"] = out["episode"] // episodes  # each stop recorded ``episodes`` whole episodes
     return out
-
-
-def _episode_ids(t) -> np.ndarray:  # noqa: ANN001 - Transitions
-    """(N,) index of each transition's episode within one record_episodes call."""
-    ends = t.terminated | t.truncated
-    return np.concatenate([[0], np.cumsum(ends)[:-1]]).astype(int)
 
 
 def agreement(reward, path: dict[str, np.ndarray]) -> float:  # noqa: ANN001 - a batched reward callable

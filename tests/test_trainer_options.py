@@ -156,8 +156,17 @@ def test_a_frozen_reward_is_worth_its_export_per_step(pendulum_demos):
 
     config = TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=1024, seed=0,
                          frozen_reward_steps=512, ppo=SMALL_PPO)
-    rounds = []
+    rounds, rollout_rewards = [], []
     trainer = AdversarialTrainer(config, pendulum_demos, log_round=rounds.append, end_value="floor")
+    rewards = trainer.discriminator.policy_rewards
+
+    def spy(batch, log_prob, kind):
+        out = rewards(batch, log_prob, kind)
+        if trainer.round == 2 and not rollout_rewards:  # the frozen round's first call: its rollout's -E
+            rollout_rewards.append(out[:512].numpy())
+        return out
+
+    trainer.discriminator.policy_rewards = spy
     trainer.train()
     t = uniform_random_episodes("Pendulum-v1", episodes=20, seed=0)
     with torch.no_grad():
@@ -166,6 +175,9 @@ def test_a_frozen_reward_is_worth_its_export_per_step(pendulum_demos):
         lowest = float((-energies).min())
     assert rounds[-1]["end_reward"] == pytest.approx(min(0.0, lowest), rel=1e-5) and lowest < 0
     assert "end_reward" not in rounds[0]
+    # the policy's raw reward per step in the frozen round: -E less the end's worth
+    assert rounds[-1]["policy_reward"] == pytest.approx(float(rollout_rewards[0].mean()) - rounds[-1]["end_reward"],
+                                                        rel=1e-5)
     with pytest.raises(ConfigError, match="end_value must be one of"):
         AdversarialTrainer(config, pendulum_demos, end_value="zero")
 

@@ -234,19 +234,17 @@ class AdversarialTrainer:
         lowest -E of a step of FLOOR_EPISODES uniform-random episodes. Without it a policy
         on a negative -E learns to end its episodes (fall) as soon as it can."""
         if self._frozen_end_reward is None:
-            no_log_q = self._log_q_term(self.generator.log_prob)  # unused by -E
-            r_end = 0.0
-            if self.absorbing is not None:
-                r_end = float(self.discriminator.policy_rewards(self.absorbing, no_log_q, NEG_ENERGY)[0])
+            r_end = 0.0 if self.absorbing is None else float(self._neg_energy(self.absorbing)[0])
             if self.end_value == "floor":
-                r_end = min(r_end, self._random_policy_min_reward(no_log_q))
+                t = uniform_random_episodes(self.config.env_id, episodes=FLOOR_EPISODES, seed=FLOOR_SEED)
+                rows = to_disc_batch(t, self.generator.action_space, absorbing=self.config.absorbing)
+                r_end = min(r_end, float(self._neg_energy(rows)[:len(t.obs)].min()))
             self._frozen_end_reward = r_end
         return self._frozen_end_reward
 
-    def _random_policy_min_reward(self, log_prob) -> float:  # noqa: ANN001 - unused by -E
-        t = uniform_random_episodes(self.config.env_id, episodes=FLOOR_EPISODES, seed=FLOOR_SEED)
-        rows = to_disc_batch(t, self.generator.action_space, absorbing=self.config.absorbing)
-        return float(self.discriminator.policy_rewards(rows, log_prob, NEG_ENERGY)[:len(t.obs)].min())
+    def _neg_energy(self, rows: DiscBatch) -> torch.Tensor:
+        """-E of each row: (B,)."""
+        return self.discriminator.policy_rewards(rows, self.generator.log_prob, NEG_ENERGY)  # -E reads no log q
 
     def _restart_policy_schedules(self) -> None:
         """The re-initialised policy learns with its schedules (a learning rate decaying to 0,
@@ -329,7 +327,7 @@ class AdversarialTrainer:
 
     def _absorbing_tail(self, log_prob: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> tuple[float, float]:
         """(γ/(1-γ)·r(abs), r(abs)): what a terminal step earns by staying absorbed forever."""
-        r_abs = float(self.discriminator.policy_rewards(self.absorbing, log_prob, self._policy_reward_kind)[0])
+        r_abs = float(self.discriminator.policy_rewards(self.absorbing, log_prob, self.policy_reward)[0])
         return self.generator.gamma / (1 - self.generator.gamma) * r_abs, r_abs
 
     def _log_q_term(self, log_prob: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]):
@@ -412,11 +410,12 @@ class AdversarialTrainer:
             hold_after_cloning(self.generator, actor_frozen=False)  # the warm-up is over: PPO trains the actor
         gen = to_disc_batch(rollout, self.generator.action_space, absorbing=self.config.absorbing)
         log_prob = self._log_q_term(self.generator.log_prob)  # τ·log q of the current policy, which drew this rollout
-        metrics = {} if self.reward_frozen() else self._update_discriminator(rollout, gen)
+        frozen = self.reward_frozen()
+        metrics = {} if frozen else self._update_discriminator(rollout, gen)
 
         n, n_envs = len(rollout), self.generator.recorder.num_envs
         rews = self.discriminator.policy_rewards(gen, log_prob, self._policy_reward_kind)[:n].numpy().astype(np.float64)
-        if self.reward_frozen():  # the exported reward's offset form: r - r_end per step, 0 once ended
+        if frozen:  # the exported reward's offset form: r - r_end per step, 0 once ended
             rews = rews - self.frozen_end_reward()
         if not np.all(np.isfinite(rews)):
             raise TrainingError(f"round {self.round}: the learned reward has non-finite values")
@@ -426,7 +425,7 @@ class AdversarialTrainer:
             rews = scaled.ravel()
         else:
             scale = 1.0
-        if self.reward_frozen():
+        if frozen:
             metrics["end_reward"] = self.frozen_end_reward()
         elif self.absorbing is not None and rollout.terminated.any():
             tail, r_abs = self._absorbing_tail(log_prob)
