@@ -215,7 +215,8 @@ def _parser() -> argparse.ArgumentParser:
                         "teaching from scratch (0 = never)")
     t.add_argument("--frozen-reward-steps", type=STEPS_OR_ZERO, default=0,
                    help="for the last N env steps freeze the reward and train the policy on its -E alone, "
-                        "so the run's policy is optimised on the exported reward (0 = off)")
+                        "so the run's policy is optimised on the exported reward; a lin_X learning rate starts over at the "
+                        "freeze (0 = off)")
     t.add_argument("--algo", choices=["ppo", "sac"], default="ppo",
                    help="the generator's RL algorithm (sac: off-policy, replayed batches relabelled; Box actions)")
     t.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=hyper_override,

@@ -95,10 +95,12 @@ def test_policy_resets_reinitialise_the_policy_from_its_seed(pendulum_demos):
 def test_a_reset_policy_starts_its_learning_rate_schedule_over(pendulum_demos):
     """lin_1e-3 over four updates of 512 steps: 7.5e-4, 5e-4, 2.5e-4, 0 without resets. With a
     reset after each update but the last, each fresh policy's decay is fitted into the steps
-    left: 1e-3 · min(1, p / p0) at the progress left p of the update, p0 of its reset."""
-    def policy_lrs(reset_steps):
+    left: 1e-3 · min(1, p / p0) at the progress left p of the update, p0 of its reset (or of
+    the freeze of a frozen reward)."""
+    def policy_lrs(reset_steps, frozen_steps=0):
         config = TrainConfig(learner="airl", env_id="Pendulum-v1", demos="unused", total_steps=2048, seed=0,
-                             policy_reset_steps=reset_steps, ppo={**SMALL_PPO, "learning_rate": "lin_1e-3"})
+                             policy_reset_steps=reset_steps, frozen_reward_steps=frozen_steps,
+                             ppo={**SMALL_PPO, "learning_rate": "lin_1e-3"})
         trainer = AdversarialTrainer(config, pendulum_demos)
         agent, lrs = trainer.generator.agent, []
         update = agent._update_learning_rate
@@ -113,6 +115,11 @@ def test_a_reset_policy_starts_its_learning_rate_schedule_over(pendulum_demos):
 
     np.testing.assert_allclose(policy_lrs(0), [7.5e-4, 5e-4, 2.5e-4, 0.0], atol=1e-12)
     np.testing.assert_allclose(policy_lrs(512), [7.5e-4, 1e-3 * 0.5 / 0.75, 1e-3 * 0.25 / 0.5, 0.0], atol=1e-12)
+    # the policy learning a reward frozen for the last 1,024 steps (p0 = 0.5) gets the whole decay too
+    np.testing.assert_allclose(policy_lrs(0, 1024), [7.5e-4, 5e-4, 1e-3 * 0.25 / 0.5, 0.0], atol=1e-12)
+    # a reset after the freeze is not made; the freeze restarts the decay after the reset at 512
+    np.testing.assert_allclose(policy_lrs(512, 1024), [7.5e-4, 1e-3 * 0.5 / 0.75, 1e-3 * 0.25 / 0.5, 0.0],
+                               atol=1e-12)
 
 
 def test_a_frozen_reward_stops_the_energy_and_trains_the_policy_on_minus_e(pendulum_demos):

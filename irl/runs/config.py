@@ -136,8 +136,9 @@ class TrainConfig:
     and the policy trains on its -E alone (``neg_energy``, no log q term), less the worth of
     ending as the export counts it (the trainer's ``end_value``), from the policy it has: the
     run's policy is optimised on the reward that is exported, as a fresh agent on it would
-    be, but warm. The discriminator's learning-rate decay ends at the freeze and policy
-    resets stop there. 0 = the reward learns to the end."""
+    be, but warm. The discriminator's learning-rate decay ends at the freeze, policy resets
+    stop there, and the policy's schedules (a ``lin_X`` learning rate) start over at it,
+    fitted into the frozen steps. 0 = the reward learns to the end."""
     scale_rewards: bool = True
     """Divide policy rewards by the running std of their discounted return (as VecNormalize)."""
     bc_epochs: int = 0

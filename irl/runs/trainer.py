@@ -169,6 +169,7 @@ class AdversarialTrainer:
         """Times the generator's policy has been re-initialised (``policy_reset_steps``)."""
         self.last_reset_step = 0
         """Generator steps done at the latest policy reset (0: none yet)."""
+        self._schedules_start = 0  # generator step from which the policy's schedules now run
         self.bc_metrics: dict[str, float] | None = None
         """Figures of the behaviour-cloning warm start, once it has run."""
         self._actor_frozen = False  # inside the warm-up of --bc-epochs
@@ -191,6 +192,8 @@ class AdversarialTrainer:
 
         def after_update() -> None:
             self._reset_policy_when_due()
+            if self._schedule_start_step() != self._schedules_start:  # the update before the first frozen rollout
+                self._restart_policy_schedules()
             if checkpoint is not None and self.round % every_rounds == 0:
                 checkpoint()
 
@@ -246,12 +249,21 @@ class AdversarialTrainer:
         """-E of each row: (B,)."""
         return self.discriminator.policy_rewards(rows, self.generator.log_prob, NEG_ENERGY)  # -E reads no log q
 
+    def _schedule_start_step(self) -> int:
+        """Generator step from which the policy's schedules run: the latest policy reset, or
+        the freeze once the rollouts to come are frozen ones (0: the run's start)."""
+        frozen = self.config.frozen_reward_steps and self.generator.steps_done >= self.freeze_step
+        frozen_at = self.freeze_step if frozen else 0
+        return max(self.last_reset_step, frozen_at)
+
     def _restart_policy_schedules(self) -> None:
-        """The re-initialised policy learns with its schedules (a learning rate decaying to 0,
-        say) started over and fitted into the steps left, as a fresh agent would; without
-        this, a policy reset late in a decaying schedule could hardly learn at all."""
-        if self.last_reset_step:
-            self.generator.restart_schedules(progress_at_start=1.0 - self.last_reset_step / self.config.total_steps)
+        """Run the policy's schedules (a learning rate decaying to 0, say) over again from
+        :meth:`_schedule_start_step`, fitted into the steps left, as a fresh RL run would: a
+        re-initialised policy, or the policy learning the frozen reward, gets the whole
+        course, where late in a decaying schedule it could hardly learn at all."""
+        self._schedules_start = self._schedule_start_step()
+        if self._schedules_start:
+            self.generator.restart_schedules(progress_at_start=1.0 - self._schedules_start / self.config.total_steps)
 
     def _actor_in_warmup(self) -> bool:
         return self.generator.steps_done < self.config.bc_warmup_steps
