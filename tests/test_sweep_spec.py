@@ -93,6 +93,7 @@ def test_the_grid_is_every_learner_task_seed_and_setting_and_names_only_what_var
     assert first.config["bc_epochs"] == 2 and first.config["energy_hidden"] == [32, 32]  # one value, not an axis
     assert first.config["demos"] == str((REPO / "demos" / "pendulum-v1.npz").resolve())  # the shipped set
     assert first.reoptimize and first.export == {"end_value": "floor"}
+    assert first.config["export"] == {"end_value": "floor"}  # what its run learns with (a frozen reward's end)
     assert sorted(t.name for t in spec.trials if t.plain) == ["ppo-seed0", "ppo-seed1"]
     assert len({t.key for t in spec.trials}) == len(spec.trials)
     assert _spec(settings={"energy_hidden": [[32], [64, 64]]}).trials[1].name == "gail-energy_hidden=64x64-seed0"
@@ -113,6 +114,8 @@ def test_trials_take_the_task_recipe_as_irl_train_does_and_the_spec_settings_ove
     assert bare["bc_epochs"] == 0 and "learning_rate" not in bare["ppo"]
     hopper = _spec(learners=["gcl"], tasks=["Hopper-v5"]).trials[0].config  # its recipe's [gcl.export]
     assert hopper["export"] == {"end_value": "floor"} and "export" not in config
+    shaped = _spec(learners=["gcl"], tasks=["Hopper-v5"], export={"form": "shaped"}).trials[0].config
+    assert shaped["export"] == {"end_value": "floor", "form": "shaped"}  # the spec's [export] over the recipe's
 
 
 def test_trial_names_are_folder_safe_and_search_samples_name_their_trial():

@@ -42,6 +42,7 @@ from typing import Any
 
 from irl.errors import ConfigError
 from irl.runs.config import (
+    EXPORT,
     LEARNER_NAMES,
     RECORDS,
     SOURCES,
@@ -206,6 +207,8 @@ def parse_spec(data: dict[str, Any], *, base: Path = Path(".")) -> SweepSpec:
             for values in itertools.product(*axes.values()):
                 chosen = dict(zip(axes, values))
                 config = _config(learner, task, demos[task], steps, seed, chosen, recipes[task])
+                if export:  # the run learns with the export it will get (a frozen reward's end value)
+                    config[EXPORT] = {**config.get(EXPORT, {}), **export}
                 name = trial_name(learner, {k: chosen[k] for k in varying}, seed)
                 trials.append(Trial(task=task, learner=learner, seed=seed, name=name, config=config,
                                     reoptimize=_flag(data, "reoptimize"), export=export, checkpoint_every=every))
