@@ -192,7 +192,7 @@ class AdversarialTrainer:
 
         def after_update() -> None:
             self._reset_policy_when_due()
-            if self._schedule_start_step() != self._schedules_start:  # the update before the first frozen rollout
+            if self._schedule_start_step() != self._schedules_start:  # after a reset, or before the first frozen rollout
                 self._restart_policy_schedules()
             if checkpoint is not None and self.round % every_rounds == 0:
                 checkpoint()
@@ -215,7 +215,6 @@ class AdversarialTrainer:
         if every and done < self.freeze_step and done // every > self.policy_resets:
             self.policy_resets, self.last_reset_step = done // every, done
             self.generator.reset_policy(seed=self.config.seed + 1_000_003 * self.policy_resets)
-            self._restart_policy_schedules()
 
     @property
     def freeze_step(self) -> int:
