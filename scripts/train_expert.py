@@ -55,6 +55,17 @@ class ProgressLines:
                   f"{len(recent)} episodes {np.mean(recent):.1f}", flush=True)
 
 
+def save_checkpoint(agent, venv, path: Path, progress: ProgressLines) -> None:
+    """The agent so far and its training episodes, beside where the finished expert goes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_agent(agent, venv, path)
+    if progress.episodes:
+        write_csv_rows(path.with_name(path.name.removesuffix(".zip") + ".episodes.csv"), progress.episodes)
+    card = {"steps": int(agent.num_timesteps), "train_seconds": round(time.perf_counter() - progress.start, 1)}
+    path.with_name(path.name.removesuffix(".zip") + ".json").write_text(json.dumps(card, indent=2))
+    print(f"checkpoint at step {agent.num_timesteps}: {path}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("env")
@@ -66,6 +77,11 @@ def main() -> None:
     parser.add_argument("--continue-from", type=Path, default=None,
                         help="an expert this script saved, to train for --steps more (fresh replay buffer)")
     parser.add_argument("--evaluate-only", action="store_true", help="re-evaluate a saved expert, no training")
+    parser.add_argument("--checkpoint-every", type=int, default=None, metavar="STEPS",
+                        help="also save OUT/ENV/ALGO.checkpoint.zip every STEPS env steps (a long run stopped "
+                             "early leaves its latest agent; evaluate it with --evaluate-only --checkpoint)")
+    parser.add_argument("--checkpoint", action="store_true",
+                        help="with --evaluate-only: evaluate ALGO.checkpoint.zip instead of ALGO.zip")
     parser.add_argument("--log-every", type=int, default=50_000, help="env steps between progress lines")
     parser.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=hyper_override,
                         help="override an entry of the tuned preset, value as JSON (e.g. --hyper n_epochs=10)")
@@ -77,14 +93,25 @@ def main() -> None:
     hyper = {**preset(algo, args.env), **dict(args.hyper)}
     out = args.out / args.env
     path = out / f"{algo}.zip"
+    checkpoint_path = out / f"{algo}.checkpoint.zip"
+    if args.checkpoint and not args.evaluate_only:
+        parser.error("--checkpoint evaluates a saved checkpoint: use it with --evaluate-only")
     seconds = None
+    if args.checkpoint:  # the card says how far the checkpoint had trained
+        path = checkpoint_path
+        saved = json.loads(path.with_name(path.name.removesuffix(".zip") + ".json").read_text())
+        steps, seconds = saved["steps"], saved["train_seconds"]
     if not args.evaluate_only:
         start = time.perf_counter()
         progress = ProgressLines(args.log_every, start)
         agent, venv = train_on_true_reward(args.env, algo=algo, hyper=hyper, seed=args.seed, total_steps=steps,
                                            progress_bar=True, continue_from=args.continue_from,
                                            log_episode=progress,
-                                           tensorboard_log=str(out / "tb"))
+                                           tensorboard_log=str(out / "tb"),
+                                           checkpoint=None if args.checkpoint_every is None else (
+                                               lambda agent, venv: save_checkpoint(agent, venv, checkpoint_path,
+                                                                                   progress),
+                                               args.checkpoint_every))
         seconds = round(time.perf_counter() - start, 1)
         out.mkdir(parents=True, exist_ok=True)
         save_agent(agent, venv, path)
@@ -100,7 +127,7 @@ def main() -> None:
                             "min": float(np.min(returns)), "max": float(np.max(returns)),
                             "mean_length": float(np.mean(lengths))},
     }
-    (out / f"{algo}.json").write_text(json.dumps(card, indent=2))
+    path.with_name(path.name.removesuffix(".zip") + ".json").write_text(json.dumps(card, indent=2))
     print(json.dumps(card["eval_stochastic"]))
 
 

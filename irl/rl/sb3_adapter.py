@@ -521,10 +521,26 @@ class _EpisodeLogger(BaseCallback):
         return True
 
 
+class _Checkpointer(BaseCallback):
+    """Calls ``save(agent, venv)`` every ``every`` env steps."""
+
+    def __init__(self, save: Callable[[BaseAlgorithm, VecEnv], None], every: int) -> None:
+        super().__init__()
+        self._save, self._every, self._next_at = save, every, every
+
+    def _on_step(self) -> bool:
+        if self.num_timesteps >= self._next_at:
+            self._next_at = (self.num_timesteps // self._every + 1) * self._every
+            self._save(self.model, self.training_env)
+        return True
+
+
 def train_on_true_reward(env_id: str, *, algo: str, hyper: dict[str, Any], seed: int, total_steps: int,
                          log_episode: Callable[[int, float], None] | None = None,
                          tensorboard_log: str | None = None, progress_bar: bool = False,
-                         continue_from: Path | None = None, reward=None) -> tuple[BaseAlgorithm, VecEnv]:
+                         continue_from: Path | None = None, reward=None,
+                         checkpoint: tuple[Callable[[BaseAlgorithm, VecEnv], None], int] | None = None,
+                         ) -> tuple[BaseAlgorithm, VecEnv]:
     """Plain SB3 on the env's own reward: experts, and the baseline that adversarial runs
     are measured against (rl-zoo3's ``normalize``: observations and rewards).
 
@@ -535,6 +551,9 @@ def train_on_true_reward(env_id: str, *, algo: str, hyper: dict[str, Any], seed:
     to go on training for ``total_steps`` more steps, with a fresh replay buffer; where the
     observations are normalised, from its saved observation statistics (the reward's
     running statistics start afresh).
+
+    ``checkpoint``: ``(save, every)``: ``save(agent, venv)`` is called every ``every`` env
+    steps, so that a long run stopped early leaves its latest agent.
     """
     venv: VecEnv = make_vec_env(env_id, hyper["n_envs"], seed)
     if reward is not None:
@@ -548,7 +567,8 @@ def train_on_true_reward(env_id: str, *, algo: str, hyper: dict[str, Any], seed:
     else:
         agent = ALGORITHMS[algo].load(continue_from, env=venv, device="cpu", tensorboard_log=tensorboard_log)
         agent.set_random_seed(seed)
-    callback = _EpisodeLogger(log_episode) if log_episode is not None else None
-    agent.learn(total_timesteps=total_steps, callback=callback, progress_bar=progress_bar,
+    callbacks = ([_EpisodeLogger(log_episode)] if log_episode is not None else []) + (
+        [_Checkpointer(*checkpoint)] if checkpoint is not None else [])
+    agent.learn(total_timesteps=total_steps, callback=callbacks or None, progress_bar=progress_bar,
                 reset_num_timesteps=continue_from is None)
     return agent, venv
