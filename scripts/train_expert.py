@@ -6,6 +6,8 @@
     python scripts/train_expert.py Hopper-v5 --algo ppo --hyper n_epochs=10 --hyper learning_rate=3e-4
     python scripts/train_expert.py Hopper-v5 --algo sac --steps 200000 \
         --continue-from runs/experts/Hopper-v5/sac.zip --out runs/experts-450k   # 200k more
+    python scripts/train_expert.py Ant-v5 --algo sac --steps 1000000 --checkpoint-every 50000
+    python scripts/train_expert.py Ant-v5 --algo sac --evaluate-only --checkpoint   # the agent so far
 
 Writes OUT/ENV/ALGO.zip (an ordinary SB3 model), its observation statistics
 (ALGO.obs_norm.npz, pickle-free) when the preset normalises observations,
