@@ -39,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # reward_archive, a sibling script
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "docs" / "results"
 COLUMNS = ("task", "learner", "settings", "export", "steps", "seed", "imitator", "reoptimized", "ppo",
@@ -374,10 +376,12 @@ def render(repo: Path = REPO, data: Path = DATA) -> list[Path]:
 
 
 def add(source: Path, *, settings: str, export: str, commit: str, command: str, date: str,
-        seeds: list[int] | None = None, data: Path = DATA) -> int:
+        seeds: list[int] | None = None, data: Path = DATA, rewards: Path | None = None) -> int:
     """Append the pairs of a benchmark's reoptimization.csv (task, learner, steps, seed, imitator,
     reoptimized; only ``seeds`` if given) to benchmark.csv with the given provenance; returns
-    how many rows."""
+    how many rows. Each row's exported reward, where the benchmark folder holding ``source``
+    has one, is archived under ``rewards`` (default: docs/results/rewards/, see
+    scripts/reward_archive.py) before any row is written."""
     records = read_csv(source)
     need = {"task", "learner", "steps", "seed", "imitator", "reoptimized"}
     if not records or not need <= set(records[0]):
@@ -391,6 +395,20 @@ def add(source: Path, *, settings: str, export: str, commit: str, command: str, 
         raise ResultsError(f"{source}: no rows{f' for seeds {seeds}' if seeds else ''}")
     changes = {c["commit"]: c for c in read_csv(data / "changes.csv")}
     parse_rows(new, changes, where=str(source))
+    import reward_archive  # a sibling script
+
+    archive_to = rewards or data / "rewards"
+    for row in new:  # refuse before copying anything
+        if (archive_to / row["task"] / reward_archive.entry_name(row)).exists():
+            raise ResultsError(f"{row['task']} {row['learner']} seed {row['seed']} at {commit} with these settings "
+                               f"is already recorded (docs/results/rewards)")
+    for row in new:
+        try:
+            entry = reward_archive.archive(source.parent, row, to=archive_to)
+        except reward_archive.ArchiveError as error:
+            raise ResultsError(str(error)) from None
+        if entry is not None:
+            print(f"archived its reward in {entry}")
     with open(data / "benchmark.csv", "a", newline="") as f:
         csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n").writerows(new)
     return len(new)
