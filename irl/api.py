@@ -184,7 +184,8 @@ def train(config: TrainConfig, out: str | Path, *, overwrite: bool = False, prog
 
     trainer.log_round = on_round
     try:
-        trainer.train(checkpoint=lambda: save_checkpoint(out, *trainer.state()), every_rounds=checkpoint_every)
+        trainer.train(checkpoint=lambda: save_checkpoint(out, *trainer.state()), every_rounds=checkpoint_every,
+                      snapshot=lambda steps: run_dir.save_energy_snapshot(out, trainer.energy, steps))
         save_checkpoint(out, *trainer.state())
     finally:
         bar.close()

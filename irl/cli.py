@@ -217,6 +217,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="for the last N env steps freeze the reward and train the policy on its -E alone, "
                         "so the run's policy is optimised on the exported reward; a lin_X learning rate starts over at the "
                         "freeze (0 = off)")
+    t.add_argument("--reward-snapshot-steps", type=STEPS_OR_ZERO, default=0,
+                   help="save the energy every N env steps (RUN/snapshots/), so that irl export --snapshots can "
+                        "export the mean of the reward's course; training is unchanged (0 = none)")
     t.add_argument("--algo", choices=["ppo", "sac"], default="ppo",
                    help="the generator's RL algorithm (sac: off-policy, replayed batches relabelled; Box actions)")
     t.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=hyper_override,
@@ -253,6 +256,11 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--ensemble", choices=("mean", "pessimistic"), default=None,
                    help="a run with several energies (--ensemble of irl train): their mean reward, or the worst "
                         "member's at each step (default: the run's recipe's choice, else mean)")
+    x.add_argument("--snapshots", choices=("final", "all", "late"), default=None,
+                   help="which of the run's energies make the reward: the final one, or with the snapshots of "
+                        "irl train --reward-snapshot-steps all of them or those of the run's second half, read "
+                        "as one ensemble (--ensemble: their mean or worst) (default: the run's recipe's choice, "
+                        "else final)")
     x.set_defaults(func=_export)
 
     r = sub.add_parser("retrain", help="train a fresh SB3 agent on an exported reward alone",
@@ -430,7 +438,7 @@ def _export(args: argparse.Namespace) -> int:
     from irl.rewards.artifact import export_reward, load_reward, recipe_export
     from irl.runs.recipes import as_flags
 
-    chosen = {"end_value": args.end_value, "form": args.form, "ensemble": args.ensemble}
+    chosen = {"end_value": args.end_value, "form": args.form, "ensemble": args.ensemble, "snapshots": args.snapshots}
     from_recipe = {k: v for k, v in recipe_export(args.run).items() if chosen[k] is None}
     out = export_reward(args.run, args.out, overwrite=args.overwrite, **chosen)
     if from_recipe:

@@ -34,7 +34,7 @@ LEARNERS = ("gail", "airl", "gcl")
 SAME_NAME = ("state_only", "absorbing", "energy_obs_norm", "disc_lr", "disc_epochs", "grad_penalty",
              "grad_penalty_units", "replay_rounds", "log_z", "gcl_form", "segment_length", "lcr", "mono", "q_floor",
              "entropy_weight", "reward_bound", "disc_weight_decay", "disc_lr_decay", "policy_reset_steps",
-             "frozen_reward_steps", "algo",
+             "frozen_reward_steps", "reward_snapshot_steps", "algo",
              "bc_epochs", "bc_warmup_steps", "eval_episodes")
 RENAMED = {"reward": "policy_reward", "ensemble": "ensemble_size"}
 """irl train's options whose TrainConfig field has another name."""

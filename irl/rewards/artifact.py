@@ -47,6 +47,7 @@ import json
 import os
 import shutil
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,7 @@ from irl.energy.networks import (
     with_absorbing_default,
 )
 from irl.errors import RewardError, RunDirError
-from irl.runs.config import END_VALUES, FLOOR_EPISODES, FLOOR_SEED
+from irl.runs.config import END_VALUES, EXPORT_CHOICES, FLOOR_EPISODES, FLOOR_SEED
 from irl.runs.run_dir import FolderKind, check_writable
 
 FORMAT, VERSION = "irl-reward", 3
@@ -81,7 +82,10 @@ ACTION_TOLERANCE = 1e-3
 clipped policies put actions on the bounds, where float rounding can move them a little."""
 ABSORBING_FORMS = ("offset", "tail")
 REWARD_FORMS = ("g", "shaped")  # AIRL: g alone, or g + γ·h(s') - h(s)
-EXPORT_DEFAULTS = {"end_value": "learned", "form": "g", "ensemble": "mean"}
+SNAPSHOT_CHOICES = EXPORT_CHOICES["snapshots"]
+"""Which energies of a run make its reward: the final one; every snapshot and the final one
+(the reward's whole course); those from the second half of the run and the final one."""
+EXPORT_DEFAULTS = {"end_value": "learned", "form": "g", "ensemble": "mean", "snapshots": "final"}
 """export_reward's settings where neither the caller nor the run's recipe names one."""
 ENGINES = ("auto", "onnx", "torch")
 MANIFEST, WEIGHTS, ONNX = "manifest.json", "reward.safetensors", "reward.onnx"
@@ -272,21 +276,73 @@ def recipe_export(run: str | Path) -> dict[str, str]:
     return {k: v for k, v in recorded.items() if k in EXPORT_DEFAULTS}
 
 
+def run_energy_weights(run: Path, snapshots: str, total_steps: int) -> tuple[list[dict[str, torch.Tensor]], list[int]]:
+    """The weights of the energies that make a run's reward, and the generator steps of the
+    snapshots among them: the final energy (last) and, with ``snapshots`` 'all' or 'late',
+    the saved snapshots (``irl train --reward-snapshot-steps``; 'late': those after half of
+    ``total_steps``) that differ from it (snapshots taken once the reward was frozen are the
+    final energy)."""
+    from irl.runs.run_dir import energy_snapshots
+
+    final = with_absorbing_default(load_file(str(run / "energy.safetensors")))
+    if snapshots == "final":
+        return [final], []
+    found = energy_snapshots(run)
+    if not found:
+        raise RewardError(f"{run} saved no energy snapshots; train with --reward-snapshot-steps N to export "
+                          f"--snapshots {snapshots}")
+    chosen, steps = [], []
+    for step, path in found:
+        if snapshots == "late" and step <= total_steps / 2:
+            continue
+        weights = with_absorbing_default(load_file(str(path)))
+        if weights.keys() != final.keys():
+            raise RewardError(f"{path}: expected the weights of the run's energy ({run / 'energy.json'}), "
+                              f"found other tensors")
+        if not all(torch.equal(weights[k], final[k]) for k in final):
+            chosen.append(weights)
+            steps.append(step)
+    return chosen + [final], steps
+
+
+def as_members(weights: list[dict[str, torch.Tensor]], members: int) -> dict[str, torch.Tensor]:
+    """Several energies' weights, each of ``members`` members (1: a single energy), as the weights
+    of one :class:`irl.energy.networks.EnergyEnsemble` holding all their members in order."""
+    if len(weights) == 1:
+        return weights[0]
+    merged = {}
+    for i, one in enumerate(weights):
+        for key, value in one.items():
+            if members == 1:
+                merged[f"members.{i}.{key}"] = value
+            else:  # members.J.rest -> members.(i·members + J).rest
+                _, j, rest = key.split(".", 2)
+                merged[f"members.{i * members + int(j)}.{rest}"] = value
+    return merged
+
+
 def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, end_value: str | None = None,
-                  form: str | None = None, ensemble: str | None = None) -> Path:
+                  form: str | None = None, ensemble: str | None = None, snapshots: str | None = None) -> Path:
     """Write the reward artifact of a finished ``irl train`` run folder to ``out``.
 
     ``end_value``: 'learned' (ending is worth r_abs) or 'floor' (no more than the worst
     step of a uniform-random policy); ``form``: for AIRL, 'g' (the disentangled reward)
     or 'shaped' (g + γ·h(s') - h(s), the training dynamics only); ``ensemble``: how an
     ensemble's members make one reward, 'mean' or 'pessimistic' (the worst member's, IRL++);
+    ``snapshots``: which of the run's energies make the reward, 'final', or with the
+    snapshots saved during training 'all' or 'late' (:data:`SNAPSHOT_CHOICES`), read as one
+    ensemble whose members are each energy's members, reduced as ``ensemble`` says (a snapshot
+    ensemble: averaging a GAN's weights over its course steadies it, Yazıcı et al. 2019);
     see the module docstring. Each left None is the run's recipe's choice
     (:func:`recipe_export`), else ``EXPORT_DEFAULTS``'s."""
     chosen = {**EXPORT_DEFAULTS, **recipe_export(run)}
     end_value = chosen["end_value"] if end_value is None else end_value
     form = chosen["form"] if form is None else form
     ensemble = chosen["ensemble"] if ensemble is None else ensemble
+    snapshots = chosen["snapshots"] if snapshots is None else snapshots
     run, out = Path(run), Path(out)
+    if snapshots not in SNAPSHOT_CHOICES:
+        raise RewardError(f"snapshots must be one of {SNAPSHOT_CHOICES}, found {snapshots!r}")
     if end_value not in END_VALUES:
         raise RewardError(f"end_value must be one of {END_VALUES}, found {end_value!r}")
     if ensemble not in ENSEMBLE_REDUCTIONS:
@@ -307,8 +363,10 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, 
     if form == "shaped" and spec.kind != "shaped":
         raise RewardError(f"form 'shaped' is AIRL's g + γ·h(s') - h(s); {run} is a {meta['learner']} run, "
                           "whose reward -E has no shaping term")
+    weights, snapshot_steps = run_energy_weights(run, snapshots, config["total_steps"])
+    spec = replace(spec, members=spec.members * len(weights))
     energy = build_energy(spec, reduce=ensemble)
-    energy.load_state_dict(with_absorbing_default(load_file(str(run / "energy.safetensors"))))
+    energy.load_state_dict(as_members(weights, spec.members // len(weights)))
     from irl.rl.sb3_adapter import make_env  # the env gives the spaces
 
     env = make_env(config["env_id"])
@@ -336,6 +394,7 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, 
             "observation_space": space_to_json(obs_space), "action_space": space_to_json(act_space),
             "obs_normalization": {"mean": energy.normalize.mean.tolist(), "std": energy.normalize.std.tolist()},
             "env_id": config["env_id"], "training_steps": config["total_steps"], "seed": config["seed"],
+            "snapshots": snapshots, "snapshot_steps": snapshot_steps,
             "demo_fingerprint": scores.get("demo_fingerprint"), "demo_episodes": scores.get("demo_episodes"),
             "expert_return": scores["expert"], "random_return": scores["random"],
             "sha256": {WEIGHTS: _sha256(tmp / WEIGHTS), ONNX: _sha256(tmp / ONNX)},

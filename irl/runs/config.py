@@ -33,6 +33,11 @@ END_VALUES = ("learned", "floor")
 """What ending an episode is worth in a reward a fresh agent trains on: 'learned' (the
 absorbing state's r_abs) or 'floor' (no more than the worst step of a uniform-random policy)."""
 FLOOR_EPISODES, FLOOR_SEED = 20, 0  # the uniform-random episodes that set the floor
+EXPORT_CHOICES: dict[str, tuple[str, ...]] = {
+    "end_value": END_VALUES, "form": ("g", "shaped"), "ensemble": ("mean", "pessimistic"),
+    "snapshots": ("final", "all", "late")}
+"""``irl export``'s settings (:func:`irl.rewards.artifact.export_reward`) and their values, for
+recipes' ``[LEARNER.export]`` and sweeps' ``[export]``."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,6 +144,11 @@ class TrainConfig:
     be, but warm. The discriminator's learning-rate decay ends at the freeze, policy resets
     stop there, and the policy's schedules (a ``lin_X`` learning rate) start over at it,
     fitted into the frozen steps. 0 = the reward learns to the end."""
+    reward_snapshot_steps: int = 0
+    """Every this many generator steps, save the energy as it is then
+    (RUN/snapshots/energy-STEP.safetensors, after the update that crosses each multiple), so
+    that the reward can be exported as the mean of its course (``irl export --snapshots``).
+    Training is unchanged. 0 = only the final energy."""
     scale_rewards: bool = True
     """Divide policy rewards by the running std of their discounted return (as VecNormalize)."""
     bc_epochs: int = 0
@@ -197,6 +207,8 @@ class TrainConfig:
                               "use log_z='learned' and gcl_form='step'")
         if self.policy_reset_steps < 0:
             raise ConfigError(f"policy_reset_steps must be >= 0 (0 = never), got {self.policy_reset_steps}")
+        if self.reward_snapshot_steps < 0:
+            raise ConfigError(f"reward_snapshot_steps must be >= 0 (0 = none), got {self.reward_snapshot_steps}")
         if not 0 <= self.frozen_reward_steps < self.total_steps:
             raise ConfigError(f"frozen_reward_steps must be in [0, total_steps = {self.total_steps}), "
                               f"got {self.frozen_reward_steps}")

@@ -37,11 +37,11 @@ from irl.rl.presets import (
     task_recipe_file,
     type_name,
 )
-from irl.runs.config import LEARNER_NAMES, TrainConfig
+from irl.runs.config import EXPORT_CHOICES, LEARNER_NAMES, TrainConfig
 
 NOT_IN_RECIPES = ("learner", "env_id", "demos", "total_steps", "seed", "algo", "ppo", "sac", "hyper_base")
 """TrainConfig fields a run's caller gives (the task, the data, the budget, the seed), never a recipe."""
-EXPORT_KEYS = {"end_value": ("learned", "floor"), "form": ("g", "shaped"), "ensemble": ("mean", "pessimistic")}
+EXPORT_KEYS = EXPORT_CHOICES
 """Settings of ``irl export`` a recipe may name (``[LEARNER.export]``), with their values."""
 MEASURED_KEYS: dict[str, type | tuple[type, ...]] = {
     "learner": str, "algo": str, "results": str, "steps": int, "seeds": list, "per_seed": list, "score": float,

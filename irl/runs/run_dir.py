@@ -65,7 +65,8 @@ class FolderKind:
 
 POLICY_FILES = ("policy.zip", "policy.obs_norm.npz", "policy.spec.json", "policy.weights.safetensors")
 RUN = FolderKind("run", (CONFIG, "scores.json", "metrics.csv", "tb", *POLICY_FILES, "energy.safetensors",
-                         "energy.json", "curves.png", "eval.json", "checkpoint", ".checkpoint.old", ".checkpoint.tmp"),
+                         "energy.json", "curves.png", "eval.json", "checkpoint", ".checkpoint.old", ".checkpoint.tmp",
+                         "snapshots"),
                  signature=(CONFIG, ("learner", "env_id", "demos", "total_steps")))
 RETRAIN = FolderKind("retrain run", ("retrain.json", "metrics.csv", "tb", *POLICY_FILES, "curves.png", "eval.json"),
                      signature=("retrain.json", ("reward", "env_id", "algo", "steps")))
@@ -274,6 +275,25 @@ def save_energy(run: Path, energy, spec_json: dict, *, learner: str, policy_rewa
     meta = {"format": "irl-energy", "version": 1, "learner": learner, "policy_reward": policy_reward,
             "spec": spec_json}
     (run / "energy.json").write_text(json.dumps(meta, indent=2))
+
+
+SNAPSHOTS = "snapshots"
+
+
+def save_energy_snapshot(run: Path, energy, steps: int) -> Path:
+    """The energy's weights as they are after ``steps`` generator steps: RUN/snapshots/energy-STEPS.safetensors
+    (its spec is the run's energy.json)."""
+    path = run / SNAPSHOTS / f"energy-{steps:010d}.safetensors"
+    path.parent.mkdir(exist_ok=True)
+    save_file({k: v.contiguous() for k, v in energy.state_dict().items()}, str(path))
+    return path
+
+
+def energy_snapshots(run: Path) -> list[tuple[int, Path]]:
+    """(steps, path) of every saved energy snapshot of a run, in training order."""
+    found = [(int(p.stem.removeprefix("energy-")), p) for p in (run / SNAPSHOTS).glob("energy-*.safetensors")
+             if p.stem.removeprefix("energy-").isdigit()]
+    return sorted(found)
 
 
 def plot_curves(run: Path, title: str) -> Path:

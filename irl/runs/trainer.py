@@ -184,16 +184,24 @@ class AdversarialTrainer:
     def energy(self) -> torch.nn.Module:
         return self.learner.energy
 
-    def train(self, *, checkpoint: Callable[[], None] | None = None, every_rounds: int = 10) -> None:
+    def train(self, *, checkpoint: Callable[[], None] | None = None, every_rounds: int = 10,
+              snapshot: Callable[[int], None] | None = None) -> None:
         """Run until ``config.total_steps`` generator steps, one discriminator round per
-        rollout; ``checkpoint()`` is called after every ``every_rounds``-th PPO update."""
+        rollout; ``checkpoint()`` is called after every ``every_rounds``-th PPO update, and
+        ``snapshot(steps_done)`` after each update that crosses a multiple of
+        ``config.reward_snapshot_steps``."""
         torch.set_num_threads(self.config.torch_threads)
         self._start = time.perf_counter() - self._seconds_before
+        snapshot_every = self.config.reward_snapshot_steps
+        snapshots_taken = [self.generator.steps_done // snapshot_every if snapshot_every else 0]  # a resumed run's
 
         def after_update() -> None:
             self._reset_policy_when_due()
             if self._schedule_start_step() != self._schedules_start:  # after a reset, or before the first frozen rollout
                 self._restart_policy_schedules()
+            if snapshot is not None and snapshot_every and self.generator.steps_done // snapshot_every > snapshots_taken[0]:
+                snapshots_taken[0] = self.generator.steps_done // snapshot_every
+                snapshot(self.generator.steps_done)
             if checkpoint is not None and self.round % every_rounds == 0:
                 checkpoint()
 

@@ -43,6 +43,7 @@ from typing import Any
 from irl.errors import ConfigError
 from irl.runs.config import (
     EXPORT,
+    EXPORT_CHOICES,
     LEARNER_NAMES,
     RECORDS,
     SOURCES,
@@ -64,7 +65,7 @@ SOURCE_SPEC = "sweep spec"
 """config.json's source of a setting the spec gave (beside 'default' and 'recipe FILE')."""
 AXES = ("learner", "env_id", "demos", "total_steps", "seed")
 """TrainConfig fields the spec sets through learners, tasks, [demos], steps and seeds."""
-EXPORT_OPTIONS = {"end_value": ("learned", "floor"), "form": ("g", "shaped"), "ensemble": ("mean", "pessimistic")}
+EXPORT_OPTIONS = EXPORT_CHOICES
 DISTRIBUTIONS = ("uniform", "loguniform", "randint", "choice")
 SEARCH_KEYS = {"num_samples": int, "seed": int, "space": dict, "grace_rounds": int, "reduction_factor": int}
 INSTALL_RAY = 'irl sweep runs on Ray Tune, which is not installed: pip install "irl[ray]" (ray[tune] and optuna)'
