@@ -38,6 +38,12 @@ policy's steps): no step of a random policy is worse than ending, so the reward 
 the prior that ending is a failure, as where an episode ends on a fall (Hopper, Walker).
 Do not use it where ending is the goal (reaching a target). On tasks that never
 terminate, the offset is a constant on every step and changes nothing.
+
+Which energies (``snapshots``). The final one by default; with the snapshots a run saved
+(``reward_snapshot_steps``), 'all' of them or the 'late' half, with the final one, read as
+one ensemble: ``energy.members`` counts every member of every energy, the weights hold them
+in training order, ``snapshot_steps`` lists the snapshots' steps (the final energy last,
+not listed), and the reward is their mean (``ensemble='pessimistic'``: their worst).
 """
 
 from __future__ import annotations

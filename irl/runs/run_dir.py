@@ -9,6 +9,8 @@
     policy.obs_norm.npz  its observation statistics (pickle-free)
     energy.safetensors   the energy network's weights (incl. observation normaliser)
     energy.json          how to rebuild it: EnergySpec, learner, policy reward
+    snapshots/           with ``reward_snapshot_steps``: energy-STEPS.safetensors, the energy's
+                         weights after STEPS generator steps (same spec)
     curves.png           learning curves
     eval.json            final evaluation on the true reward, training time, peak memory
     irl-folder.json      the marker: which kind of folder this is and the names irl writes in it
