@@ -3,6 +3,7 @@
     python scripts/docs_results.py            # rewrite the tables in README.md and docs/results.md, and the plot
     python scripts/docs_results.py --check    # exit 1 if any of them is stale, or a row lacks date/commit/command
     python scripts/docs_results.py --add OUT/reoptimization.csv --seeds 0 1 --settings "..." --commit abc1234 --command "..."
+    python scripts/docs_results.py --add OUT/results.csv --overhead --commit abc1234 --command "..."   # with PPO beside
 
 Sources (docs/results/):
 
@@ -375,21 +376,62 @@ def render(repo: Path = REPO, data: Path = DATA) -> list[Path]:
     return written
 
 
+PLAIN = ("ppo", "sac")
+"""results.csv's learner names of the plain agent on the true reward."""
+
+
+def pairs_of_results(records: list[dict[str, str]]) -> list[dict[str, str]]:
+    """A benchmark's results.csv (env, learner, seed, normalized_return, steps; one row per
+    run) as pairs: each learner run with its fresh agent's score ('reopt-LEARNER') where
+    there is one, '' where not."""
+    fresh = {(r["env"], r["learner"].removeprefix("reopt-"), r["seed"]): r["normalized_return"]
+             for r in records if r["learner"].startswith("reopt-")}
+    return [{"task": r["env"], "learner": r["learner"], "steps": r["steps"], "seed": r["seed"],
+             "imitator": r["normalized_return"], "reoptimized": fresh.get((r["env"], r["learner"], r["seed"]), "")}
+            for r in records if r["learner"] not in PLAIN and not r["learner"].startswith("reopt-")]
+
+
+def plain_beside(results: list[dict[str, str]], row: dict[str, str], overhead: bool) -> tuple[str, str]:
+    """(ppo, overhead) of a pair from its benchmark's results.csv: the plain agent's score on
+    the same task and seed, and the learner's wall-clock over the plain agent's (only with
+    ``overhead``, when the two ran under the same load); '' where there is no plain run."""
+    def find(learner: str) -> dict[str, str] | None:
+        return next((r for r in results if r["env"] == row["task"] and r["seed"] == str(row["seed"])
+                     and r["learner"] == learner), None)
+
+    plain = next((p for p in (find(name) for name in PLAIN) if p is not None), None)
+    if plain is None:
+        return "", ""
+    learner = find(row["learner"])
+    ratio = (f"{float(learner['train_seconds']) / float(plain['train_seconds']):.2f}"
+             if overhead and learner is not None else "")
+    return plain["normalized_return"], ratio
+
+
 def add(source: Path, *, settings: str, export: str, commit: str, command: str, date: str,
-        seeds: list[int] | None = None, data: Path = DATA, rewards: Path | None = None) -> int:
+        seeds: list[int] | None = None, data: Path = DATA, rewards: Path | None = None,
+        overhead: bool = False) -> int:
     """Append the pairs of a benchmark's reoptimization.csv (task, learner, steps, seed, imitator,
-    reoptimized; only ``seeds`` if given) to benchmark.csv with the given provenance; returns
-    how many rows. Each row's exported reward, where the benchmark folder holding ``source``
-    has one, is archived under ``rewards`` (default: docs/results/rewards/, see
-    scripts/reward_archive.py) before any row is written."""
+    reoptimized), or the learner runs of its results.csv, only ``seeds`` if given, to
+    benchmark.csv with the given provenance; returns how many rows. Where the benchmark folder
+    holding ``source`` has a results.csv with the plain agent's runs, each row gets its score
+    (``ppo``) and, with ``overhead`` (learners and plain agent ran under the same load), the
+    wall-clock ratio. Each row's exported reward, where that folder has one, is archived under
+    ``rewards`` (default: docs/results/rewards/, see scripts/reward_archive.py) before any row
+    is written."""
     records = read_csv(source)
+    if records and {"env", "normalized_return"} <= set(records[0]):
+        records = pairs_of_results(records)
     need = {"task", "learner", "steps", "seed", "imitator", "reoptimized"}
     if not records or not need <= set(records[0]):
-        raise ResultsError(f"{source}: expected a CSV with columns {sorted(need)}, got "
-                           f"{sorted(records[0]) if records else 'no rows'}")
+        raise ResultsError(f"{source}: expected a CSV with columns {sorted(need)} (reoptimization.csv) or a "
+                           f"benchmark's results.csv, got {sorted(records[0]) if records else 'no rows'}")
+    results_csv = source.parent / "results.csv"
+    results = read_csv(results_csv) if results_csv.is_file() else []
     new = [{"task": r["task"], "learner": r["learner"], "settings": settings, "export": export,
             "steps": r["steps"], "seed": r["seed"], "imitator": r["imitator"], "reoptimized": r["reoptimized"],
-            "ppo": "", "overhead": "", "date": date, "commit": commit, "before": "", "command": command}
+            **dict(zip(("ppo", "overhead"), plain_beside(results, r, overhead))),
+            "date": date, "commit": commit, "before": "", "command": command}
            for r in records if seeds is None or int(r["seed"]) in seeds]
     if not new:
         raise ResultsError(f"{source}: no rows{f' for seeds {seeds}' if seeds else ''}")
@@ -424,13 +466,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--command", help="with --add: the command that made the runs")
     parser.add_argument("--date", default=datetime.date.today().isoformat(), help="with --add (default: today)")
     parser.add_argument("--seeds", type=int, nargs="+", help="with --add: only these seeds' rows")
+    parser.add_argument("--overhead", action="store_true",
+                        help="with --add: also record each learner's wall-clock over the plain agent's beside it "
+                             "(its benchmark's results.csv); only where they ran under the same load")
     args = parser.parse_args(argv)
     try:
         if args.add:
             if not (args.commit and args.command):
                 parser.error("--add needs --commit and --command")
             n = add(args.add, settings=args.settings, export=args.export, commit=args.commit,
-                    command=args.command, date=args.date, seeds=args.seeds)
+                    command=args.command, date=args.date, seeds=args.seeds, overhead=args.overhead)
             print(f"added {n} rows to {(DATA / 'benchmark.csv').relative_to(REPO)}")
         if args.check:
             problems = stale()

@@ -110,3 +110,26 @@ def test_add_appends_a_benchmarks_pairs_with_their_provenance(tmp_path):
     assert "README.md is stale" in docs_results.stale(repo, data)
     docs_results.render(repo, data)
     assert docs_results.stale(repo, data) == []
+
+
+def test_add_takes_a_benchmarks_results_with_the_plain_agent_beside(tmp_path):
+    repo, data = _copy(tmp_path)
+    results = tmp_path / "bench" / "results.csv"
+    results.parent.mkdir()
+    results.write_text("env,learner,seed,normalized_return,train_seconds,recipe,steps\n"
+                       "Swimmer-v5,gail,0,0.95,1100,,1000000\n"
+                       "Swimmer-v5,ppo,0,1.02,1000,,1000000\n"
+                       "Swimmer-v5,reopt-gail,0,0.7,990,,1000000\n"
+                       "Swimmer-v5,airl,0,0.91,1250,,1000000\n"
+                       "Swimmer-v5,gail,1,0.97,1210,,1000000\n")  # seed 1: no plain run beside it
+    n = docs_results.add(results, settings="", export="", commit="abc1234", command="python x", date="2026-12-07",
+                         data=data, overhead=True)
+    added = docs_results.read_csv(data / "benchmark.csv")[-n:]
+    assert [(r["learner"], r["seed"], r["imitator"], r["reoptimized"], r["ppo"], r["overhead"]) for r in added] == [
+        ("gail", "0", "0.95", "0.7", "1.02", "1.10"), ("airl", "0", "0.91", "", "1.02", "1.25"),
+        ("gail", "1", "0.97", "", "", "")]
+    (tmp_path / "again").mkdir()
+    repo, data = _copy(tmp_path / "again")
+    docs_results.add(results, settings="", export="", commit="abc1234", command="python x", date="2026-12-07",
+                     data=data)  # not run under one load: no overhead
+    assert [r["overhead"] for r in docs_results.read_csv(data / "benchmark.csv")[-n:]] == ["", "", ""]
