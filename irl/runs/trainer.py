@@ -192,15 +192,14 @@ class AdversarialTrainer:
         ``config.reward_snapshot_steps``."""
         torch.set_num_threads(self.config.torch_threads)
         self._start = time.perf_counter() - self._seconds_before
-        snapshot_every = self.config.reward_snapshot_steps
-        snapshots_taken = [self.generator.steps_done // snapshot_every if snapshot_every else 0]  # a resumed run's
+        self._snapshots_taken = self._snapshot_multiples()  # a resumed run's are on disk already
 
         def after_update() -> None:
             self._reset_policy_when_due()
             if self._schedule_start_step() != self._schedules_start:  # after a reset, or before the first frozen rollout
                 self._restart_policy_schedules()
-            if snapshot is not None and snapshot_every and self.generator.steps_done // snapshot_every > snapshots_taken[0]:
-                snapshots_taken[0] = self.generator.steps_done // snapshot_every
+            if snapshot is not None and self._snapshot_multiples() > self._snapshots_taken:
+                self._snapshots_taken = self._snapshot_multiples()
                 snapshot(self.generator.steps_done)
             if checkpoint is not None and self.round % every_rounds == 0:
                 checkpoint()
@@ -214,6 +213,11 @@ class AdversarialTrainer:
             self._actor_frozen = self._actor_in_warmup()
             hold_after_cloning(self.generator, actor_frozen=self._actor_frozen)
         self.generator.learn(self.config.total_steps, self._round, after_update, step_reward=self.step_rewards)
+
+    def _snapshot_multiples(self) -> int:
+        """Multiples of ``reward_snapshot_steps`` the generator has passed (0 without snapshots)."""
+        every = self.config.reward_snapshot_steps
+        return self.generator.steps_done // every if every else 0
 
     def _reset_policy_when_due(self) -> None:
         """Re-initialise the policy once per ``policy_reset_steps`` generator steps, after the
