@@ -286,8 +286,8 @@ REQUIRED = {  # what each subcommand needs besides the flag under test (none of 
     "sweep": ["spec.toml", "--out", "s"],
 }
 ZERO_IS_VALID = {"--seed", "--bc-epochs", "--bc-warmup-steps", "--grad-penalty", "--lcr", "--mono", "--q-floor",
-                 "--disc-weight-decay", "--policy-reset-steps", "--frozen-reward-steps", "--max-failures",
-                 "--heatmap", "--heatmap-range"}
+                 "--disc-weight-decay", "--policy-reset-steps", "--frozen-reward-steps", "--reward-snapshot-steps",
+                 "--max-failures", "--heatmap", "--heatmap-range"}
 NEGATIVE_IS_VALID = {"--heatmap-range"}  # coordinates
 NOT_NUMBERS = {None, Path, str}
 
