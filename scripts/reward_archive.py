@@ -2,6 +2,7 @@
 
     python scripts/reward_archive.py --check      # every archived reward loads and matches a benchmark.csv row
     python scripts/reward_archive.py --list       # one line per archived reward
+    python scripts/reward_archive.py --plot OUT.png ENTRY [ENTRY ...]   # their fresh agents' curves
 
 A row of docs/results/benchmark.csv is a number; the reward it measured lived in a run folder
 (``runs/``, never committed) and was lost with it, so no later study (a judge, a new export,
@@ -153,11 +154,47 @@ def check(benchmark_csv: Path, to: Path = ARCHIVE) -> list[str]:
     return problems
 
 
+def plot(entries_: list[Path], out: Path) -> Path:
+    """One figure: each entry's fresh agent (normalised true return per slice of its budget)
+    beside its imitator's rounds, labelled by task, learner, seed and export."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (fresh_ax, imitator_ax) = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    for i, entry in enumerate(entries_):
+        result = json.loads((entry / "result.json").read_text())
+        label = (f"{result['task']} {result['learner'].upper()} seed {result['seed']}, "
+                 f"{result['export'] or 'export: defaults'}")
+        for ax, name in ((fresh_ax, "reopt-curve.csv"), (imitator_ax, "imitator-curve.csv")):
+            rows = [r for r in _read_csv(entry / name) if r.get("normalized_return")]
+            ax.plot([int(r["steps"]) for r in rows], [float(r["normalized_return"]) for r in rows],
+                    color=f"C{i}", label=label, alpha=0.6 if ax is imitator_ax else 1.0)
+    fresh_ax.set(title="fresh PPO on the exported reward (true return)", xlabel="env steps",
+                 ylabel="normalised return (1 = expert)")
+    imitator_ax.set(title="the imitator that learned it", xlabel="env steps")
+    for ax in (fresh_ax, imitator_ax):
+        ax.axhline(1.0, color="grey", lw=0.8, ls="--")
+        ax.grid(alpha=0.3)
+    fresh_ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if an entry does not load or matches no row")
     parser.add_argument("--list", action="store_true", help="print one line per archived reward")
+    parser.add_argument("--plot", nargs="+", type=Path, metavar=("OUT.png", "ENTRY"),
+                        help="plot the fresh agents' and imitators' curves of the given entries into OUT.png")
     args = parser.parse_args(argv)
+    if args.plot:
+        if len(args.plot) < 2:
+            parser.error("--plot needs OUT.png and at least one entry folder")
+        print(f"wrote {plot(args.plot[1:], args.plot[0])}")
     if args.list:
         for entry in entries():
             r = json.loads((entry / "result.json").read_text())

@@ -113,3 +113,11 @@ def test_slices_average_the_episodes_that_end_inside_them():
         (5, 1, 1.0, ""), (10, 1, 3.0, ""), (95, 1, 7.0, "")]  # slices with no episode ending are left out
     overrun = reward_archive._slices(rows, 10)  # the last episode ended after the budget: it is kept
     assert np.isclose(sum(o["ep_return"] * o["episodes"] for o in overrun), 11.0) and overrun[-1]["steps"] == 95
+
+
+def test_plot_draws_the_entries_curves(tmp_path):
+    repo, data = _copy(tmp_path)
+    docs_results.add(fake_benchmark(tmp_path) / "reoptimization.csv", settings="", export="", commit="abc1234",
+                     command="python x", date="2026-12-07", data=data)
+    out = reward_archive.plot(reward_archive.entries(data / "rewards"), tmp_path / "curves.png")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
