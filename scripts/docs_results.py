@@ -441,7 +441,7 @@ def add(source: Path, *, settings: str, export: str, commit: str, command: str, 
 
     archive_to = rewards or data / "rewards"
     for row in new:  # refuse before copying anything
-        if (archive_to / row["task"] / reward_archive.entry_name(row)).exists():
+        if reward_archive.entry_path(row, archive_to).exists():
             raise ResultsError(f"{row['task']} {row['learner']} seed {row['seed']} at {commit} with these settings "
                                f"is already recorded (docs/results/rewards)")
     for row in new:

@@ -53,6 +53,11 @@ def entry_name(row: dict) -> str:
     return f"{row['learner']}-seed{row['seed']}-{row['commit']}-{digest}"
 
 
+def entry_path(row: dict, to: Path = ARCHIVE) -> Path:
+    """Where a benchmark.csv row's reward is (or would be) archived."""
+    return to / row["task"] / entry_name(row)
+
+
 def sweep_folders(sweep: Path, task: str, learner: str, seed: int | str) -> tuple[Path, Path, Path]:
     """A benchmark's (imitator run, exported reward, fresh agent's run) folders of one pair."""
     from irl.sweep.spec import task_folder
@@ -109,7 +114,7 @@ def archive(sweep: Path, row: dict, to: Path = ARCHIVE) -> Path | None:
     run, reward, fresh = sweep_folders(sweep, row["task"], row["learner"], row["seed"])
     if not (reward / "manifest.json").is_file():
         return None
-    entry = to / row["task"] / entry_name(row)
+    entry = entry_path(row, to)
     if entry.exists():
         raise ArchiveError(f"{entry.relative_to(to)} is already archived; a new measurement of the same "
                            "settings and seed needs another commit")

@@ -62,9 +62,9 @@ def save_checkpoint(agent, venv, path: Path, progress: ProgressLines) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     save_agent(agent, venv, path)
     if progress.episodes:
-        write_csv_rows(path.with_name(path.name.removesuffix(".zip") + ".episodes.csv"), progress.episodes)
+        write_csv_rows(path.with_suffix(".episodes.csv"), progress.episodes)
     card = {"steps": int(agent.num_timesteps), "train_seconds": round(time.perf_counter() - progress.start, 1)}
-    path.with_name(path.name.removesuffix(".zip") + ".json").write_text(json.dumps(card, indent=2))
+    path.with_suffix(".json").write_text(json.dumps(card, indent=2))
     print(f"checkpoint at step {agent.num_timesteps}: {path}", flush=True)
 
 
@@ -101,7 +101,7 @@ def main() -> None:
     seconds = None
     if args.checkpoint:  # the card says how far the checkpoint had trained
         path = checkpoint_path
-        saved = json.loads(path.with_name(path.name.removesuffix(".zip") + ".json").read_text())
+        saved = json.loads(path.with_suffix(".json").read_text())
         steps, seconds = saved["steps"], saved["train_seconds"]
     if not args.evaluate_only:
         start = time.perf_counter()
@@ -129,7 +129,7 @@ def main() -> None:
                             "min": float(np.min(returns)), "max": float(np.max(returns)),
                             "mean_length": float(np.mean(lengths))},
     }
-    path.with_name(path.name.removesuffix(".zip") + ".json").write_text(json.dumps(card, indent=2))
+    path.with_suffix(".json").write_text(json.dumps(card, indent=2))
     print(json.dumps(card["eval_stochastic"]))
 
 

@@ -370,9 +370,10 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, 
         raise RewardError(f"form 'shaped' is AIRL's g + γ·h(s') - h(s); {run} is a {meta['learner']} run, "
                           "whose reward -E has no shaping term")
     weights, snapshot_steps = run_energy_weights(run, snapshots, config["total_steps"])
-    spec = replace(spec, members=spec.members * len(weights))
+    members_each = spec.members
+    spec = replace(spec, members=members_each * len(weights))
     energy = build_energy(spec, reduce=ensemble)
-    energy.load_state_dict(as_members(weights, spec.members // len(weights)))
+    energy.load_state_dict(as_members(weights, members_each))
     from irl.rl.sb3_adapter import make_env  # the env gives the spaces
 
     env = make_env(config["env_id"])
