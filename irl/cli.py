@@ -217,9 +217,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="for the last N env steps freeze the reward and train the policy on its -E alone, "
                         "so the run's policy is optimised on the exported reward; a lin_X learning rate starts over at the "
                         "freeze (0 = off)")
-    t.add_argument("--reward-snapshot-steps", type=STEPS_OR_ZERO, default=0,
-                   help="save the energy every N env steps (RUN/snapshots/), so that irl export --snapshots can "
-                        "export the mean of the reward's course; training is unchanged (0 = none)")
+    t.add_argument("--reward-snapshot-steps", type=STEPS_OR_ZERO, default=None,
+                   help="save the energy every N env steps (RUN/snapshots/), which irl export reads as the mean "
+                        "of the reward's course; training is unchanged (default: 20 times over the run; 0 = none)")
     t.add_argument("--algo", choices=["ppo", "sac"], default="ppo",
                    help="the generator's RL algorithm (sac: off-policy, replayed batches relabelled; Box actions)")
     t.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=hyper_override,
@@ -446,6 +446,12 @@ def _export(args: argparse.Namespace) -> int:
     m = load_reward(out).manifest
     print(f"wrote {out}: reward {m['reward']} of {m['learner'].upper()} on {m['env_id']} "
           f"(manifest.json, reward.safetensors, reward.onnx)")
+    steps = m["snapshot_steps"]
+    if steps:
+        print(f"the {m['ensemble']} of {len(steps) + 1} energies of the run's course (--snapshots {m['snapshots']}: "
+              f"steps {steps[0]:,} to {steps[-1]:,} and the final one; --snapshots final for the final one alone)")
+    else:
+        print("the run's final energy" + (" (it saved no snapshots)" if args.snapshots is None else ""))
     if m["end_value"] == "floor":
         print(f"ending an episode is worth {m['end_reward']:.4g} per step (the learned absorbing reward: "
               f"{m['absorbing_reward']:.4g})")

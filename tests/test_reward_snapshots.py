@@ -1,6 +1,6 @@
-"""Reward snapshots: a run saves its energy every N steps (training unchanged, a resumed run
-saves the same files), and the export reads chosen snapshots as one ensemble whose reward
-is the mean of theirs."""
+"""Reward snapshots: a run saves its energy every N steps (20 times over the run by default;
+training unchanged, a resumed run saves the same files), and the export reads the chosen
+snapshots (by default all of them) as one ensemble whose reward is the mean of theirs."""
 
 import json
 
@@ -22,7 +22,7 @@ SMALL = {"n_envs": 2, "n_steps": 128, "batch_size": 128, "n_epochs": 1}  # 256 s
 
 def _config(total_steps: int, **kw) -> TrainConfig:
     return TrainConfig(learner="airl", env_id="Pendulum-v1", demos=str(SHIPPED_PENDULUM), total_steps=total_steps,
-                       seed=3, eval_episodes=1, reward_snapshot_steps=512, ppo=SMALL, **kw)
+                       seed=3, eval_episodes=1, ppo=SMALL, **{"reward_snapshot_steps": 512, **kw})
 
 
 def _tensors(path):
@@ -51,8 +51,21 @@ def test_a_run_saves_its_energy_every_n_steps_and_a_resumed_run_the_same(tmp_pat
     assert everything["snapshot_steps"] == [512, 1024] and everything["energy"]["members"] == 3
     late = load_reward(export_reward(tmp_path / "straight", tmp_path / "late", snapshots="late")).manifest
     assert late["snapshot_steps"] == [1024] and late["energy"]["members"] == 2  # after half of 1536 steps
-    final_only = load_reward(export_reward(tmp_path / "straight", tmp_path / "final")).manifest
+    final_only = load_reward(export_reward(tmp_path / "straight", tmp_path / "final", snapshots="final")).manifest
     assert final_only["snapshot_steps"] == [] and final_only["energy"]["members"] == 1
+    default = load_reward(export_reward(tmp_path / "straight", tmp_path / "default")).manifest
+    assert default["snapshots"] == "all" and default["snapshot_steps"] == [512, 1024]
+
+
+def test_a_run_saves_twenty_energies_over_its_course_unless_told_otherwise(tmp_path):
+    from irl.api import train
+
+    assert _config(1_000_000, reward_snapshot_steps=None).snapshot_every == 50_000
+    assert _config(10, reward_snapshot_steps=None).snapshot_every == 1
+    assert _config(10, reward_snapshot_steps=0).snapshot_every == 0
+    train(_config(4 * 256, reward_snapshot_steps=None), tmp_path / "run", progress=False)  # every 51 steps
+    assert [s for s, _ in energy_snapshots(tmp_path / "run")] == [256, 512, 768, 1024]  # one per update
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["reward_snapshot_steps"] is None
 
 
 def _energy_weights(spec: EnergySpec, seed: int, like) -> dict:
@@ -91,6 +104,8 @@ def test_a_snapshot_ensemble_pays_the_mean_of_its_energies_rewards(tmp_path, lea
 
 def test_snapshots_of_a_run_that_saved_none_are_refused_in_one_line(tmp_path):
     run, _, _ = fake_run(tmp_path, "airl", "Pendulum-v1")
+    by_default = load_reward(export_reward(run, tmp_path / "final")).manifest  # its final energy
+    assert by_default["snapshots"] == "final" and by_default["energy"]["members"] == 1
     with pytest.raises(RewardError, match="--reward-snapshot-steps") as caught:
         export_reward(run, tmp_path / "reward", snapshots="late")
     assert "\n" not in str(caught.value)

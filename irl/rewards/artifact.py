@@ -39,8 +39,10 @@ the prior that ending is a failure, as where an episode ends on a fall (Hopper, 
 Do not use it where ending is the goal (reaching a target). On tasks that never
 terminate, the offset is a constant on every step and changes nothing.
 
-Which energies (``snapshots``). The final one by default; with the snapshots a run saved
-(``reward_snapshot_steps``), 'all' of them or the 'late' half, with the final one, read as
+Which energies (``snapshots``). By default 'all' the snapshots a run saved
+(``reward_snapshot_steps``; 20 over the run unless told otherwise) and the final energy;
+'late': the snapshots of the run's second half and the final energy; 'final': the final
+energy alone (also what a run that saved no snapshots exports by default). Several are read as
 one ensemble: ``energy.members`` counts every member of every energy, the weights hold them
 in training order, ``snapshot_steps`` lists the snapshots' steps (the final energy last,
 not listed), and the reward is their mean (``ensemble='pessimistic'``: their worst).
@@ -91,8 +93,9 @@ REWARD_FORMS = ("g", "shaped")  # AIRL: g alone, or g + γ·h(s') - h(s)
 SNAPSHOT_CHOICES = EXPORT_CHOICES["snapshots"]
 """Which energies of a run make its reward: the final one; every snapshot and the final one
 (the reward's whole course); those from the second half of the run and the final one."""
-EXPORT_DEFAULTS = {"end_value": "learned", "form": "g", "ensemble": "mean", "snapshots": "final"}
-"""export_reward's settings where neither the caller nor the run's recipe names one."""
+EXPORT_DEFAULTS = {"end_value": "learned", "form": "g", "ensemble": "mean", "snapshots": "all"}
+"""export_reward's settings where neither the caller nor the run's recipe names one ('all'
+snapshots falls back to 'final' for a run that saved none)."""
 ENGINES = ("auto", "onnx", "torch")
 MANIFEST, WEIGHTS, ONNX = "manifest.json", "reward.safetensors", "reward.onnx"
 _RUN_FILES = ("energy.safetensors", "energy.json", "config.json", "scores.json")
@@ -340,8 +343,15 @@ def export_reward(run: str | Path, out: str | Path, *, overwrite: bool = False, 
     ensemble whose members are each energy's members, reduced as ``ensemble`` says (a snapshot
     ensemble: averaging a GAN's weights over its course steadies it, Yazıcı et al. 2019);
     see the module docstring. Each left None is the run's recipe's choice
-    (:func:`recipe_export`), else ``EXPORT_DEFAULTS``'s."""
-    chosen = {**EXPORT_DEFAULTS, **recipe_export(run)}
+    (:func:`recipe_export`), else ``EXPORT_DEFAULTS``'s; by default a run that saved no
+    snapshots (``reward_snapshot_steps=0``, or trained before they were saved by default)
+    exports its final energy."""
+    from irl.runs.run_dir import energy_snapshots
+
+    recipe = recipe_export(run)
+    chosen = {**EXPORT_DEFAULTS, **recipe}
+    if snapshots is None and "snapshots" not in recipe and not energy_snapshots(Path(run)):
+        chosen["snapshots"] = "final"
     end_value = chosen["end_value"] if end_value is None else end_value
     form = chosen["form"] if form is None else form
     ensemble = chosen["ensemble"] if ensemble is None else ensemble

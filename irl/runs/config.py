@@ -33,6 +33,8 @@ END_VALUES = ("learned", "floor")
 """What ending an episode is worth in a reward a fresh agent trains on: 'learned' (the
 absorbing state's r_abs) or 'floor' (no more than the worst step of a uniform-random policy)."""
 FLOOR_EPISODES, FLOOR_SEED = 20, 0  # the uniform-random episodes that set the floor
+REWARD_SNAPSHOTS = 20
+"""How many energies a run saves over its course unless ``reward_snapshot_steps`` says otherwise."""
 EXPORT_CHOICES: dict[str, tuple[str, ...]] = {
     "end_value": END_VALUES, "form": ("g", "shaped"), "ensemble": ("mean", "pessimistic"),
     "snapshots": ("final", "all", "late")}
@@ -144,11 +146,12 @@ class TrainConfig:
     be, but warm. The discriminator's learning-rate decay ends at the freeze, policy resets
     stop there, and the policy's schedules (a ``lin_X`` learning rate) start over at it,
     fitted into the frozen steps. 0 = the reward learns to the end."""
-    reward_snapshot_steps: int = 0
+    reward_snapshot_steps: int | None = None
     """Every this many generator steps, save the energy as it is then
     (RUN/snapshots/energy-STEP.safetensors, after the update that crosses each multiple), so
-    that the reward can be exported as the mean of its course (``irl export --snapshots``).
-    Training is unchanged. 0 = only the final energy."""
+    that the reward can be exported as the mean of its course (``irl export --snapshots``,
+    the export's default). Training is unchanged. None = :data:`REWARD_SNAPSHOTS` evenly
+    over the run (:attr:`snapshot_every`); 0 = only the final energy."""
     scale_rewards: bool = True
     """Divide policy rewards by the running std of their discounted return (as VecNormalize)."""
     bc_epochs: int = 0
@@ -207,8 +210,9 @@ class TrainConfig:
                               "use log_z='learned' and gcl_form='step'")
         if self.policy_reset_steps < 0:
             raise ConfigError(f"policy_reset_steps must be >= 0 (0 = never), got {self.policy_reset_steps}")
-        if self.reward_snapshot_steps < 0:
-            raise ConfigError(f"reward_snapshot_steps must be >= 0 (0 = none), got {self.reward_snapshot_steps}")
+        if self.reward_snapshot_steps is not None and self.reward_snapshot_steps < 0:
+            raise ConfigError(f"reward_snapshot_steps must be >= 0 (0 = none) or None (every "
+                              f"1/{REWARD_SNAPSHOTS} of the run), got {self.reward_snapshot_steps}")
         if not 0 <= self.frozen_reward_steps < self.total_steps:
             raise ConfigError(f"frozen_reward_steps must be in [0, total_steps = {self.total_steps}), "
                               f"got {self.frozen_reward_steps}")
@@ -276,6 +280,14 @@ class TrainConfig:
         if self.learner == "gcl" or (self.learner == "airl" and self.resolved_entropy_weight == 1):
             return 0.0
         return 10.0
+
+    @property
+    def snapshot_every(self) -> int:
+        """Generator steps between two saved energies: ``reward_snapshot_steps``, or with None
+        ``total_steps`` / :data:`REWARD_SNAPSHOTS` (at least 1); 0 = none saved."""
+        if self.reward_snapshot_steps is None:
+            return max(1, self.total_steps // REWARD_SNAPSHOTS)
+        return self.reward_snapshot_steps
 
     @property
     def hyper(self) -> dict[str, Any]:

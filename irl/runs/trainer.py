@@ -189,7 +189,7 @@ class AdversarialTrainer:
         """Run until ``config.total_steps`` generator steps, one discriminator round per
         rollout; ``checkpoint()`` is called after every ``every_rounds``-th PPO update, and
         ``snapshot(steps_done)`` after each update that crosses a multiple of
-        ``config.reward_snapshot_steps``."""
+        ``config.snapshot_every``."""
         torch.set_num_threads(self.config.torch_threads)
         self._start = time.perf_counter() - self._seconds_before
         self._snapshots_taken = self._snapshot_multiples()  # a resumed run's are on disk already
@@ -215,8 +215,8 @@ class AdversarialTrainer:
         self.generator.learn(self.config.total_steps, self._round, after_update, step_reward=self.step_rewards)
 
     def _snapshot_multiples(self) -> int:
-        """Multiples of ``reward_snapshot_steps`` the generator has passed (0 without snapshots)."""
-        every = self.config.reward_snapshot_steps
+        """Multiples of the snapshot interval the generator has passed (0 without snapshots)."""
+        every = self.config.snapshot_every
         return self.generator.steps_done // every if every else 0
 
     def _reset_policy_when_due(self) -> None:
