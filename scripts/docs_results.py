@@ -8,8 +8,9 @@
 Sources (docs/results/):
 
 - ``benchmark.csv``: one row per (run, seed): ``task, learner, settings`` (the ``irl train``
-  flags that differ from the defaults, '' for none), ``export`` (the ``irl export`` flags of the
-  re-optimised reward), ``steps, seed``, the normalised returns (0 = random, 1 = expert) of the
+  flags that differ from the current defaults, '' for none), ``export`` (the ``irl export`` flags,
+  against the current defaults, of the re-optimised reward; rows are rewritten when a default
+  changes, so that '' always means today's defaults), ``steps, seed``, the normalised returns (0 = random, 1 = expert) of the
   ``imitator`` and of the fresh PPO agent ``reoptimized`` on its exported reward alone, ``ppo``
   (PPO on the true reward, same task, seed and preset), ``overhead`` (wall-clock of the
   adversarial run over PPO's, run beside it), and the row's provenance: ``date``, ``commit``,
@@ -206,12 +207,15 @@ def headline_table(rows: list[Row], headline: list[dict[str, str]]) -> str:
                 raise ResultsError(f"headline.csv: no rows for {task} {h['learner']} settings {h['settings']!r}")
             current = [r for r in chosen if not r.before]
             chosen = current or chosen
-            exports = sorted({r.export for r in chosen if r.reoptimized is not None and r.export})
-            reopt = scored(latest_per_seed(chosen, "reoptimized"))
-            if reopt and exports:
-                reopt += f", export `{'; '.join(exports)}`"
+            by_export: dict[str, list[Row]] = {}  # the default export ('') first, each with its seeds' newest
+            for r in sorted(chosen, key=lambda r: (r.export != "", r.export)):
+                if r.reoptimized is not None:
+                    by_export.setdefault(r.export, []).append(r)
+            reopt = "; ".join(scored(latest_per_seed(group, "reoptimized")) + (f", export `{export}`" if export else "")
+                              for export, group in by_export.items())
             overhead = latest_per_seed(chosen, "overhead")
-            used = {id(r): r for m in ("imitator", "reoptimized", "overhead") for r in latest_rows(chosen, m)}
+            used = {id(r): r for m in ("imitator", "overhead") for r in latest_rows(chosen, m)}
+            used.update({id(r): r for group in by_export.values() for r in latest_rows(group, "reoptimized")})
             lines.append([task, NAMES.get(h["learner"], h["learner"]), settings_text(h["settings"].strip()),
                           scored(latest_per_seed(chosen, "imitator")), reopt,
                           f"{np.mean([v for _, v in overhead]):.2f}x" if overhead else "",

@@ -8,11 +8,12 @@ A recipe's measurement of a learner with an algorithm is every row of the result
 row per run and seed: ``task, learner, settings, export, steps, seed, imitator``, and where
 present ``reoptimized, date, commit, before, command``) on one of the recipe's tasks whose
 ``irl train`` flags (``settings``) give exactly the recipe's settings for that learner and
-algorithm, whose ``irl export`` flags (``export``) are the recipe's, and that was measured
-on the current code (``before`` empty: no result-changing commit of docs/results/changes.csv
-missing). Rows are grouped by steps; each group becomes one
-``[[measured]]`` entry: seeds, the normalised return per seed (``imitator``), their mean and
-standard deviation, the mean re-optimised return, and the group's commit, date and command.
+algorithm, and that was measured on the current code (``before`` empty: no result-changing
+commit of docs/results/changes.csv missing). Rows are grouped by steps; each group becomes
+one ``[[measured]]`` entry: seeds, the normalised return per seed (``imitator``, each seed's
+newest row), their mean and standard deviation, the mean re-optimised return over the rows
+whose ``irl export`` flags (``export``) give the recipe's export settings (each seed's newest
+such row), and the commits, dates and commands of the rows used.
 Everything after a recipe's ``# measured`` line is rewritten.
 """
 
@@ -30,6 +31,7 @@ from typing import Any
 
 from irl.cli import _parser, given_options, given_settings
 from irl.errors import ConfigError
+from irl.rewards.artifact import EXPORT_DEFAULTS
 from irl.rl.presets import ALGOS
 from irl.runs.config import LEARNER_NAMES
 from irl.runs.recipes import Recipe, load_recipe
@@ -72,16 +74,21 @@ def export_flags(text: str) -> dict[str, str]:
     return {k.removeprefix("--").replace("-", "_"): v for k, v in zip(words[::2], words[1::2])}
 
 
+def same_export(row: dict[str, str], recipe: Recipe, learner: str) -> bool:
+    """Whether the row's reward was exported as the recipe exports ``learner``'s (defaults filled in)."""
+    return {**EXPORT_DEFAULTS, **export_flags(row.get("export", ""))} == {**EXPORT_DEFAULTS, **recipe.export(learner)}
+
+
 def matching_rows(recipe: Recipe, learner: str, algo: str, rows: list[dict[str, str]],
                   results: Path) -> list[dict[str, str]]:
-    """The rows measured with the recipe's settings of ``learner`` with ``algo`` on the current code."""
+    """The rows measured with the recipe's training settings of ``learner`` with ``algo`` on the
+    current code (whatever their export)."""
     found = []
     for i, row in enumerate(rows, start=2):
         if row["task"] not in recipe.tasks or row["learner"] != learner or row.get("before"):
             continue
         row_algo, settings, hyper = train_flags(row, f"{results} line {i}")
-        if (row_algo == algo and settings == recipe.settings(learner, algo) and hyper == recipe.own_rl(learner, algo)
-                and export_flags(row.get("export", "")) == recipe.export(learner)):
+        if row_algo == algo and settings == recipe.settings(learner, algo) and hyper == recipe.own_rl(learner, algo):
             found.append(row)
     return found
 
@@ -94,13 +101,18 @@ def measurements(recipe: Recipe, rows: list[dict[str, str]], results: Path) -> l
     for learner in LEARNER_NAMES:
         for algo in ALGOS:
             groups: dict[int, dict[int, dict[str, str]]] = {}  # steps -> seed -> its newest row (the last added)
+            reopts: dict[int, dict[int, dict[str, str]]] = {}  # the same, of rows re-optimised as the recipe exports
             for row in matching_rows(recipe, learner, algo, rows, results):
                 groups.setdefault(int(row["steps"]), {})[int(row["seed"])] = row
+                if row.get("reoptimized") and same_export(row, recipe, learner):
+                    reopts.setdefault(int(row["steps"]), {})[int(row["seed"])] = row
             for steps, group in sorted(((s, list(g.values())) for s, g in groups.items()),
                                        key=lambda kv: max(r.get("date", "") for r in kv[1])):
-                date = max(r.get("date", "") for r in group)
-                commit = ", ".join(dict.fromkeys(r["commit"] for r in group if r.get("commit")))
-                command = "; ".join(dict.fromkeys(r["command"] for r in group if r.get("command")))
+                reopt_rows = sorted(reopts.get(steps, {}).values(), key=lambda r: int(r["seed"]))
+                used = group + [r for r in reopt_rows if r not in group]
+                date = max(r.get("date", "") for r in used)
+                commit = ", ".join(dict.fromkeys(r["commit"] for r in used if r.get("commit")))
+                command = "; ".join(dict.fromkeys(r["command"] for r in used if r.get("command")))
                 group.sort(key=lambda r: int(r["seed"]))
                 scores = [float(r["imitator"]) for r in group]
                 entry: dict[str, Any] = {"learner": learner, "algo": algo, "results": str(results), "steps": steps,
@@ -108,7 +120,7 @@ def measurements(recipe: Recipe, rows: list[dict[str, str]], results: Path) -> l
                                          "per_seed": [round(s, 3) for s in scores], "score": round(fmean(scores), 3)}
                 if len(scores) > 1:
                     entry["score_std"] = round(pstdev(scores), 3)
-                reopt = [float(r["reoptimized"]) for r in group if r.get("reoptimized")]
+                reopt = [float(r["reoptimized"]) for r in reopt_rows]
                 if reopt:
                     entry["reoptimized"] = round(fmean(reopt), 3)
                 entry.update({k: v for k, v in (("commit", commit), ("date", date), ("command", command)) if v})

@@ -289,7 +289,7 @@ def test_recipe_results_writes_the_rows_measured_with_the_recipe_and_check_sees_
                     "X-v0,gail,--bc-epochs 3 --hyper n_epochs=5,,1000,2,0.1,,2025-12-01,0aa0000,abc1234,old code\n"
                     "X-v0,gail,--bc-epochs 4 --hyper n_epochs=5,,1000,3,0.1,,2026-01-02,abc1234,,other flags\n"
                     "X-v0,gail,--bc-epochs 3 --hyper n_epochs=5 --algo sac,,1000,3,0.1,,2026-01-02,abc1234,,sac\n"
-                    "X-v0,gail,--bc-epochs 3 --hyper n_epochs=5,--end-value floor,1000,3,0.1,,2026-01-02,abc1234,,exp\n"
+                    "X-v0,gail,--bc-epochs 3 --hyper n_epochs=5,--end-value floor,1000,3,0.1,0.9,2026-01-02,abc1234,,exp\n"
                     "Y-v0,gail,--bc-epochs 3 --hyper n_epochs=5,,1000,3,0.1,,2026-01-02,abc1234,,other task\n"
                     "X-v0,airl,,,2000,0,0.9,,2026-01-03,abc1234,,run B\n")
     recipe = write(folder / "x.toml", "tasks = ['X-v0']\n[gail.ppo]\nbc_epochs = 3\nn_epochs = 5\n\n# measured\n")
@@ -297,9 +297,11 @@ def test_recipe_results_writes_the_rows_measured_with_the_recipe_and_check_sees_
     assert results_script(*args, "--check") == 1
     assert results_script(*args) == 0
     gail, airl = load_recipe(recipe).measurement("gail", "ppo"), load_recipe(recipe).measurement("airl", "ppo")
+    # the exported reward of seed 3 is not the recipe's (--end-value floor): its imitator counts, its fresh agent not
     assert (gail["seeds"], gail["per_seed"], gail["score"], gail["score_std"], gail["reoptimized"]) == \
-        ([0, 1], [0.7, 0.5], 0.6, 0.1, 0.3)
-    assert (gail["steps"], gail["commit"], gail["date"], gail["command"]) == (1000, "abc1234", "2026-01-02", "run A")
+        ([0, 1, 3], [0.7, 0.5, 0.1], 0.433, 0.249, 0.3)
+    assert (gail["steps"], gail["commit"], gail["date"], gail["command"]) == \
+        (1000, "abc1234", "2026-01-02", "run A; exp")
     assert (airl["seeds"], airl["score"], airl["command"]) == ([0], 0.9, "run B") and "score_std" not in airl
     assert "# No measurement on the current code of gcl/ppo, gail/sac, airl/sac, gcl/sac." in recipe.read_text()
     assert results_script(*args, "--check") == 0
