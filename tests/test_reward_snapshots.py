@@ -66,6 +66,10 @@ def test_a_run_saves_twenty_energies_over_its_course_unless_told_otherwise(tmp_p
     train(_config(4 * 256, reward_snapshot_steps=None), tmp_path / "run", progress=False)  # every 51 steps
     assert [s for s, _ in energy_snapshots(tmp_path / "run")] == [256, 512, 768, 1024]  # one per update
     assert json.loads((tmp_path / "run" / "config.json").read_text())["reward_snapshot_steps"] is None
+    train(_config(4 * 256, reward_snapshot_steps=0), tmp_path / "none", progress=False)
+    assert energy_snapshots(tmp_path / "none") == []
+    kept, none = _tensors(tmp_path / "run" / "energy.safetensors"), _tensors(tmp_path / "none" / "energy.safetensors")
+    assert all(torch.equal(kept[k], none[k]) for k in kept)  # keeping snapshots changes no training
 
 
 def _energy_weights(spec: EnergySpec, seed: int, like) -> dict:

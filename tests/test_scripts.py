@@ -253,3 +253,21 @@ def test_path_agreement_orders_a_learners_policies_as_the_reward_does():
     assert "| teach (fresh agent >= 0.8) | 2 | +0.85 | +0.80 | +0.90 |" in text
     assert "| do not (< 0.8) | 1 | +0.70 | +0.70 | +0.70 |" in text
     assert "+1.00 (3 rewards)" in text
+
+
+def test_export_pairs_sets_one_imitators_exports_side_by_side(tmp_path):
+    header = "task,learner,settings,export,steps,seed,imitator,reoptimized,ppo,overhead,date,commit,before,command\n"
+    (tmp_path / "b.csv").write_text(header +
+                                    "T-v0,airl,,,100,0,1.0,0.95,,,2026-01-01,abc,,run\n"
+                                    "T-v0,airl,,--snapshots final,100,0,1.0,-0.1,,,2026-01-01,abc,,run\n"
+                                    "T-v0,airl,,,100,1,0.8,0.5,,,2026-01-01,abc,,run\n"  # one export only: left out
+                                    "T-v0,airl,,--snapshots final,100,0,1.0,0.2,,,2026-01-01,xyz,,other imitator\n")
+    run = lambda *a: subprocess.run([sys.executable, str(SCRIPTS / "export_pairs.py"), "--results",  # noqa: E731
+                                     str(tmp_path / "b.csv"), "--out", str(tmp_path / "p.md"), *a],
+                                    capture_output=True, text=True)
+    assert run("--check").returncode == 1
+    assert run().returncode == 0 and run("--check").returncode == 0
+    table = (tmp_path / "p.md").read_text()
+    assert "| T-v0 | AIRL | 0 | 1.000 | 0.950 | -0.100 | abc |" in table and "| 1 |" not in table
+    assert "0.950 over 1 imitators; 1 of them at 0.9 or more" in table
+    assert "-0.100 over 1 imitators; 0 of them" in table

@@ -1,0 +1,79 @@
+"""Fresh agents on the same imitator's reward exported in different ways, side by side.
+
+    python scripts/export_pairs.py --out docs/notes/reward-course/pairs.md     # write the table
+    python scripts/export_pairs.py --out docs/notes/reward-course/pairs.md --check   # exit 1 if stale
+
+Reads docs/results/benchmark.csv (one row per run and seed; ``export`` holds the ``irl export``
+flags against today's defaults, '' for none). Rows of one imitator are those with the same
+task, learner, settings, steps, seed and commit; where one imitator's reward was re-optimised
+under more than one export, the table shows its imitator score and each export's fresh agent,
+then each export's mean over those imitators.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from statistics import fmean
+
+from docs_results import DATA, read_csv
+
+DEFAULT = "default (the energy's course)"
+
+
+def pairs(rows: list[dict[str, str]]) -> tuple[list[str], list[dict]]:
+    """The exports compared (the default first) and one dict per imitator re-optimised under
+    several: task, learner, seed, commit, imitator, and {export: fresh agent's score}."""
+    imitators: dict[tuple, dict] = {}
+    for row in rows:
+        if not row.get("reoptimized"):
+            continue
+        key = (row["task"], row["learner"], row["settings"], row["steps"], row["seed"], row["commit"])
+        entry = imitators.setdefault(key, {"task": row["task"], "learner": row["learner"], "seed": int(row["seed"]),
+                                           "commit": row["commit"], "imitator": float(row["imitator"]), "fresh": {}})
+        entry["fresh"][row["export"]] = float(row["reoptimized"])  # the newest row of an export wins
+    found = [e for e in imitators.values() if len(e["fresh"]) > 1]
+    exports = sorted({x for e in found for x in e["fresh"]}, key=lambda x: (x != "", x))
+    return exports, found
+
+
+def markdown(exports: list[str], found: list[dict]) -> str:
+    names = [DEFAULT if x == "" else f"`{x}`" for x in exports]
+    lines = ["| task | learner | seed | imitator | " + " | ".join(f"fresh agent, {n}" for n in names) + " | measured at |",
+             "|---|---|---|---|" + "---|" * len(names) + "---|"]
+    for e in sorted(found, key=lambda e: (e["task"], e["learner"], e["seed"])):
+        cells = [f"{e['fresh'][x]:.3f}" if x in e["fresh"] else "" for x in exports]
+        lines.append(f"| {e['task']} | {e['learner'].upper()} | {e['seed']} | {e['imitator']:.3f} | "
+                     + " | ".join(cells) + f" | {e['commit']} |")
+    for x, name in zip(exports, names):
+        scores = [e["fresh"][x] for e in found if x in e["fresh"]]
+        lines.append(f"\nMean of {name}: {fmean(scores):.3f} over {len(scores)} imitators; "
+                     f"{sum(s >= 0.9 for s in scores)} of them at 0.9 or more.")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--results", type=Path, default=DATA / "benchmark.csv")
+    parser.add_argument("--out", type=Path, required=True, help="the markdown table to write (or --check)")
+    parser.add_argument("--check", action="store_true", help="exit 1 if --out differs from the results")
+    args = parser.parse_args(argv)
+    exports, found = pairs(read_csv(args.results))
+    if not found:
+        print(f"{args.results}: no imitator re-optimised under more than one export", file=sys.stderr)
+        return 2
+    text = markdown(exports, found)
+    if args.check:
+        if not args.out.is_file() or args.out.read_text() != text:
+            print(f"{args.out} is stale: run python scripts/export_pairs.py --out {args.out}")
+            return 1
+        return 0
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text)
+    print(f"wrote {args.out}: {len(found)} imitators, exports {', '.join(exports)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
