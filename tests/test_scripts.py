@@ -271,3 +271,10 @@ def test_export_pairs_sets_one_imitators_exports_side_by_side(tmp_path):
     assert "| T-v0 | AIRL | 0 | 1.000 | 0.950 | -0.100 | abc |" in table and "| 1 |" not in table
     assert "0.950 over 1 imitators; 1 of them at 0.9 or more" in table
     assert "-0.100 over 1 imitators; 0 of them" in table
+
+
+def test_the_export_pairs_in_the_docs_are_the_results():
+    out = SCRIPTS.parent / "docs" / "notes" / "reward-course" / "pairs.md"
+    proc = subprocess.run([sys.executable, str(SCRIPTS / "export_pairs.py"), "--out", str(out), "--check"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
