@@ -450,6 +450,8 @@ def _export(args: argparse.Namespace) -> int:
     if steps:
         print(f"the {m['ensemble']} of {len(steps) + 1} energies of the run's course (--snapshots {m['snapshots']}: "
               f"steps {steps[0]:,} to {steps[-1]:,} and the final one; --snapshots final for the final one alone)")
+    elif m["snapshots"] != "final":
+        print("the run's final energy (every snapshot it saved equals it)")
     else:
         print("the run's final energy" + (" (it saved no snapshots)" if args.snapshots is None else ""))
     if m["end_value"] == "floor":

@@ -115,3 +115,15 @@ def test_snapshots_of_a_run_that_saved_none_are_refused_in_one_line(tmp_path):
     assert "\n" not in str(caught.value)
     with pytest.raises(RewardError, match="snapshots must be one of"):
         export_reward(run, tmp_path / "reward", snapshots="first")
+
+
+def test_irl_export_says_which_energies_make_the_reward(tmp_path, capsys):
+    from irl.cli import main
+
+    run, _, _ = fake_run(tmp_path, "airl", "Pendulum-v1")
+    assert main(["export", str(run), "--out", str(tmp_path / "a")]) == 0
+    assert "the run's final energy (it saved no snapshots)" in capsys.readouterr().out
+    (run / "snapshots").mkdir()
+    (run / "snapshots" / "energy-0000001000.safetensors").write_bytes((run / "energy.safetensors").read_bytes())
+    assert main(["export", str(run), "--out", str(tmp_path / "b")]) == 0
+    assert "the run's final energy (every snapshot it saved equals it)" in capsys.readouterr().out
