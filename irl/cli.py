@@ -452,8 +452,10 @@ def _export(args: argparse.Namespace) -> int:
               f"steps {steps[0]:,} to {steps[-1]:,} and the final one; --snapshots final for the final one alone)")
     elif m["snapshots"] != "final":
         print("the run's final energy (every snapshot it saved equals it)")
-    else:
-        print("the run's final energy" + (" (it saved no snapshots)" if args.snapshots is None else ""))
+    else:  # asked for (flag or recipe), or the run kept none
+        from irl.runs.run_dir import energy_snapshots
+
+        print("the run's final energy" + ("" if energy_snapshots(args.run) else " (it saved no snapshots)"))
     if m["end_value"] == "floor":
         print(f"ending an episode is worth {m['end_reward']:.4g} per step (the learned absorbing reward: "
               f"{m['absorbing_reward']:.4g})")
