@@ -60,7 +60,8 @@ def test_add_archives_the_reward_and_its_curves(tmp_path):
     assert entry.parent.name == "Pendulum-v1" and entry.name.startswith("airl-seed0-abc1234-")
     result = json.loads((entry / "result.json").read_text())
     assert (result["settings"], result["imitator"], result["reoptimized"]) == ("--entropy-weight 1", "0.9", "0.8")
-    load_reward(entry / "reward")
+    assert sorted(p.name for p in (entry / "reward").iterdir()) == ["manifest.json", "reward.safetensors"]
+    load_reward(entry / "reward", engine="torch")
 
     with (entry / "reopt-curve.csv").open() as f:
         curve = list(csv.DictReader(f))
