@@ -12,8 +12,8 @@ each row it adds, the exported reward that the fresh agent was trained on (the b
 
     docs/results/rewards/TASK/LEARNER-seedSEED-COMMIT-DIGEST/
         reward/             the artifact as exported, less its ONNX graph (manifest.json and
-                            reward.safetensors): ``irl.load_reward`` reads it and runs it under
-                            torch (the same numbers), ``irl retrain`` and ``irl judge`` take it
+                            reward.safetensors): ``irl.load_reward`` reads it (building the graph
+                            in memory), ``irl retrain`` and ``irl judge`` take it
         result.json         the benchmark.csv row (settings, export, steps, seed, both scores,
                             date, commit, command)
         reopt-curve.csv     the fresh agent's true return over its training, in 100 slices of its

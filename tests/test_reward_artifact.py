@@ -11,6 +11,7 @@ import torch
 
 from irl.energy.networks import EnergySpec, build_energy
 from irl.errors import RewardError, RunDirError
+from irl.rewards import artifact as artifact_module
 from irl.rewards.artifact import export_reward, load_reward
 from irl.runs import run_dir
 from irl.runs.config import TrainConfig
@@ -212,16 +213,33 @@ def test_onnx_graph_that_disagrees_with_the_weights_is_refused(tmp_path):
 
 
 def test_engine_choices(tmp_path):
-    run, _, _ = fake_run(tmp_path, "gail", "Pendulum-v1")
+    run, _, env = fake_run(tmp_path, "gail", "Pendulum-v1")
     out = export_reward(run, tmp_path / "reward")
     with pytest.raises(RewardError, match="engine must be one of"):
         load_reward(out, engine="tensorrt")
+    with_graph = load_reward(out)
     (out / "reward.onnx").unlink()
-    with pytest.warns(UserWarning, match=r"reward.onnx is missing; the reward runs under torch") as caught:
-        assert load_reward(out).engine == "torch"  # auto: no graph, torch, and a word about it
-    assert len(caught) == 1 and "\n" not in str(caught[0].message)
+    without = load_reward(out)  # auto: the graph is built from the weights, in memory
+    assert without.engine == "onnx" and not (out / "reward.onnx").exists()
+    obs, acts, next_obs, done = batch(env)
+    np.testing.assert_allclose(without(obs, acts, next_obs, done), with_graph(obs, acts, next_obs, done), rtol=1e-5)
     with pytest.raises(RewardError, match="needs .*reward.onnx, which is missing"):
-        load_reward(out, engine="onnx")
+        load_reward(out, engine="onnx")  # 'onnx' asks for the artifact's own graph
+
+
+def test_a_graph_that_cannot_be_built_falls_back_to_torch_with_one_line(tmp_path, monkeypatch):
+    run, _, _ = fake_run(tmp_path, "gail", "Pendulum-v1")
+    out = export_reward(run, tmp_path / "reward")
+    (out / "reward.onnx").unlink()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("exporter unavailable")
+
+    monkeypatch.setattr(artifact_module, "_export_onnx", broken)
+    with pytest.warns(UserWarning, match=r"cannot load the graph built from the weights .*reward.onnx is missing"
+                                         r".*exporter unavailable.*runs under torch") as caught:
+        assert load_reward(out).engine == "torch"
+    assert len(caught) == 1 and "\n" not in str(caught[0].message)
 
 
 def test_manifest_describes_the_reward(tmp_path):
@@ -419,7 +437,7 @@ def test_onnx_probe_batch_covers_unbounded_and_half_bounded_actions(tmp_path):
     obs_space = gym.spaces.Box(-np.inf, np.inf, (3,))
     act_space = gym.spaces.Box(np.array([-np.inf, 5.0]), np.array([np.inf, np.inf]))
     _export_onnx(module, obs_space, act_space, tmp_path / "reward.onnx")
-    session = _onnx_session(tmp_path / "reward.onnx", required=True)
+    session = _onnx_session(tmp_path / "reward.onnx", required=True, build=bytes)  # the file is there: build unused
     _check_onnx_agrees(session, module, obs_space, act_space, tmp_path)  # finite probes, the same rewards
 
 
