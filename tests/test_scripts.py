@@ -273,8 +273,27 @@ def test_export_pairs_sets_one_imitators_exports_side_by_side(tmp_path):
     assert "-0.100 over 1 imitators; 0 of them" in table
 
 
-def test_the_export_pairs_in_the_docs_are_the_results():
-    out = SCRIPTS.parent / "docs" / "notes" / "reward-course" / "pairs.md"
-    proc = subprocess.run([sys.executable, str(SCRIPTS / "export_pairs.py"), "--out", str(out), "--check"],
+def test_export_pairs_course_lists_every_reward_of_the_energys_course(tmp_path):
+    header = "task,learner,settings,export,steps,seed,imitator,reoptimized,ppo,overhead,date,commit,before,command\n"
+    (tmp_path / "b.csv").write_text(header +
+                                    "T-v0,airl,,,100,0,1.0,0.95,,,2026-01-01,abc,,run\n"
+                                    "T-v0,airl,,--snapshots final,100,0,1.0,-0.1,,,2026-01-01,abc,,run\n"
+                                    "T-v0,airl,,--end-value floor,100,1,0.8,0.5,,,2026-01-01,abc,,run\n"
+                                    "T-v0,airl,,--snapshots all,100,2,0.9,0.91,,,2026-01-01,abc,,run\n"
+                                    "T-v0,gail,,,100,0,0.7,,,,2026-01-01,abc,,imitator only\n")
+    proc = subprocess.run([sys.executable, str(SCRIPTS / "export_pairs.py"), "--course", "--results",
+                           str(tmp_path / "b.csv"), "--out", str(tmp_path / "c.md")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    table = (tmp_path / "c.md").read_text()
+    assert "| T-v0 | AIRL | the recipe | defaults | 0 | 1.000 | 0.950 | abc |" in table
+    assert "| `--end-value floor` | 1 | 0.800 | 0.500 |" in table and "| `--snapshots all` | 2 |" in table
+    assert "-0.100" not in table and "GAIL" not in table
+    assert "fresh agents 0.787 on average over 3 seeds, 2 at 0.9 or more; imitators 2 of 3" in table
+
+
+@pytest.mark.parametrize("name, flags", [("pairs.md", []), ("course.md", ["--course"])])
+def test_the_export_pairs_in_the_docs_are_the_results(name, flags):
+    out = SCRIPTS.parent / "docs" / "notes" / "reward-course" / name
+    proc = subprocess.run([sys.executable, str(SCRIPTS / "export_pairs.py"), "--out", str(out), "--check", *flags],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
