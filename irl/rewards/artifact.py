@@ -193,6 +193,10 @@ class LearnedReward:
         self.observation_space = space_from_json(manifest["observation_space"])
         self.action_space = space_from_json(manifest["action_space"])
         self._discrete = isinstance(self.action_space, gym.spaces.Discrete)
+        if not self._discrete:  # the bounds check's limits, computed once rather than at every step
+            low, high = self.action_space.low.astype(np.float64), self.action_space.high.astype(np.float64)
+            slack = ACTION_TOLERANCE * np.where(np.isfinite(high - low), high - low, 0.0)
+            self._bounds = (low, high, low - slack, high + slack)
 
     @property
     def gamma(self) -> float:
@@ -245,9 +249,8 @@ class LearnedReward:
     def _check_bounds(self, acts: np.ndarray) -> None:
         """RewardError where a Box action lies further outside its bounds than
         ACTION_TOLERANCE of the bounds' width (unbounded dimensions are not checked)."""
-        low, high = self.action_space.low.astype(np.float64), self.action_space.high.astype(np.float64)
-        slack = ACTION_TOLERANCE * np.where(np.isfinite(high - low), high - low, 0.0)
-        outside = (acts < low - slack) | (acts > high + slack)  # (B, *act_shape)
+        low, high, lowest, highest = self._bounds
+        outside = (acts < lowest) | (acts > highest)  # (B, *act_shape)
         if outside.any():
             where = tuple(int(i) for i in np.argwhere(outside)[0])
             dim = where[1:]
