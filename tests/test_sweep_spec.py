@@ -9,6 +9,8 @@ import pytest
 
 from irl.cli import main
 from irl.errors import ConfigError
+from irl.rl.presets import preset
+from irl.runs.config import TrainConfig
 from irl.sweep.live import LiveView
 from irl.sweep.spec import AXES, load_spec, parse_spec, state, trial_name, with_settings
 
@@ -95,8 +97,27 @@ def test_the_grid_is_every_learner_task_seed_and_setting_and_names_only_what_var
     assert first.reoptimize and first.export == {"end_value": "floor"}
     assert first.config["export"] == {"end_value": "floor"}  # what its run learns with (a frozen reward's end)
     assert sorted(t.name for t in spec.trials if t.plain) == ["ppo-seed0", "ppo-seed1"]
+    # the learners' PPO settings differ: the plain agent takes the task's recipe's
+    assert all(t.config["hyper"] == preset("ppo", "Pendulum-v1") for t in spec.trials if t.plain)
     assert len({t.key for t in spec.trials}) == len(spec.trials)
     assert _spec(settings={"energy_hidden": [[32], [64, 64]]}).trials[1].name == "gail-energy_hidden=64x64-seed0"
+
+
+@pytest.mark.parametrize("changes", [{"recipe": "generic"}, {"settings": {"ppo": {"n_steps": 128}}},
+                                     {"recipe": "none", "learners": ["gail", "airl"]}])
+def test_the_plain_agent_trains_with_the_learners_inner_loop_settings(changes):
+    """Beside each task, plain PPO is the ceiling and the overhead's denominator: it takes the
+    PPO settings its learners resolved (the spec's recipe and [settings]), not the task's recipe."""
+    spec = _spec(ppo_baseline=True, **changes)
+    [plain] = [t for t in spec.trials if t.plain]
+    learner = next(t for t in spec.trials if not t.plain)
+    hyper = plain.config["hyper"]
+    assert hyper == TrainConfig.from_json(json.dumps(learner.config)).hyper
+    assert hyper != preset("ppo", "Pendulum-v1")  # Pendulum's recipe: rl-zoo3's PPO, 4 envs, gSDE
+    if "settings" in changes:
+        assert hyper == {**preset("ppo", "Pendulum-v1"), "n_steps": 128}
+    else:
+        assert hyper["n_envs"] == 1 and "use_sde" not in hyper
 
 
 def test_trials_take_the_task_recipe_as_irl_train_does_and_the_spec_settings_over_it():

@@ -214,10 +214,12 @@ def parse_spec(data: dict[str, Any], *, base: Path = Path(".")) -> SweepSpec:
                 trials.append(Trial(task=task, learner=learner, seed=seed, name=name, config=config,
                                     reoptimize=_flag(data, "reoptimize"), export=export, checkpoint_every=every))
         if _flag(data, "ppo_baseline"):
-            algos = dict.fromkeys(t.config["algo"] for t in trials if t.task == task and t.seed == seed)
-            trials += [Trial(task=task, learner=algo, seed=seed, name=f"{algo}-seed{seed}",
-                             config={"algo": algo, "total_steps": steps, "demos": demos[task],
-                                     "eval_episodes": axes.get("eval_episodes", [20])[0]}) for algo in algos]
+            beside = [t for t in trials if t.task == task and t.seed == seed]
+            for algo in dict.fromkeys(t.config["algo"] for t in beside):
+                trials.append(Trial(task=task, learner=algo, seed=seed, name=f"{algo}-seed{seed}",
+                                    config={"algo": algo, "total_steps": steps, "demos": demos[task],
+                                            "eval_episodes": axes.get("eval_episodes", [20])[0],
+                                            "hyper": _baseline_hyper(algo, task, beside)}))
     names = [t.key for t in trials]
     if len(set(names)) != len(names):
         raise ConfigError("two trials would share a run folder; give each grid value a distinct name")
@@ -279,6 +281,17 @@ def state(trial: Trial, out: Path) -> str:
         return "finished" if done or not trial.reoptimize else "resume"
     has_checkpoint = any((run / c / "state.json").is_file() for c in ("checkpoint", ".checkpoint.old"))
     return "resume" if has_checkpoint else "new"
+
+
+def _baseline_hyper(algo: str, task: str, learners: list[Trial]) -> dict[str, Any]:
+    """The inner-loop settings of the plain agent beside ``learners``: theirs, where they share
+    them (the spec's recipe and [settings] resolved), else (a recipe that tunes PPO per learner,
+    a grid over PPO's settings) the task's recipe's."""
+    from irl.rl.presets import preset
+    from irl.runs.config import TrainConfig
+
+    found = [TrainConfig.from_json(json.dumps(t.config)).hyper for t in learners if t.config["algo"] == algo]
+    return found[0] if all(h == found[0] for h in found) else preset(algo, task)
 
 
 def ray_available() -> bool:

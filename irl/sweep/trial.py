@@ -97,7 +97,8 @@ def _plain(trial: Trial, out: Path, report: Report, poll_seconds: float) -> dict
             return taken
 
         _with_reports(lambda: plain_agent(c["algo"], trial.task, trial.seed, c["total_steps"], run, c["demos"],
-                                          eval_episodes=c["eval_episodes"], on_episode=rows.append),
+                                          eval_episodes=c["eval_episodes"], on_episode=rows.append,
+                                          hyper=c.get("hyper")),
                       drain, report, poll_seconds)
     result = json.loads((run / "eval.json").read_text())
     return {"normalized_return": result["normalized_return"], "eval_normalized_return": result["normalized_return"],
@@ -161,10 +162,12 @@ class _MetricsRows:
 
 
 def plain_agent(algo: str, env_id: str, seed: int, steps: int, out: Path, demos: str, *, eval_episodes: int = 20,
-                on_episode: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """Plain PPO or SAC on the true reward, the task's preset, into ``out``: policy.zip,
-    episodes.csv (steps, ep_return of every training episode) and eval.json (as a run's).
-    ``on_episode`` gets {normalized_return, steps, episode} after each training episode."""
+                on_episode: Callable[[dict[str, Any]], None] | None = None,
+                hyper: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Plain PPO or SAC on the true reward into ``out``: policy.zip, episodes.csv (steps,
+    ep_return of every training episode) and eval.json (as a run's). ``hyper``: its settings,
+    those of the learner runs beside it (default: the task's recipe). ``on_episode`` gets
+    {normalized_return, steps, episode} after each training episode."""
     import torch
 
     from irl.api import scores_for
@@ -186,7 +189,8 @@ def plain_agent(algo: str, env_id: str, seed: int, steps: int, out: Path, demos:
             on_episode({"normalized_return": float(score), "steps": step, "episode": len(rows)})
 
     start = time.perf_counter()
-    agent, venv = train_on_true_reward(env_id, algo=algo, hyper=preset(algo, env_id), seed=seed,
+    hyper = preset(algo, env_id) if hyper is None else hyper
+    agent, venv = train_on_true_reward(env_id, algo=algo, hyper=hyper, seed=seed,
                                        total_steps=steps, log_episode=log_episode)
     seconds = time.perf_counter() - start
     save_agent(agent, venv, out / "policy.zip")
@@ -199,6 +203,7 @@ def plain_agent(algo: str, env_id: str, seed: int, steps: int, out: Path, demos:
               float(normalized_return(mean, expert=scores.expert, random=scores.random)),
               "expert_return": None if scores is None else scores.expert,
               "random_return": None if scores is None else scores.random, "train_seconds": round(seconds, 2),
-              "steps_per_second": round(steps / seconds, 1), "peak_memory_mb": peak_memory_mb()}
+              "steps_per_second": round(steps / seconds, 1), "peak_memory_mb": peak_memory_mb(),
+              "hyperparameters": hyper}
     (out / "eval.json").write_text(json.dumps(result, indent=2))
     return result
