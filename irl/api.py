@@ -10,6 +10,7 @@ import time
 import warnings
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -26,7 +27,7 @@ from irl.data.spaces import check_supported
 from irl.errors import ConfigError, DemoError
 from irl.rewards.artifact import EXPORT_DEFAULTS, load_reward
 from irl.rl.policy_io import Policy, save_agent
-from irl.rl.presets import preset
+from irl.rl.presets import check_rl_table, preset
 from irl.rl.sb3_adapter import make_env, train_on_true_reward
 from irl.runs import run_dir
 from irl.runs.checkpoint import load_checkpoint, save_checkpoint
@@ -228,9 +229,11 @@ def evaluate_run(run: str | Path, *, episodes: int = 20, seed: int = 0) -> dict:
 
 
 def retrain(reward_path: str | Path, env_id: str, *, algo: str = "ppo", steps: int, seed: int = 0,
-            out: str | Path, overwrite: bool = False, progress: bool = True, eval_episodes: int = 20) -> dict:
+            out: str | Path, overwrite: bool = False, progress: bool = True, eval_episodes: int = 20,
+            hyper: dict[str, Any] | None = None) -> dict:
     """Train a fresh SB3 agent from scratch on a learned reward alone (re-optimisation),
-    with the task's tuned preset, and report its true return.
+    with the task's tuned preset (``hyper``: settings laid over it, checked as a recipe's
+    are), and report its true return.
 
     The normalised score uses the reward's demo card (expert and random returns) when
     ``env_id`` is the env the reward was learned on; on another env (transfer) only raw
@@ -244,7 +247,7 @@ def retrain(reward_path: str | Path, env_id: str, *, algo: str = "ppo", steps: i
     reward.check_spaces(env.observation_space, env.action_space, env_id)
     env.close()
     check_algo_fits(algo, env_id, env.action_space)
-    hyper = preset(algo, env_id)
+    hyper = {**preset(algo, env_id), **check_rl_table(dict(hyper or {}), algo, "--hyper")}
     run_dir.claim(out, run_dir.RETRAIN, overwrite=overwrite)
     same_task = env_id == reward.env_id
     expert, rand = reward.manifest.get("expert_return"), reward.manifest.get("random_return")

@@ -268,6 +268,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("reward", type=Path, help="a reward artifact folder (irl export)")
     r.add_argument("--env", required=True, help="Gymnasium env id to train on (the reward's, or one with its spaces)")
     r.add_argument("--algo", choices=["ppo", "sac"], default="ppo", help="the fresh agent's RL algorithm")
+    r.add_argument("--hyper", action="append", default=[], metavar="KEY=VALUE", type=hyper_override,
+                   help="set a setting of --algo over the task recipe's, value as JSON (e.g. --hyper "
+                        "n_steps=1024); repeatable")
     r.add_argument("--steps", type=STEPS, default=1_000_000, help="environment steps of the fresh agent")
     r.add_argument("--seed", type=SEED, default=0, help="seed of the agent and its envs")
     r.add_argument("--out", required=True, type=Path, help="run folder to write (new or empty, or a retrain run)")
@@ -466,7 +469,8 @@ def _retrain(args: argparse.Namespace) -> int:
     from irl.api import retrain
 
     result = retrain(args.reward, args.env, algo=args.algo, steps=args.steps, seed=args.seed, out=args.out,
-                     overwrite=args.overwrite, progress=not args.no_progress, eval_episodes=args.eval_episodes)
+                     overwrite=args.overwrite, progress=not args.no_progress, eval_episodes=args.eval_episodes,
+                     hyper=dict(args.hyper))
     score = "" if result["normalized_return"] is None else f", normalised {result['normalized_return']:.3f}"
     print(f"{args.algo.upper()} on the learned reward, evaluated on {args.env}'s true reward over "
           f"{result['episodes']} episodes: {result['return_mean']:.1f} ± {result['return_std']:.1f}{score}")

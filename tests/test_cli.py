@@ -192,6 +192,24 @@ def test_retrain_on_the_exported_reward(exported, tmp_path):
     assert "pendulum-v1 on the learned reward" in proc.stderr.lower() and "episode=" in proc.stderr
 
 
+def test_retrain_hyper_sets_the_fresh_agents_settings_over_the_recipes(exported, tmp_path):
+    out = tmp_path / "re"
+    proc = run("retrain", str(exported), "--env", "Pendulum-v1", "--steps", "1024", "--out", str(out),
+               "--eval-episodes", "1", "--hyper", "n_envs=2", "--hyper", "n_steps=256", "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    hyper = json.loads((out / "retrain.json").read_text())["hyperparameters"]
+    assert (hyper["n_envs"], hyper["n_steps"], hyper["use_sde"]) == (2, 256, True)  # the rest: Pendulum's recipe
+    rows = (out / "metrics.csv").read_text().splitlines()
+    assert rows[1].startswith("1,400,")  # 2 envs x 200 steps, where the recipe's 4 envs end at 800
+
+
+def test_retrain_refuses_an_unknown_hyper_before_any_folder_is_made(exported, tmp_path):
+    proc = run("retrain", str(exported), "--env", "Pendulum-v1", "--steps", "1024", "--out", str(tmp_path / "re"),
+               "--hyper", "n_stepz=256")
+    assert_clean_error(proc, "--hyper: unknown PPO setting 'n_stepz'")
+    assert not (tmp_path / "re").exists()
+
+
 def test_retrain_on_an_env_with_other_spaces(exported, tmp_path):
     proc = run("retrain", str(exported), "--env", "CartPole-v1", "--steps", "1024", "--out", str(tmp_path / "re"))
     assert_clean_error(proc, "observation space")
