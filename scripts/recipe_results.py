@@ -123,6 +123,7 @@ def measurements(recipe: Recipe, rows: list[dict[str, str]], results: Path) -> l
                 reopt = [float(r["reoptimized"]) for r in reopt_rows]
                 if reopt:
                     entry["reoptimized"] = round(fmean(reopt), 3)
+                    entry["reoptimized_seeds"] = [int(r["seed"]) for r in reopt_rows]
                 entry.update({k: v for k, v in (("commit", commit), ("date", date), ("command", command)) if v})
                 entries.append(entry)
     return entries

@@ -45,12 +45,13 @@ EXPORT_KEYS = EXPORT_CHOICES
 """Settings of ``irl export`` a recipe may name (``[LEARNER.export]``), with their values."""
 MEASURED_KEYS: dict[str, type | tuple[type, ...]] = {
     "learner": str, "algo": str, "results": str, "steps": int, "seeds": list, "per_seed": list, "score": float,
-    "score_std": float, "reoptimized": float, "commit": str, "date": str, "command": str,
+    "score_std": float, "reoptimized": float, "reoptimized_seeds": list, "commit": str, "date": str, "command": str,
 }
 """The keys of a ``[[measured]]`` entry, written by scripts/recipe_results.py from the rows of a
 results file measured with the recipe's settings of ``learner`` with ``algo``: normalised
 returns (0 = random, 1 = expert) of the imitator per seed, their mean and standard deviation,
-the mean return of a fresh agent re-optimised on the exported rewards, and provenance."""
+the mean return of a fresh agent re-optimised on the exported rewards and the seeds of those
+rewards, and provenance."""
 TOP_KEYS = ("tasks", "summary", *ALGOS, *LEARNER_NAMES, "measured")
 PACKAGED = "irl/recipes"
 
@@ -330,10 +331,16 @@ def as_flags(settings: dict[str, Any], rl: dict[str, Any] | None = None) -> list
 
 
 def describe_measurement(m: dict[str, Any] | None) -> str:
-    """'1.064 (1 seed, 1,000,000 steps, e125ba9, 2026-12-06)' or 'not measured'."""
+    """'1.064 (1 seed, 1,000,000 steps, e125ba9, 2026-12-06)', with '; a fresh agent on its
+    reward 0.822 (2 seeds)' where its rewards were re-optimised, or 'not measured'."""
     if m is None:
         return "not measured on the current code"
     seeds = len(m.get("seeds", []))
     spread = f" ± {m['score_std']:.3f}" if seeds > 1 and "score_std" in m else ""
+    fresh = ""
+    if "reoptimized" in m:
+        count = len(m.get("reoptimized_seeds", []))
+        fresh = f"; a fresh agent on its reward {m['reoptimized']:.3f}" + (
+            f" ({count} seed{'s' if count != 1 else ''})" if count else "")
     return (f"{m['score']:.3f}{spread} ({seeds} seed{'s' if seeds != 1 else ''}, {m.get('steps', 0):,} steps, "
-            f"{m.get('commit', '?')}, {m.get('date', '?')})")
+            f"{m.get('commit', '?')}, {m.get('date', '?')}){fresh}")
