@@ -354,7 +354,9 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     sources["random"] = record_episodes(lambda o: np.asarray(env.action_space.sample())[None], env,
                                         episodes=episodes, seed=seed)
     for name, path in zip(_source_names(policies, taken=tuple(sources)), policies):
-        sources[name] = record_episodes(Policy(path).act, env, episodes=episodes, seed=seed)
+        with torch.random.fork_rng():  # the policy's action noise, seeded as irl eval seeds it: a judge repeats
+            torch.manual_seed(seed)
+            sources[name] = record_episodes(Policy(path).act, env, episodes=episodes, seed=seed)
     env.close()
 
     def step_reward(o: np.ndarray, a: np.ndarray, n: np.ndarray) -> np.ndarray:

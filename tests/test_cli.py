@@ -248,6 +248,22 @@ def test_judge(exported, tmp_path):
     assert (tmp_path / "j" / "judge.png").is_file() and (tmp_path / "j" / "heatmap.png").is_file()
 
 
+def test_judge_repeats_exactly_with_a_stochastic_policy(trained_run, exported):
+    """The policy's action noise is seeded by --seed, whatever torch's RNG went through before."""
+    import torch
+
+    from irl.api import judge
+
+    def policy_figures() -> dict:
+        result = judge(exported, "Pendulum-v1", SHIPPED_PENDULUM, policies=(str(trained_run / "policy.zip"),),
+                       episodes=2, seed=3)
+        return result["per_source"]["policy"]
+
+    first = policy_figures()
+    torch.rand(1000)  # the caller's RNG moves on
+    assert policy_figures() == first
+
+
 def test_judge_a_missing_artifact(tmp_path):
     proc = run("judge", str(tmp_path / "none"), "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM))
     assert_clean_error(proc, "no reward artifact")
