@@ -437,8 +437,8 @@ def test_onnx_probe_batch_covers_unbounded_and_half_bounded_actions(tmp_path):
     obs_space = gym.spaces.Box(-np.inf, np.inf, (3,))
     act_space = gym.spaces.Box(np.array([-np.inf, 5.0]), np.array([np.inf, np.inf]))
     _export_onnx(module, obs_space, act_space, tmp_path / "reward.onnx")
-    session = _onnx_session(tmp_path / "reward.onnx", required=True, build=bytes)  # the file is there: build unused
-    _check_onnx_agrees(session, module, obs_space, act_space, tmp_path)  # finite probes, the same rewards
+    runtime = _onnx_session(tmp_path / "reward.onnx", required=True, build=bytes)  # the file is there: build unused
+    _check_onnx_agrees(runtime, module, obs_space, act_space, tmp_path)  # finite probes, the same rewards
 
 
 @pytest.mark.parametrize("engine", ["onnx", "torch"])

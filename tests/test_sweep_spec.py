@@ -120,6 +120,22 @@ def test_the_plain_agent_trains_with_the_learners_inner_loop_settings(changes):
         assert hyper["n_envs"] == 1 and "use_sde" not in hyper
 
 
+def test_the_plain_trial_hands_its_settings_to_the_agent(tmp_path, monkeypatch):
+    from irl.sweep import trial as trial_module
+
+    [plain] = [t for t in _spec(ppo_baseline=True, recipe="generic").trials if t.plain]
+    seen = {}
+
+    def plain_agent(algo, env_id, seed, steps, out, demos, **kwargs):
+        seen.update(kwargs)
+        out.mkdir(parents=True)
+        (out / "eval.json").write_text(json.dumps({"normalized_return": 1.0}))
+
+    monkeypatch.setattr(trial_module, "plain_agent", plain_agent)
+    trial_module._plain(plain, tmp_path, lambda row: None, 0.01)
+    assert seen["hyper"] == plain.config["hyper"] == {"n_envs": 1, "normalize_obs": True}
+
+
 def test_trials_take_the_task_recipe_as_irl_train_does_and_the_spec_settings_over_it():
     """A trial's config is the one ``irl train`` resolves: the task's recipe, then the spec's settings."""
     from irl.runs.recipes import resolve

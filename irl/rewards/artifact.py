@@ -523,15 +523,15 @@ def _onnx_session(path: Path, *, required: bool, build: Callable[[], bytes]) -> 
         if required:
             raise RewardError("engine='onnx' needs onnxruntime (pip install onnxruntime)") from None
         return None
-    if not path.is_file() and required:
+    on_disk = path.is_file()
+    if not on_disk and required:
         raise RewardError(f"engine='onnx' needs {path}, which is missing")
     options = ort.SessionOptions()
     options.intra_op_num_threads = options.inter_op_num_threads = 1
     options.log_severity_level = 3  # errors only
-    source = f"{path}" if path.is_file() else f"the graph built from the weights ({path} is missing)"
+    source = f"{path}" if on_disk else f"the graph built from the weights ({path} is missing)"
     try:
-        graph = str(path) if path.is_file() else build()
-        return ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(str(path) if on_disk else build(), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime and the exporter raise their own exception types
         if required:
             raise RewardError(f"onnxruntime cannot load {source} ({exc})") from None
@@ -641,8 +641,7 @@ def _export_onnx(module: RewardModule, obs_space: gym.Space, act_space: gym.Spac
     names = ["obs", "acts", "next_obs", "done"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
-        target = path if isinstance(path, io.BytesIO) else str(path)
-        torch.onnx.export(module, (obs, acts, obs.clone(), torch.zeros(batch)), target, input_names=names,
+        torch.onnx.export(module, (obs, acts, obs.clone(), torch.zeros(batch)), path, input_names=names,
                           output_names=["reward"], dynamic_axes={n: {0: "batch"} for n in [*names, "reward"]},
                           opset_version=17, dynamo=False)
 
