@@ -317,20 +317,29 @@ def _source_names(paths: tuple[str, ...], taken: tuple[str, ...]) -> list[str]:
 def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, policies: tuple[str, ...] = (),
           episodes: int = 10, seed: int = 0, out: str | Path | None = None, overwrite: bool = False,
           heatmap: tuple[int, int] | None = None,
-          heatmap_range: tuple[float, float, float, float] | None = None) -> dict:
+          heatmap_range: tuple[float, float, float, float] | None = None, probe_steps: int | None = None,
+          progress: bool = False) -> dict:
     """Agreement of a learned reward with ``env_id``'s true reward on transitions of the
-    expert (the demos), a uniform-random policy and any SB3 ``policies`` (trusted zips).
+    expert (the demos), a uniform-random policy and any SB3 ``policies`` (trusted zips),
+    and a prediction of what a fresh agent learns from it.
 
     Step rewards are compared (done = 0: no absorbing tail). Returns Pearson and
     Spearman correlations, pooled and per source, each source's mean learned and true
     reward per step (does the reward rank the sources as the task does?), and the EPIC
     distance where the true reward is known as a function (:data:`irl.rewards.judge.TRUE_REWARDS`).
+    The prediction (:mod:`irl.rewards.probe`): a fresh PPO agent trained on the reward for
+    ``probe_steps`` (default: a tenth of the steps the reward was learned in; 0: no probe)
+    gives ``result["probe"]``, whose ``score`` in [0, 1] ranks rewards by the normalised
+    return a full re-optimisation reaches, and ``verdict`` says it in words.
+
     With ``out`` (a new or empty folder, or a judge result to replace with ``overwrite``),
     writes judge.json and judge.png (learned vs true reward, with the figures above).
     """
     from irl.rewards.judge import TRUE_REWARDS, epic_distance, pearson, spearman
 
     check_counts(episodes=episodes)
+    if probe_steps is not None and probe_steps < 0:
+        raise ConfigError(f"probe_steps must be >= 0 (0: no probe), got {probe_steps}")
     if heatmap_range is not None and not (np.all(np.isfinite(heatmap_range)) and heatmap_range[0] < heatmap_range[1]
                                           and heatmap_range[2] < heatmap_range[3]):
         raise ConfigError(f"heatmap_range must be finite (x0, x1, y0, y1) with x0 < x1 and y0 < y1, "
@@ -387,6 +396,8 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     else:
         result["epic"] = None
         result["epic_note"] = f"no closed-form true reward for {env_id} (see irl.rewards.judge.TRUE_REWARDS)"
+    result["probe"] = _probe(reward, env_id, demos, sources["random"], steps=probe_steps, seed=seed,
+                             episodes=episodes, progress=progress)
     if out is not None:
         out = run_dir.claim(Path(out), run_dir.JUDGE, overwrite=overwrite)
         (out / "judge.json").write_text(json.dumps(result, indent=2))
@@ -394,6 +405,31 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
         if heatmap is not None:
             _heatmap(out / "heatmap.png", step_reward, demos.transitions, heatmap, env_id, heatmap_range)
     return result
+
+
+def _probe(reward, env_id: str, demos: DemoSet, random_episodes, *, steps: int | None, seed: int,
+           episodes: int, progress: bool) -> dict | None:
+    """The probe's result as JSON (None with ``steps`` 0). True returns are normalised by the
+    reward's demo card on its own task, else by the demos' and random episodes' returns."""
+    from irl.rewards.probe import PROBE_FRACTION, probe_reward
+
+    if steps is None:
+        steps = max(1, int(reward.manifest.get("training_steps") or 1_000_000) // PROBE_FRACTION)
+    if steps == 0:
+        return None
+    expert, rand = reward.manifest.get("expert_return"), reward.manifest.get("random_return")
+    if env_id != reward.env_id or expert is None or rand is None:
+        if demos.transitions.rews is None:
+            raise DemoError("the probe needs the demos' true rewards to place the expert; these demos carry "
+                            "none (pass probe_steps=0 / --probe-steps 0 to judge without it)")
+        t = demos.transitions
+        expert = float(np.mean([t.rews[s].sum() for s in t.episode_slices()]))
+        rand = float(np.mean([random_episodes.rews[s].sum() for s in random_episodes.episode_slices()]))
+    torch.set_num_threads(1)
+    result = probe_reward(reward, env_id, demos=demos.transitions, random_episodes=random_episodes, steps=steps,
+                          true_expert=float(expert), true_random=float(rand), episodes=episodes, seed=seed,
+                          progress=progress)
+    return result.to_json()
 
 
 def _heatmap(path: Path, reward, demos, dims: tuple[int, int], env_id: str,
