@@ -291,6 +291,9 @@ def _parser() -> argparse.ArgumentParser:
     j.add_argument("--seed", type=SEED, default=0, help="seed of the rollouts and of EPIC's samples")
     j.add_argument("--out", type=Path, default=None, help="folder for judge.json and judge.png (default: none written)")
     j.add_argument("--overwrite", action="store_true", help="replace a judge result already in --out")
+    j.add_argument("--probe-steps", type=STEPS_OR_ZERO, default=None,
+                   help="steps of the probe, a fresh PPO agent trained on the reward whose outcome gives the score "
+                        "(default: a tenth of the steps the reward was learned in; 0: no probe, no score)")
     j.add_argument("--heatmap", type=INDEX, nargs=2, default=None, metavar=("I", "J"),
                    help="also plot the reward over observation coordinates I and J (a 2-D position) to heatmap.png")
     j.add_argument("--heatmap-range", type=COORDINATE, nargs=4, default=None, metavar=("X0", "X1", "Y0", "Y1"),
@@ -488,16 +491,25 @@ def _judge(args: argparse.Namespace) -> int:
     result = judge(args.reward, args.env, args.demos, policies=tuple(map(str, args.policy)),
                    episodes=args.episodes, seed=args.seed, out=args.out, overwrite=args.overwrite,
                    heatmap=tuple(args.heatmap) if args.heatmap else None,
-                   heatmap_range=tuple(args.heatmap_range) if args.heatmap_range else None)
+                   heatmap_range=tuple(args.heatmap_range) if args.heatmap_range else None,
+                   probe_steps=args.probe_steps, progress=True)
     for name, r in result["per_source"].items():
         print(f"{name:>12}: {result['transitions'][name]:6d} transitions, pearson {corr(r['pearson'])}, "
               f"spearman {corr(r['spearman'])}; per step: learned {r['learned_mean']:+.3f}, true {r['true_mean']:+.3f}")
     epic = "n/a (" + result["epic_note"] + ")" if result["epic"] is None else f"{result['epic']:.3f}"
     print(f"      pooled: pearson {corr(result['pearson'])}, spearman {corr(result['spearman'])}, EPIC distance {epic}")
-    print("agreement is not teaching: `irl retrain` measures what a fresh agent learns on this reward")
+    probe = result["probe"]
+    if probe is not None:
+        u = "n/a" if probe["learned_progress"] is None else f"{probe['learned_progress']:+.2f}"
+        print(f"       probe: PPO for {probe['steps']} steps on the reward; from random play (0) to the demos (1), "
+              f"the reward places it at {u}, the true return at {probe['true_progress']:+.2f}")
     if args.out is not None:
         written = ["judge.json", "judge.png", *(["heatmap.png"] if args.heatmap else [])]
         print(f"wrote {', '.join(str(args.out / name) for name in written)}")
+    if probe is None:
+        print("no score (--probe-steps 0): `irl retrain` measures what a fresh agent learns on this reward")
+    else:
+        print(f"score {probe['score']:.2f}: {probe['verdict']}")
     return 0
 
 

@@ -9,7 +9,7 @@ many steps as it was learned in (result.json: ``reoptimized``, its normalised re
 script runs :func:`irl.api.judge` (with its probe, a tenth of those steps) on each, with the
 shipped demos whose fingerprint the reward's manifest names, and appends one row per reward
 to docs/results/judge.csv (rows already there are skipped, so a stopped run goes on where it
-was). ``--report`` writes the Spearman rank correlation of the score with the re-optimised
+was). The score is computed from each row's u and v by today's formula. ``--report`` writes the Spearman rank correlation of the score with the re-optimised
 return, per task and over all, as a table and a scatter plot.
 """
 
@@ -30,7 +30,7 @@ ARCHIVE = ROOT / "docs" / "results" / "rewards"
 CSV = ROOT / "docs" / "results" / "judge.csv"
 REPORT = ROOT / "docs" / "results" / "judge.md"
 PLOT = ROOT / "docs" / "results" / "judge.png"
-COLUMNS = ("reward", "task", "learner", "seed", "export", "imitator", "reoptimized", "score", "learned_progress",
+COLUMNS = ("reward", "task", "learner", "seed", "export", "imitator", "reoptimized", "learned_progress",
            "true_progress", "probe_steps", "probe_seconds", "date", "commit", "command")
 COMMAND = "python scripts/judge_archive.py"
 
@@ -61,7 +61,8 @@ def probe_archive(seed: int = 0) -> None:
     done = {row["reward"] for row in read_rows()}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
-    for entry in sorted(p.parent for p in ARCHIVE.glob("*/*/result.json")):
+    entries = sorted(p.parent for p in ARCHIVE.glob("*/*/result.json"))
+    for entry in sorted(entries, key=lambda e: int(json.loads((e / "result.json").read_text())["steps"])):  # cheap first
         name = str(entry.relative_to(ARCHIVE))
         if name in done:
             continue
@@ -78,7 +79,7 @@ def probe_archive(seed: int = 0) -> None:
         probe = judged["probe"]
         row = {"reward": name, "task": result["task"], "learner": result["learner"], "seed": result["seed"],
                "export": result["export"], "imitator": result["imitator"], "reoptimized": result["reoptimized"],
-               "score": f"{probe['score']:.4f}", "learned_progress": _fmt(probe["learned_progress"]),
+               "learned_progress": _fmt(probe["learned_progress"]),
                "true_progress": _fmt(probe["true_progress"]), "probe_steps": probe["steps"],
                "probe_seconds": f"{time.perf_counter() - start:.0f}", "date": date.today().isoformat(),
                "commit": commit, "command": COMMAND}
@@ -96,10 +97,17 @@ def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.4f}"
 
 
+def score(row: dict[str, str]) -> float:
+    """The judge's score from the probe's u and v (today's :func:`irl.rewards.probe.probe_score`)."""
+    from irl.rewards.probe import probe_score
+
+    return probe_score(float(row["learned_progress"] or "nan"), float(row["true_progress"]))
+
+
 def spearman_of(rows: list[dict[str, str]]) -> float:
     from irl.rewards.judge import spearman
 
-    return spearman([float(r["score"]) for r in rows], [float(r["reoptimized"]) for r in rows])
+    return spearman([score(r) for r in rows], [float(r["reoptimized"]) for r in rows])
 
 
 def markdown(rows: list[dict[str, str]]) -> str:
@@ -115,9 +123,9 @@ def markdown(rows: list[dict[str, str]]) -> str:
         lines.append(f"| {task} | {len(some)} | {value} |")
     lines += ["", "| reward | export | imitator | re-optimised | score | u (learned) | v (true) | probe steps |",
               "|---|---|---|---|---|---|---|---|"]
-    for r in sorted(rows, key=lambda r: (r["task"], -float(r["score"]))):
+    for r in sorted(rows, key=lambda r: (r["task"], -score(r))):
         lines.append(f"| {r['reward']} | {r['export'] or 'default'} | {float(r['imitator']):.3f} | "
-                     f"{float(r['reoptimized']):.3f} | {float(r['score']):.3f} | {r['learned_progress'] or 'n/a'} | "
+                     f"{float(r['reoptimized']):.3f} | {score(r):.3f} | {r['learned_progress'] or 'n/a'} | "
                      f"{r['true_progress']} | {r['probe_steps']} |")
     return "\n".join(lines) + "\n"
 
@@ -131,7 +139,7 @@ def plot(rows: list[dict[str, str]], out: Path = PLOT) -> None:
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for task, marker in zip(sorted({r["task"] for r in rows}), "osD^v"):
         some = [r for r in rows if r["task"] == task]
-        ax.scatter([float(r["score"]) for r in some], [float(r["reoptimized"]) for r in some], marker=marker,
+        ax.scatter([score(r) for r in some], [float(r["reoptimized"]) for r in some], marker=marker,
                    label=f"{task} ({len(some)})", alpha=0.8)
     ax.axhline(0.9, color="grey", lw=0.8, ls="--")
     ax.set(xlabel="irl judge score (probe: a tenth of the steps)", ylabel="fresh agent, normalised return",

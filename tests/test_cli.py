@@ -229,15 +229,18 @@ def test_retrain_sac_on_discrete_actions_is_refused_before_any_folder_is_made(tm
 
 def test_judge(exported, tmp_path):
     args = ("judge", str(exported), "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--episodes", "2",
-            "--out", str(tmp_path / "j"), "--heatmap", "0", "1")
+            "--out", str(tmp_path / "j"), "--heatmap", "0", "1", "--probe-steps", "1024")
     proc = run(*args)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == f"judging {exported} against Pendulum-v1's true reward: the demos, 2 random episodes"
     j = tmp_path / "j"
-    assert lines[-1] == f"wrote {j / 'judge.json'}, {j / 'judge.png'}, {j / 'heatmap.png'}"
+    assert lines[-2] == f"wrote {j / 'judge.json'}, {j / 'judge.png'}, {j / 'heatmap.png'}"
     assert_clean_error(run(*args), "already holds a judge result; pass --overwrite")  # judge.json is kept
     result = json.loads((tmp_path / "j" / "judge.json").read_text())
+    probe = result["probe"]
+    assert probe["steps"] == 1024 and len(probe["true_returns"]) == 2  # --probe-steps, --episodes
+    assert lines[-1] == f"score {probe['score']:.2f}: {probe['verdict']}" and 0.0 <= probe["score"] <= 1.0
     assert set(result["per_source"]) == {"expert", "random"} and 0 <= result["epic"] <= 1
     demos = load_demos(SHIPPED_PENDULUM).transitions
     learned = load_reward(exported)(demos.obs, demos.acts, demos.next_obs, np.zeros(len(demos.obs), np.float32))
@@ -262,6 +265,13 @@ def test_judge_repeats_exactly_with_a_stochastic_policy(trained_run, exported):
     first = policy_figures()
     torch.rand(1000)  # the caller's RNG moves on
     assert policy_figures() == first
+
+
+def test_judge_without_a_probe_says_it_gives_no_score(exported):
+    proc = run("judge", str(exported), "--env", "Pendulum-v1", "--demos", str(SHIPPED_PENDULUM), "--episodes", "1",
+               "--probe-steps", "0")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1].startswith("no score (--probe-steps 0)")
 
 
 def test_judge_a_missing_artifact(tmp_path):
@@ -321,7 +331,7 @@ REQUIRED = {  # what each subcommand needs besides the flag under test (none of 
 }
 ZERO_IS_VALID = {"--seed", "--bc-epochs", "--bc-warmup-steps", "--grad-penalty", "--lcr", "--mono", "--q-floor",
                  "--disc-weight-decay", "--policy-reset-steps", "--frozen-reward-steps", "--reward-snapshot-steps",
-                 "--max-failures", "--heatmap", "--heatmap-range"}
+                 "--max-failures", "--heatmap", "--heatmap-range", "--probe-steps"}
 NEGATIVE_IS_VALID = {"--heatmap-range"}  # coordinates
 NOT_NUMBERS = {None, Path, str}
 
@@ -485,6 +495,8 @@ def test_eval_and_judge_bad_episode_counts_from_python(tmp_path):
         retrain(tmp_path, "Pendulum-v1", steps=-1, out=tmp_path / "re")
     with pytest.raises(ConfigError, match="heatmap_range must be finite"):
         judge(tmp_path, "Pendulum-v1", SHIPPED_PENDULUM, heatmap_range=(1.0, 0.0, 0.0, 1.0))
+    with pytest.raises(ConfigError, match=r"probe_steps must be >= 0 \(0: no probe\), got -5"):
+        judge(tmp_path, "Pendulum-v1", SHIPPED_PENDULUM, probe_steps=-5)
     assert list(tmp_path.iterdir()) == []
 
 
