@@ -6,19 +6,28 @@ import pytest
 
 from irl.data.types import Transitions
 from irl.rewards.probe import (
+    SCORE_WIDTH,
     episode_learned_returns,
+    probe_margin,
     probe_score,
     progress_between,
     verdict,
 )
 
 
-def test_score_is_true_progress_less_what_the_true_return_does_not_back():
-    assert probe_score(0.4, 0.4) == pytest.approx(0.4)  # the reward and the task agree
-    assert probe_score(0.2, 0.5) == pytest.approx(0.5)  # the reward undersells the agent: no penalty
-    assert probe_score(0.7, 0.4) == pytest.approx(0.1)  # 0.4 - (0.7 - 0.4)
-    assert probe_score(0.9, 0.2) == 0.0 and probe_score(1.5, 1.4) == pytest.approx(1.0)  # clipped to [0, 1]
-    assert probe_score(float("nan"), 0.8) == 0.0  # the reward does not prefer the demos to random play
+def test_margin_is_true_progress_less_what_the_true_return_does_not_back():
+    assert probe_margin(0.4, 0.4) == pytest.approx(0.4)  # the reward and the task agree
+    assert probe_margin(0.2, 0.5) == pytest.approx(0.5)  # the reward undersells the agent: no penalty
+    assert probe_margin(0.7, 0.4) == pytest.approx(0.1)  # 0.4 - (0.7 - 0.4)
+    assert probe_margin(float("nan"), 0.8) == -np.inf  # the reward does not prefer the demos to random play
+
+
+def test_score_is_the_logistic_of_the_margin():
+    for u, v in [(0.4, 0.4), (0.7, 0.4), (0.0, -0.3), (2.0, 0.1), (0.1, 3.0)]:
+        expected = 1.0 / (1.0 + np.exp(-probe_margin(u, v) / SCORE_WIDTH))
+        assert probe_score(u, v) == pytest.approx(expected, abs=1e-12)
+    assert probe_score(0.0, 0.0) == 0.5 and probe_score(float("nan"), 0.9) == 0.0
+    assert probe_score(0.3, 0.2) < probe_score(0.2, 0.2) < probe_score(0.2, 0.3)  # oversold < agreed < more progress
 
 
 def test_progress_is_zero_at_random_one_at_the_demos_and_undefined_without_a_gap():
@@ -68,7 +77,7 @@ def test_a_probe_on_the_true_reward_places_the_agent_alike_on_both_scales():
     result = _cartpole_probe(alive)
     assert result.learned_returns == pytest.approx(result.true_returns)
     assert result.learned_progress == pytest.approx(result.true_progress)
-    assert result.score == pytest.approx(float(np.clip(result.true_progress, 0, 1)))
+    assert result.score == pytest.approx(probe_score(result.true_progress, result.true_progress))
     assert result.true_progress > 0.0  # 2048 steps of PPO on CartPole already beat random play
     assert result.to_json()["steps"] == 2048
 

@@ -15,15 +15,20 @@ scales on which random play is 0 and the demonstrations are 1:
     v = (T_probe - T_random) / (T_expert - T_random)  where the true return places it,
 
 L the undiscounted learned return of an episode (as the agent receives it, terminal
-reward included), T the true one. The score is
+reward included), T the true one. The margin
 
-    score = clip(v - max(0, u - v), 0, 1):
+    m = v - max(0, u - v)
 
-the true progress the probe made, less the part of its learned progress the true
-return does not back (the reward rates the agent nearer the demos than it is, the
-mark of a reward a fresh agent exploits). A reward that pays random play as much as
-the demos (L_demos <= L_random) scores 0. The score ranks rewards: it is measured
-against full re-optimisations in docs/benchmarks/judge.md.
+is the true progress the probe made, less the part of its learned progress the true
+return does not back (the reward rates the agent nearer the demos than it is, the mark
+of a reward a fresh agent exploits). The score is m squashed into (0, 1),
+
+    score = 1 / (1 + exp(-m / SCORE_WIDTH)),
+
+0.5 where the probe neither progressed nor was oversold; a reward that pays random play
+as much as the demos (L_demos <= L_random) scores 0. The score ranks rewards; its level
+is a rough guide. Its rank correlation with full re-optimisations is measured on the
+reward archive in docs/results/judge.md (``scripts/judge_archive.py``).
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ from irl.data.types import Transitions
 
 PROBE_FRACTION = 10
 """The probe takes 1 / PROBE_FRACTION of a full re-optimisation's steps."""
+
+SCORE_WIDTH = 0.1
+"""How much margin moves the score: m = ±0.1 gives 0.73 / 0.27 (a chosen scale, not fitted)."""
 
 VERDICTS = ((0.6, "likely teaches: a fresh agent on this reward should approach the demos"),
             (0.3, "doubtful: a fresh agent on this reward may learn only part of the task"),
@@ -80,13 +88,17 @@ def progress_between(value: float, low: float, high: float) -> float:
     return (value - low) / (high - low) if high > low else float("nan")
 
 
-def probe_score(learned_progress: float, true_progress: float) -> float:
-    """clip(v - max(0, u - v), 0, 1); 0 where u is undefined (the reward does not prefer
-    the demos to random play)."""
+def probe_margin(learned_progress: float, true_progress: float) -> float:
+    """m = v - max(0, u - v); -inf where u is undefined (the reward does not prefer the
+    demos to random play)."""
     u, v = learned_progress, true_progress
-    if not np.isfinite(u):
-        return 0.0
-    return float(np.clip(v - max(0.0, u - v), 0.0, 1.0))
+    return v - max(0.0, u - v) if np.isfinite(u) else -np.inf
+
+
+def probe_score(learned_progress: float, true_progress: float) -> float:
+    """The margin squashed into [0, 1]: 1 / (1 + exp(-m / SCORE_WIDTH))."""
+    margin = probe_margin(learned_progress, true_progress)
+    return float(0.5 * (1.0 + np.tanh(margin / (2.0 * SCORE_WIDTH))))  # the logistic, without overflow
 
 
 def verdict(score: float) -> str:
