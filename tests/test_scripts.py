@@ -297,3 +297,23 @@ def test_the_export_pairs_in_the_docs_are_the_results(name, flags):
     proc = subprocess.run([sys.executable, str(SCRIPTS / "export_pairs.py"), "--out", str(out), "--check", *flags],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_judge_record_in_the_docs_is_its_csv():
+    proc = subprocess.run([sys.executable, str(SCRIPTS / "judge_archive.py"), "--check"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_judge_record_ranks_by_the_probe_score(tmp_path):
+    sys.path.insert(0, str(SCRIPTS))
+    try:
+        import judge_archive
+    finally:
+        sys.path.remove(str(SCRIPTS))
+    row = {"reward": "T/a", "task": "T", "learner": "airl", "seed": "0", "export": "", "imitator": "0.9",
+           "probe_steps": "100", "date": "2026-12-07", "commit": "abc1234", "command": judge_archive.COMMAND}
+    rows = [{**row, "reward": f"T/{i}", "reoptimized": str(r), "learned_progress": u, "true_progress": str(v)}
+            for i, (r, u, v) in enumerate([(0.9, "0.3", 0.3), (0.5, "0.5", 0.1), (-0.2, "", 0.2)])]
+    assert judge_archive.spearman_of(rows) == pytest.approx(1.0)  # margins 0.3 > -0.3 > -inf
+    table = judge_archive.markdown(rows)
+    assert "| all | 3 | +1.000 |" in table and "| T/2 | default | 0.900 | -0.200 | 0.000 | n/a | 0.2 | 100 |" in table
