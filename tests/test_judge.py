@@ -103,7 +103,7 @@ def _judge(reward, out, **kwargs):
     from irl.api import judge
     from tests.conftest import SHIPPED_PENDULUM
 
-    return judge(reward, "Pendulum-v1", SHIPPED_PENDULUM, episodes=1, out=out, **kwargs)
+    return judge(reward, "Pendulum-v1", SHIPPED_PENDULUM, episodes=1, out=out, probe_steps=0, **kwargs)
 
 
 def test_judge_png_shows_the_correlations_and_epic(pendulum_reward, tmp_path, monkeypatch):
