@@ -3,6 +3,7 @@
     python scripts/judge_archive.py                 # probe every archived reward not yet probed
     python scripts/judge_archive.py --report        # rewrite docs/results/judge.md and judge.png
     python scripts/judge_archive.py --check         # exit 1 if judge.md is stale
+    python scripts/judge_archive.py --only "Hopper-v5/*"   # only these rewards
 
 Every reward in docs/results/rewards/TASK/NAME/ was re-optimised by a fresh PPO agent for as
 many steps as it was learned in (result.json: ``reoptimized``, its normalised return). This
@@ -54,14 +55,14 @@ def read_rows(path: Path = CSV) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def probe_archive(seed: int = 0) -> None:
+def probe_archive(seed: int = 0, only: str = "*/*") -> None:
     from irl.api import judge
 
     demos = demos_by_fingerprint()
     done = {row["reward"] for row in read_rows()}
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
-    entries = sorted(p.parent for p in ARCHIVE.glob("*/*/result.json"))
+    entries = sorted(p.parent for p in ARCHIVE.glob(f"{only}/result.json"))
     for entry in sorted(entries, key=lambda e: int(json.loads((e / "result.json").read_text())["steps"])):  # cheap first
         name = str(entry.relative_to(ARCHIVE))
         if name in done:
@@ -154,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--report", action="store_true", help="write judge.md and judge.png from judge.csv")
     parser.add_argument("--check", action="store_true", help="exit 1 if judge.md is not what judge.csv gives")
+    parser.add_argument("--only", default="*/*", help="probe only the archived rewards matching TASK/NAME (a glob)")
     args = parser.parse_args(argv)
     if args.check:
         stale = not REPORT.is_file() or REPORT.read_text() != markdown(read_rows())
@@ -161,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{REPORT} is stale: run {COMMAND} --report", file=sys.stderr)
         return int(stale)
     if not args.report:
-        probe_archive()
+        probe_archive(only=args.only)
     rows = read_rows()
     REPORT.write_text(markdown(rows))
     plot(rows)

@@ -36,6 +36,9 @@ def test_inner_loop_settings_are_the_presets_of_before(monkeypatch, tmp_path, le
     if (env_id, algo) == ("HalfCheetah-v5", "ppo") and learner != "gail":  # the inner-loop change the recipe makes
         assert hyper.pop("learning_rate") == "lin_2.0633e-05"
         hyper["learning_rate"] = BEFORE[algo][env_id]["learning_rate"]
+    if (env_id, algo) == ("Walker2d-v5", "ppo"):  # meant: the recipe left rl-zoo3's PPO for SB3's defaults
+        assert hyper == BEFORE["unknown_task"][algo]
+        return
     assert hyper == BEFORE[algo][env_id]
 
 
