@@ -279,15 +279,19 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=_retrain)
 
-    j = sub.add_parser("judge", help="agreement of an exported reward with the true reward (correlations, EPIC)",
+    j = sub.add_parser("judge", help="agreement of an exported reward with the true reward, and a score for "
+                                     "whether it teaches a fresh agent",
                        description="Correlations and EPIC distance of a learned reward with the true reward on "
-                                   "expert, random and other policies' transitions.")
+                                   "expert, random and other policies' transitions, then a probe (a fresh PPO agent "
+                                   "trained briefly on the reward) whose outcome gives a score in [0, 1] that ranks "
+                                   "rewards by what a full re-optimisation reaches, and a verdict.")
     j.add_argument("reward", type=Path, help="a reward artifact folder (irl export)")
     j.add_argument("--env", required=True, help="Gymnasium env id whose true reward is the reference")
     j.add_argument("--demos", required=True, type=Path, help="expert transitions with their true rewards")
     j.add_argument("--policy", action="append", default=[], type=Path,
                    help="an SB3 .zip whose rollouts are judged too (repeatable; unpickled: trusted files only)")
-    j.add_argument("--episodes", type=EPISODES, default=10, help="episodes of the random policy and of each --policy")
+    j.add_argument("--episodes", type=EPISODES, default=10,
+                   help="episodes of the random policy, of each --policy and of the probe agent")
     j.add_argument("--seed", type=SEED, default=0, help="seed of the rollouts and of EPIC's samples")
     j.add_argument("--out", type=Path, default=None, help="folder for judge.json and judge.png (default: none written)")
     j.add_argument("--overwrite", action="store_true", help="replace a judge result already in --out")
