@@ -328,7 +328,8 @@ def judge(reward_path: str | Path, env_id: str, demos_path: str | Path, *, polic
     reward per step (does the reward rank the sources as the task does?), and the EPIC
     distance where the true reward is known as a function (:data:`irl.rewards.judge.TRUE_REWARDS`).
     The prediction (:mod:`irl.rewards.probe`): a fresh PPO agent trained on the reward for
-    ``probe_steps`` (default: a tenth of the steps the reward was learned in; 0: no probe)
+    ``probe_steps`` (default: a tenth of the steps the reward was learned in, 100,000 where its
+    manifest does not say; 0: no probe)
     gives ``result["probe"]``, whose ``score`` in [0, 1] ranks rewards by the normalised
     return a full re-optimisation reaches, and ``verdict`` says it in words.
 
