@@ -27,7 +27,7 @@ from irl.data.spaces import check_supported
 from irl.errors import ConfigError, DemoError
 from irl.rewards.artifact import EXPORT_DEFAULTS, load_reward
 from irl.rl.policy_io import Policy, save_agent
-from irl.rl.presets import check_rl_table, preset
+from irl.rl.presets import check_rl_table, preset, rollout_steps
 from irl.rl.sb3_adapter import make_env, train_on_true_reward
 from irl.runs import run_dir
 from irl.runs.checkpoint import load_checkpoint, save_checkpoint
@@ -255,7 +255,7 @@ def retrain(reward_path: str | Path, env_id: str, *, algo: str = "ppo", steps: i
     (out / "retrain.json").write_text(json.dumps({"reward": str(reward_path), "env_id": env_id, "algo": algo,
                                                   "steps": steps, "seed": seed, "hyperparameters": hyper}, indent=2))
     log = run_dir.MetricsLog(out, columns=run_dir.MetricsLog.EPISODE_COLUMNS)
-    bar = RoundProgress(whole_rollouts(steps, _rollout_steps(algo, hyper)), enabled=progress,
+    bar = RoundProgress(whole_rollouts(steps, rollout_steps(algo, hyper)), enabled=progress,
                         desc=f"{algo} {env_id} on the learned reward")
     episodes = [0]
     start = time.perf_counter()
@@ -291,18 +291,6 @@ def retrain(reward_path: str | Path, env_id: str, *, algo: str = "ppo", steps: i
               "peak_memory_mb": run_dir.peak_memory_mb()}
     (out / "eval.json").write_text(json.dumps(result, indent=2))
     return result
-
-
-def _rollout_steps(algo: str, hyper: dict) -> int:
-    """Environment steps SB3 takes between two checks of its budget: PPO's rollout
-    (n_steps per env), SAC's train_freq in steps (one step per env where it counts episodes)."""
-    n_envs = int(hyper.get("n_envs", 1))
-    if algo == "ppo":
-        return int(hyper.get("n_steps", 2048)) * n_envs
-    freq = hyper.get("train_freq", 1)
-    if isinstance(freq, (list, tuple)):
-        freq = int(freq[0]) if len(freq) < 2 or freq[1] == "step" else 1
-    return int(freq) * n_envs
 
 
 def _source_names(paths: tuple[str, ...], taken: tuple[str, ...]) -> list[str]:
@@ -420,12 +408,12 @@ def _probe(reward, env_id: str, demos: DemoSet, random_episodes, *, steps: int |
         return None
     expert, rand = reward.manifest.get("expert_return"), reward.manifest.get("random_return")
     if env_id != reward.env_id or expert is None or rand is None:
-        if demos.transitions.rews is None:
-            raise DemoError("the probe needs the demos' true rewards to place the expert; these demos carry "
+        expert, rand = demos.expert_return, demos.random_return
+        if expert is None:
+            raise DemoError("the probe needs the demos' true returns to place the expert; these demos carry "
                             "none (pass probe_steps=0 / --probe-steps 0 to judge without it)")
-        t = demos.transitions
-        expert = float(np.mean([t.rews[s].sum() for s in t.episode_slices()]))
-        rand = float(np.mean([random_episodes.rews[s].sum() for s in random_episodes.episode_slices()]))
+        if rand is None:  # the judge's random rollouts, already recorded
+            rand = float(np.mean([random_episodes.rews[s].sum() for s in random_episodes.episode_slices()]))
     torch.set_num_threads(1)
     result = probe_reward(reward, env_id, demos=demos.transitions, random_episodes=random_episodes, steps=steps,
                           true_expert=float(expert), true_random=float(rand), episodes=episodes, seed=seed,

@@ -90,3 +90,26 @@ def test_a_reward_that_pays_random_play_more_than_the_demos_scores_zero():
     assert result.learned_demos < result.learned_random
     assert result.score == 0.0 and result.verdict.startswith("unlikely to teach")
     assert result.to_json()["learned_progress"] is None
+
+
+def test_without_the_rewards_card_the_probe_places_the_expert_by_the_demos(tmp_path):
+    """A reward judged on another task than its own (or with no demo card in its manifest)
+    is normalised by the demos' returns and, without a card figure, the judge's random rollouts."""
+    from irl.api import _probe
+    from irl.data.demos import load_demos
+    from irl.rewards.artifact import export_reward, load_reward
+    from irl.rl.sb3_adapter import uniform_random_episodes
+    from tests.conftest import REPO
+    from tests.test_reward_artifact import fake_run
+
+    run, _, _ = fake_run(tmp_path, "gail", "CartPole-v1")
+    reward = load_reward(export_reward(run, tmp_path / "reward"))
+    reward.manifest.pop("expert_return", None)
+    demos = load_demos(REPO / "demos" / "cartpole-v1.npz")
+    rand = uniform_random_episodes("CartPole-v1", episodes=3, seed=0)
+    result = _probe(reward, "CartPole-v1", demos, rand, steps=64, seed=0, episodes=1, progress=False)
+    assert result["true_expert"] == pytest.approx(demos.expert_return)
+    expected_random = demos.random_return
+    if expected_random is None:
+        expected_random = float(np.mean([rand.rews[s].sum() for s in rand.episode_slices()]))
+    assert result["true_random"] == pytest.approx(expected_random)

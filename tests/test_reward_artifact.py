@@ -411,19 +411,14 @@ def test_vec_env_wrapper_scores_terminal_steps_with_their_terminal_observation(t
     venv.seed(0)
     obs = venv.reset()
     ended = False
-    sums = np.zeros(2)
     for _ in range(100):
         nxt, rews, dones, infos = venv.step(np.array([0, 0]))  # always push left: falls within ~10 steps
         _, next_seen, done_seen = calls[-1]
         np.testing.assert_allclose(rews, reward(obs, np.array([0, 0]), next_seen, done_seen), rtol=1e-6)
-        sums += rews
         for i in np.flatnonzero(dones):
             np.testing.assert_array_equal(next_seen[i], infos[i]["terminal_observation"])
             assert done_seen[i] == 1.0 and "true_reward" in infos[i]
-            assert infos[i]["learned_return"] == pytest.approx(sums[i], rel=1e-5)  # the episode's own steps only
-            sums[i] = 0.0
             ended = True
-        assert all("learned_return" not in infos[i] for i in np.flatnonzero(~dones))
         obs = nxt
     assert ended
 

@@ -118,19 +118,16 @@ def probe_reward(reward, env_id: str, *, demos: Transitions, random_episodes: Tr
 
     from irl.data.demos import record_episodes
     from irl.rl.policy_io import Policy, save_agent
-    from irl.rl.presets import preset
+    from irl.rl.presets import preset, rollout_steps
     from irl.rl.sb3_adapter import make_env, train_on_true_reward
     from irl.runs.progress import RoundProgress, whole_rollouts
 
     hyper = preset("ppo", env_id)
-    bar = RoundProgress(whole_rollouts(steps, hyper.get("n_steps", 2048) * hyper["n_envs"]), enabled=progress,
+    bar = RoundProgress(whole_rollouts(steps, rollout_steps("ppo", hyper)), enabled=progress,
                         desc=f"probe: PPO on the learned reward, {env_id}")
 
     def on_episode(step: int, ret: float) -> None:  # true returns: the learned ones are scored after
-        bar({"steps": step, "ep_return": ret, "normalized_return": progress_of(ret)})
-
-    def progress_of(ret: float) -> float:
-        return progress_between(ret, true_random, true_expert)
+        bar({"steps": step, "ep_return": ret, "normalized_return": progress_between(ret, true_random, true_expert)})
 
     try:
         agent, venv = train_on_true_reward(env_id, algo="ppo", hyper=hyper, seed=seed, total_steps=steps,

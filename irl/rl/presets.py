@@ -137,3 +137,15 @@ def preset(algo: str, env_id: str) -> dict[str, Any]:
     path = task_recipe_file(env_id) or generic_recipe_file()
     table = check_rl_table(read_toml(path).get(algo, {}), algo, f"{path} [{algo}]")
     return copy.deepcopy({**IRL_DEFAULTS[algo], **table})
+
+
+def rollout_steps(algo: str, hyper: dict[str, Any]) -> int:
+    """Environment steps SB3 takes between two checks of its budget: PPO's rollout
+    (n_steps per env), SAC's train_freq in steps (one step per env where it counts episodes)."""
+    n_envs = int(hyper.get("n_envs", 1))
+    if algo == "ppo":
+        return int(hyper.get("n_steps", 2048)) * n_envs
+    freq = hyper.get("train_freq", 1)
+    if isinstance(freq, (list, tuple)):
+        freq = int(freq[0]) if len(freq) < 2 or freq[1] == "step" else 1
+    return int(freq) * n_envs

@@ -492,27 +492,21 @@ def squashed_log_prob(policy: SACPolicy, obs: torch.Tensor, acts: torch.Tensor) 
 class LearnedRewardVecEnv(_TransitionVecEnv):
     """An SB3 VecEnv whose reward is ``reward(obs, acts, next_obs, terminated)`` for all envs
     in one batch; the env's own reward goes to ``info['true_reward']`` (and Monitor, below
-    this wrapper, still logs true episode returns). At an episode's end its learned
-    return (undiscounted, as the agent received it) is in ``info['learned_return']``."""
+    this wrapper, still logs true episode returns)."""
 
     def __init__(self, venv: VecEnv, reward) -> None:
         super().__init__(venv)
         if hasattr(reward, "check_spaces"):
             reward.check_spaces(venv.observation_space, venv.action_space, "this env")
         self.reward = reward
-        self._learned_returns = np.zeros(venv.num_envs)
 
     def step_wait(self):
         obs, rews, dones, infos = self.venv.step_wait()
         prev, acts, next_obs, terminated, _ = self._advance(obs, dones, infos)
         for info, true_reward in zip(infos, rews):
             info["true_reward"] = float(true_reward)
-        learned = np.asarray(self.reward(prev, acts, next_obs, terminated.astype(np.float32)), dtype=np.float32)
-        self._learned_returns += learned
-        for i in np.flatnonzero(dones):
-            infos[i]["learned_return"] = float(self._learned_returns[i])
-            self._learned_returns[i] = 0.0
-        return obs, learned, dones, infos
+        learned = self.reward(prev, acts, next_obs, terminated.astype(np.float32))
+        return obs, np.asarray(learned, dtype=np.float32), dones, infos
 
 
 class _EpisodeLogger(BaseCallback):
