@@ -40,8 +40,11 @@ def test_a_changed_number_makes_the_readme_and_the_page_stale(tmp_path):
     repo, data = _copy(tmp_path)
     csv_path = data / "benchmark.csv"
     lines = csv_path.read_text().splitlines()
-    row = next(i for i, line in enumerate(lines) if ",e125ba9,," in line and line.startswith("Hopper-v5,airl"))
-    lines[row] = lines[row].replace(",1.3752,", ",1.2752,")
+    # the newest row of a seed the summary shows (Hopper AIRL at the recipe's settings, seed 1)
+    row = max(i for i, line in enumerate(lines) if line.startswith("Hopper-v5,airl,,--end-value floor,1000000,1,"))
+    fields = lines[row].split(",")
+    fields[6] = f"{float(fields[6]) - 0.1:.4f}"  # the imitator's score
+    lines[row] = ",".join(fields)
     csv_path.write_text("\n".join(lines) + "\n")
     assert set(docs_results.stale(repo, data)) == {"README.md is stale", "docs/results.md is stale",
                                                    "docs/results/reoptimization.png is stale"}
