@@ -115,7 +115,7 @@ def markdown(rows: list[dict[str, str]]) -> str:
     tasks = sorted({r["task"] for r in rows})
     provenance = sorted({(r["date"], r["commit"]) for r in rows})
     lines = [f"Probed {', '.join(f'{d} at {c}' for d, c in provenance)} with `{COMMAND}`; rows in "
-             f"[judge.csv](judge.csv). Scores from each row's u and v by `irl.rewards.probe.probe_score`.", "",
+             f"`docs/results/judge.csv`. Scores from each row's u and v by `irl.rewards.probe.probe_score`.", "",
              "| rewards | count | Spearman (score, re-optimised return) |", "|---|---|---|",
              f"| all | {len(rows)} | {spearman_of(rows):+.3f} |"]
     for task in tasks:

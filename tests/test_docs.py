@@ -59,3 +59,17 @@ def test_the_docs_extra_installs_what_mkdocs_yml_uses():
     assert "mkdocs>=" in extra and "mkdocs-material" in extra and "mkdocstrings[python]" in extra
     config = (REPO / "mkdocs.yml").read_text()
     assert "name: material" in config and "mkdocstrings" in config
+
+
+def test_links_in_included_snippets_resolve_from_the_page_that_includes_them():
+    """A ``--8<--`` snippet's text is pasted into the including page, so MkDocs resolves its
+    relative links from that page's folder, not the snippet's own."""
+    link = re.compile(r"\]\(([^)\s#]+)(?:#[^)\s]*)?\)")
+    broken = []
+    for page in DOCS.rglob("*.md"):
+        for snippet in re.findall(r'^--8<-- "([^"]+)"', page.read_text(), re.MULTILINE):
+            for target in link.findall((DOCS / snippet).read_text()):
+                if "://" not in target and not target.startswith(("mailto:", "/")) \
+                        and not (page.parent / target).exists():
+                    broken.append(f"{page.relative_to(DOCS)} <- {snippet}: {target}")
+    assert broken == []
