@@ -106,11 +106,18 @@ class ObsNormalizer(nn.Module):
         self.std.copy_(torch.as_tensor(obs.std(axis=0) + 1e-6, dtype=torch.float32).clamp_min(1e-3))
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
-        if not self.absorbing:
-            return ((obs - self.mean) / self.std).clamp(-10, 10)
-        state, flag = obs[:, :-1], obs[:, -1:]
-        state = ((state - self.mean) / self.std).clamp(-10, 10) * (1 - flag)  # absorbing state -> 0
-        return torch.cat([state, flag], dim=1)
+        return standardise(obs, self.mean, self.std, self.absorbing)
+
+
+def standardise(obs: torch.Tensor, mean: torch.Tensor, std: torch.Tensor, absorbing: bool) -> torch.Tensor:
+    """(obs - mean) / std clipped to ±10, the absorbing flag column (last) kept and the
+    absorbing state mapped to zeros. obs: (B, D [+ 1]); mean, std: (D,) -> (B, D [+ 1]), or
+    stacked (K, 1, D) -> (K, B, D [+ 1]), one standardisation per ensemble member."""
+    if not absorbing:
+        return ((obs - mean) / std).clamp(-10, 10)
+    state, flag = obs[..., :-1], obs[..., -1:]
+    state = ((state - mean) / std).clamp(-10, 10) * (1 - flag)  # absorbing state -> 0
+    return torch.cat([state, flag.expand_as(state[..., :1])], dim=-1)
 
 
 class FreeEnergy(nn.Module):
@@ -255,6 +262,7 @@ class EnergyEnsemble(nn.Module):
         self.reduce = reduce
         single = replace(spec, members=1)
         self.members = nn.ModuleList(_single_energy(single) for _ in range(spec.members))
+        self._frozen: dict[str, torch.Tensor] | None = None
 
     @property
     def normalize(self) -> ObsNormalizer:
@@ -271,14 +279,68 @@ class EnergyEnsemble(nn.Module):
             return values.mean(0)
         return values.amax(0) if worst == "max" else values.amin(0)
 
+    @torch.no_grad()
+    def freeze_(self) -> None:
+        """Stack the members' weights once, for a reward whose weights no longer change (a
+        loaded artifact): every later call reads the stacked copies, so a later change to a
+        member is not seen."""
+        self._frozen = None
+        first = self.members[0]
+        self._frozen = {name: self._stacked(name) for name, _ in (*first.named_parameters(), *first.named_buffers())}
+
+    def _stacked(self, name: str) -> torch.Tensor:
+        """A parameter or buffer of every member (e.g. 'g.0.weight'), stacked: (K, *shape)."""
+        if self._frozen is not None:
+            return self._frozen[name]
+        return torch.stack([_attribute(m, name) for m in self.members])
+
+    def _inputs(self, obs: torch.Tensor, acts: torch.Tensor | None) -> torch.Tensor:
+        """Every member's network input at once: (B, D) -> (K, B, D [+ act_dim])."""
+        x = standardise(obs, self._stacked("normalize.mean").unsqueeze(1),
+                        self._stacked("normalize.std").unsqueeze(1), self.spec.absorbing)
+        if acts is not None and not self.spec.state_only:
+            x = torch.cat([x, acts.expand(len(self.members), *acts.shape)], dim=-1)
+        return x
+
+    def _members_output(self, net: str, obs: torch.Tensor, acts: torch.Tensor | None) -> torch.Tensor:
+        """Every member's MLP ``net`` ('net', 'g' or 'h') on one batch, each layer one batched
+        matrix product over stacked weights (one call for K members): (B, ·) -> (K, B)."""
+        x = self._inputs(obs, acts)
+        linears = [i for i, layer in enumerate(self.members[0].get_submodule(net)) if isinstance(layer, nn.Linear)]
+        for i in linears:
+            weight, bias = self._stacked(f"{net}.{i}.weight"), self._stacked(f"{net}.{i}.bias")  # (K, out, in), (K, out)
+            x = torch.baddbmm(bias.unsqueeze(1), x, weight.transpose(1, 2))
+            if i != linears[-1]:
+                x = torch.relu(x)
+        return x.squeeze(-1)
+
+    def _with_absorbing(self, obs: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+        """:func:`override_absorbing` for every member: values (K, B) -> (K, B)."""
+        if not self.spec.absorbing:
+            return values
+        chosen = (obs[:, -1] > 0.5).unsqueeze(0) & (self._stacked("absorbing_set") > 0.5).unsqueeze(1)
+        return torch.where(chosen, self._stacked("absorbing_value").unsqueeze(1), values)
+
+    def member_energies(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
+                        terminated: torch.Tensor) -> torch.Tensor:
+        """E of every member, as each member's ``forward`` computes it: (K, B)."""
+        if self.spec.kind == "free":
+            return self._with_absorbing(obs, bounded(self._members_output("net", obs, acts), self.spec.bound))
+        h_s, h_next = self._members_output("h", torch.cat([obs, next_obs], dim=0), None).chunk(2, dim=1)
+        return -(self.member_g_values(obs, acts) + self.spec.gamma * (1 - terminated) * h_next - h_s)
+
+    def member_g_values(self, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
+        """AIRL's g of every member, as each member's ``g_value``: (K, B)."""
+        return self._with_absorbing(obs, bounded(self._members_output("g", obs, acts), self.spec.bound))
+
     def forward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
                 terminated: torch.Tensor) -> torch.Tensor:
         """E (B,) of the ensemble: the members' mean (or maximum, pessimistic)."""
-        return self._combine(torch.stack([m(obs, acts, next_obs, terminated) for m in self.members]), "max")
+        return self._combine(self.member_energies(obs, acts, next_obs, terminated), "max")
 
     def g_value(self, obs: torch.Tensor, acts: torch.Tensor) -> torch.Tensor:
         """AIRL's reward g (B,): the members' mean (or minimum, pessimistic)."""
-        return self._combine(torch.stack([m.g_value(obs, acts) for m in self.members]), "min")
+        return self._combine(self.member_g_values(obs, acts), "min")
 
     def reward(self, obs: torch.Tensor, acts: torch.Tensor, next_obs: torch.Tensor,
                terminated: torch.Tensor) -> torch.Tensor:
@@ -295,6 +357,12 @@ class EnergyEnsemble(nn.Module):
     def set_absorbing_logit_(self, logit: float) -> None:
         for member in self.members:
             member.set_absorbing_logit_(logit)
+
+
+def _attribute(module: nn.Module, name: str) -> torch.Tensor:
+    for part in name.split("."):
+        module = getattr(module, part)
+    return module
 
 
 def energy_members(energy: nn.Module) -> list[nn.Module]:

@@ -76,6 +76,7 @@ from irl.data.spaces import (
 )
 from irl.energy.networks import (
     ENSEMBLE_REDUCTIONS,
+    EnergyEnsemble,
     EnergySpec,
     absorbing_obs,
     build_energy,
@@ -126,6 +127,8 @@ class RewardModule(nn.Module):
         if form == "shaped" and absorbing_form != "offset":
             raise RewardError("reward_form 'shaped' is written in the offset absorbing_form only")
         self.energy = energy
+        if isinstance(energy, EnergyEnsemble):  # its final weights, stacked once: one network's calls per step
+            energy.freeze_()
         self.shaped = spec.kind == "shaped"
         self.with_shaping = form == "shaped"
         self.absorbing = spec.absorbing
