@@ -89,7 +89,7 @@ def markdown_course(found: list[dict]) -> str:
     for (task, learner, settings), group in groups.items():
         fresh = [e["fresh"] for e in group]
         lines.append(f"- {task} {learner.upper()} ({_flags(settings, 'the recipe')}): fresh agents {fmean(fresh):.3f} "
-                     f"on average over {len(fresh)} seeds, {sum(f >= 0.9 for f in fresh)} at 0.9 or more; "
+                     f"on average over {len(fresh)} seed{'s' if len(fresh) > 1 else ''}, {sum(f >= 0.9 for f in fresh)} at 0.9 or more; "
                      f"imitators {sum(e['imitator'] >= 0.9 for e in group)} of {len(group)} at 0.9 or more.")
     return "\n".join(lines) + "\n"
 
