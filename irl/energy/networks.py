@@ -18,6 +18,7 @@ normalised.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from operator import attrgetter
 
 import numpy as np
 import torch
@@ -292,7 +293,7 @@ class EnergyEnsemble(nn.Module):
         """A parameter or buffer of every member (e.g. 'g.0.weight'), stacked: (K, *shape)."""
         if self._frozen is not None:
             return self._frozen[name]
-        return torch.stack([_attribute(m, name) for m in self.members])
+        return torch.stack([attrgetter(name)(m) for m in self.members])
 
     def _inputs(self, obs: torch.Tensor, acts: torch.Tensor | None) -> torch.Tensor:
         """Every member's network input at once: (B, D) -> (K, B, D [+ act_dim])."""
@@ -357,12 +358,6 @@ class EnergyEnsemble(nn.Module):
     def set_absorbing_logit_(self, logit: float) -> None:
         for member in self.members:
             member.set_absorbing_logit_(logit)
-
-
-def _attribute(module: nn.Module, name: str) -> torch.Tensor:
-    for part in name.split("."):
-        module = getattr(module, part)
-    return module
 
 
 def energy_members(energy: nn.Module) -> list[nn.Module]:
